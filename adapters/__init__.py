@@ -1,0 +1,1 @@
+"""Front ends: each turns platform input into core commands and renders what the core says."""

@@ -1,0 +1,209 @@
+"""The console front end: a prompt in a terminal, one input per line from a pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TextIO
+
+from adapters.console.parse import (
+    Blank,
+    CommandLine,
+    ConsoleInputError,
+    Directive,
+    parse_input,
+)
+from adapters.console.render import Output, address_label
+from bot.bootstrap import Core, start_core
+from bot.clock import Clock, ManualClock
+from bot.config import Config
+from bot.domain.errors import InvalidInput
+from bot.domain.messages import Actor, OutboundMessage, Reply
+from bot.domain.timeparse import parse_duration
+
+PLATFORM = "console"
+WORKSPACE = "console"
+DIRECTIVES_HELP = (
+    ":as <user> (switch user), :advance <duration> (manual clock), :now, :quit; "
+    "comments start with #"
+)
+
+
+class ConsoleFrontEnd:
+    """Turns console lines into core commands and prints everything the bot sends."""
+
+    def __init__(self, out: TextIO, *, json_mode: bool, clock: Clock) -> None:
+        self.out = out
+        self.json_mode = json_mode
+        self.clock = clock
+        self.core: Core | None = None
+        self.seq = 0
+        self.next_id = 0
+        self.line_no = 0
+        self.by_key: dict[str, str] = {}
+        self.pending: list[OutboundMessage] = []
+
+    # -- the Notifier port -------------------------------------------------------------
+
+    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+        """Hold messages until the reply to the current line is printed."""
+        self.pending.extend(messages)
+
+    # -- output ---------------------------------------------------------------------------
+
+    def _emit(self, output: Output) -> None:
+        self.out.write((output.as_json() if self.json_mode else output.as_text()) + "\n")
+
+    def _new_id(self) -> str:
+        self.next_id += 1
+        return f"m{self.next_id}"
+
+    def emit_reply(self, user: str, reply: Reply) -> None:
+        self.seq += 1
+        self._emit(
+            Output(
+                seq=self.seq,
+                in_line=self.line_no,
+                kind="error" if reply.is_error else "reply",
+                id=self._new_id(),
+                replaces=None,
+                to=user,
+                text=reply.text,
+                fields=reply.fields,
+                actions=reply.actions,
+                ephemeral=reply.ephemeral,
+            )
+        )
+
+    def emit_console_error(self, text: str) -> None:
+        self.emit_reply("console", Reply(text, is_error=True))
+
+    def flush_messages(self) -> None:
+        messages, self.pending = self.pending, []
+        for message in messages:
+            self.seq += 1
+            replaces = self.by_key.get(message.key) if message.key and message.update else None
+            message_id = self._new_id()
+            if message.key and not (message.update and replaces):
+                self.by_key[message.key] = message_id
+            self._emit(
+                Output(
+                    seq=self.seq,
+                    in_line=self.line_no,
+                    kind="update" if replaces else "message",
+                    id=message_id,
+                    replaces=replaces,
+                    to=address_label(message.to),
+                    text=message.text,
+                    fields=message.fields,
+                    actions=message.actions,
+                )
+            )
+        self.out.flush()
+
+    # -- input ----------------------------------------------------------------------------
+
+    async def handle_line(self, line: str, current_user: str | None) -> str | None:
+        """Process one input line; returns the user now typing (for `:as`)."""
+        self.line_no += 1
+        assert self.core is not None
+        try:
+            parsed = parse_input(line, current_user)
+        except ConsoleInputError as exc:
+            self.emit_console_error(str(exc))
+            self.out.flush()
+            return current_user
+        if isinstance(parsed, Blank):
+            return current_user
+        if isinstance(parsed, Directive):
+            return self._directive(parsed, current_user)
+        assert isinstance(parsed, CommandLine)
+        actor = Actor(PLATFORM, WORKSPACE, parsed.user, parsed.user)
+        reply = await self.core.bus.handle_line(actor, parsed.text)
+        self.emit_reply(parsed.user, reply)
+        self.flush_messages()
+        return current_user
+
+    def _directive(self, directive: Directive, current_user: str | None) -> str | None:
+        name, arg = directive.name, directive.arg
+        if name == "as":
+            parsed = parse_input(f"{arg} /mentor help", None) if arg else None
+            if not isinstance(parsed, CommandLine):
+                self.emit_console_error("Say who: `:as mentor2`.")
+                return current_user
+            if not self.json_mode:
+                self.out.write(f"(now typing as {parsed.user})\n")
+            return parsed.user
+        if name == "advance":
+            if not isinstance(self.clock, ManualClock):
+                self.emit_console_error("`:advance` needs the manual clock: `--clock manual`.")
+                return current_user
+            try:
+                delta = parse_duration(arg)
+            except InvalidInput as exc:
+                self.emit_console_error(exc.user_text())
+                return current_user
+            now = self.clock.advance(delta)
+            if not self.json_mode:
+                self.out.write(f"(clock: {now.isoformat()})\n")
+            self.flush_messages()
+            return current_user
+        if name == "now":
+            if not self.json_mode:
+                self.out.write(f"(clock: {self.clock.now().isoformat()})\n")
+            return current_user
+        if name in ("quit", "exit", "q"):
+            raise EOFError
+        self.emit_console_error(f"Unknown directive `:{name[:20]}`. Directives: {DIRECTIVES_HELP}")
+        self.out.flush()
+        return current_user
+
+
+async def run_console(
+    config: Config,
+    *,
+    json_mode: bool,
+    clock: Clock,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    interactive: bool | None = None,
+) -> int:
+    """Run until end of input (or `:quit`); returns the exit status."""
+    inp = stdin or sys.stdin
+    out = stdout or sys.stdout
+    tty = inp.isatty() if interactive is None else interactive
+    front = ConsoleFrontEnd(out, json_mode=json_mode, clock=clock)
+    front.core = await start_core(config, front, clock=clock)
+    loop = asyncio.get_running_loop()
+    user: str | None = "member1" if tty else None
+    try:
+        if tty and not json_mode:
+            out.write(
+                "micromentor console. Type `/mentor help`; "
+                f"you are member1. Directives: {DIRECTIVES_HELP}\n"
+            )
+            out.flush()
+        while True:
+            if tty:
+                try:
+                    line = await loop.run_in_executor(None, input, f"{user}> ")
+                except EOFError:
+                    break
+            else:
+                line = await loop.run_in_executor(None, inp.readline)
+                if not line:
+                    break
+            try:
+                user = await front.handle_line(line, user)
+            except EOFError:
+                break
+    finally:
+        await front.core.close()
+    return 0
+
+
+def parse_now(text: str) -> datetime:
+    """`--now` as ISO 8601; a time without a zone is UTC."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -1,0 +1,69 @@
+"""The console's output: one JSON object a line (`--json`), or readable text."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.messages import Action, Address, ChannelAddress, Field, PersonAddress
+
+
+@dataclass
+class Output:
+    """One thing the bot sent, as the console shows it."""
+
+    seq: int
+    in_line: int
+    kind: str  # reply | message | update | error
+    id: str
+    replaces: str | None
+    to: str
+    text: str
+    fields: tuple[Field, ...] = ()
+    actions: tuple[Action, ...] = ()
+    ephemeral: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "in": self.in_line,
+                "kind": self.kind,
+                "id": self.id,
+                "replaces": self.replaces,
+                "to": self.to,
+                "text": self.text,
+                "fields": [{"label": f.label, "value": f.value} for f in self.fields],
+                "actions": [
+                    {"id": a.id, "label": a.label, "command": a.command} for a in self.actions
+                ],
+                "ephemeral": self.ephemeral,
+            },
+            ensure_ascii=False,
+        )
+
+    def as_text(self) -> str:
+        marker = {
+            "reply": "",
+            "error": "(error) ",
+            "update": "(edit of " + str(self.replaces) + ") ",
+            "message": "",
+        }[self.kind]
+        lines = [f"[{self.id} -> {self.to}] {marker}{self.text}"]
+        lines += [f"    {f.label}: {f.value}" for f in self.fields]
+        if self.actions:
+            lines.append("    " + "  ".join(f"[{a.label}: {a.command}]" for a in self.actions))
+        return "\n".join(lines)
+
+
+def address_label(address: Address) -> str:
+    """A user id, or `#mentors`, `#moderators`, `#session-s7`."""
+    if isinstance(address, PersonAddress):
+        return address.user_id
+    assert isinstance(address, ChannelAddress)
+    name = address.channel
+    if name.startswith("session:"):
+        return f"#session-s{name.removeprefix('session:')}"
+    return f"#{name}"

@@ -1,0 +1,62 @@
+"""Wiring: config, clock, RNG, store and notifier into a running core. No I/O at import."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock, epoch
+from bot.config import Config
+from bot.domain.skills import Taxonomy
+from bot.service.bus import MessageBus
+from bot.service.context import Deps
+from bot.service.notifier import Notifier
+from bot.storage import Database, open_database
+from bot.storage.sql import persons as person_sql
+
+
+@dataclass
+class Core:
+    """A running core: what front ends talk to."""
+
+    config: Config
+    db: Database
+    deps: Deps
+    bus: MessageBus
+
+    async def close(self) -> None:
+        """Release the store."""
+        await self.db.close()
+
+
+def taxonomies(config: Config) -> dict[str, Taxonomy]:
+    """Each community's taxonomy: the default one plus its own skills."""
+    return {key: Taxonomy.default(c.skills) for key, c in config.communities.items()}
+
+
+async def start_core(
+    config: Config,
+    notifier: Notifier,
+    *,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+    db: Database | None = None,
+) -> Core:
+    """Open (and migrate) the store, record the communities, and build the bus."""
+    clock = clock or SystemClock()
+    deps = Deps(
+        config=config, clock=clock, rng=rng or random.Random(), taxonomies=taxonomies(config)
+    )
+    database = db or await open_database(config.storage_url())
+    try:
+        async with database.transaction() as tx:
+            for key, community in config.communities.items():
+                await tx.execute(
+                    person_sql.UPSERT_COMMUNITY,
+                    {"id": key, "name": community.name, "now": epoch(clock.now())},
+                )
+    except BaseException:
+        if db is None:
+            await database.close()
+        raise
+    return Core(config=config, db=database, deps=deps, bus=MessageBus(deps, database, notifier))

@@ -1,0 +1,109 @@
+"""The `micromentor` command: run the bot, run the console, check a configuration."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bot import __version__
+from bot.clock import Clock, ManualClock, SystemClock
+from bot.config import Config, ConfigError, config_path, effective_settings, load_config
+from bot.logging_setup import setup_logging
+
+# Front ends are found by name at run time, so the core has no import-time dependency on
+# any adapter (the design rule "the core never imports adapters" holds for bot/ itself).
+FRONT_ENDS = {"console": "adapters.console.app"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="micromentor",
+        description="On-demand micro-mentorship for Slack, Discord and the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"micromentor {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML config (default: $MICROMENTOR_CONFIG, then ./micromentor.toml, then defaults)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="start every configured front end (the console if none)")
+    console = sub.add_parser("console", help="act as any user from a terminal or a script")
+    console.add_argument("--json", action="store_true", help="one JSON object per output line")
+    console.add_argument("--clock", choices=("system", "manual"), default="system")
+    console.add_argument("--now", metavar="ISO", help="start of the manual clock (default: now)")
+    sub.add_parser("check-config", help="validate the config and print the effective settings")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(config_path(args.config, dict(os.environ)))
+
+
+def _console_clock(args: argparse.Namespace) -> Clock:
+    if args.clock == "manual":
+        start = None
+        if args.now:
+            try:
+                start = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+            except ValueError:
+                raise SystemExit(
+                    f"micromentor: --now {args.now!r} is not an ISO time; "
+                    "write it like 2026-11-23T09:00:00Z"
+                ) from None
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=UTC)
+        return ManualClock(start)
+    if args.now:
+        raise SystemExit("micromentor: --now needs --clock manual")
+    return SystemClock()
+
+
+def _run_console(config: Config, *, json_mode: bool, clock: Clock) -> int:
+    module: Any = importlib.import_module(FRONT_ENDS["console"])
+    result: int = asyncio.run(module.run_console(config, json_mode=json_mode, clock=clock))
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `micromentor` and `python -m bot`."""
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        config = _load(args)
+    except ConfigError as exc:
+        print(f"micromentor: {exc}", file=sys.stderr)
+        return 2
+    if command == "check-config":
+        print(json.dumps(effective_settings(config), indent=2))
+        print("configuration ok", file=sys.stderr)
+        return 0
+    setup_logging(config.logging)
+    try:
+        if command == "console":
+            return _run_console(config, json_mode=args.json, clock=_console_clock(args))
+        configured = config.front_ends()
+        if not configured:
+            return _run_console(config, json_mode=False, clock=SystemClock())
+        missing = [name for name in configured if name not in FRONT_ENDS]
+        print(
+            "micromentor: credentials are set for "
+            + ", ".join(missing)
+            + ", but this version has no such front end yet. Unset the token(s) to run the "
+            "console, or upgrade micromentor.",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except (RuntimeError, OSError) as exc:
+        # Start-up failures (database unreachable, SQLite too old): a clear line, no trace.
+        print(f"micromentor: cannot start: {exc}", file=sys.stderr)
+        return 1

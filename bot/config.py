@@ -1,0 +1,444 @@
+"""Configuration: a TOML file, environment overrides, validated by pydantic.
+
+Order of precedence, lowest first: built-in defaults, the TOML file, `MICROMENTOR_SECTION__KEY`
+environment variables, and the platforms' usual token variables (`DISCORD_TOKEN`, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.domain.errors import InvalidInput
+from bot.domain.timeparse import format_duration, parse_duration
+
+ENV_PREFIX = "MICROMENTOR_"
+DEFAULT_FILE = "micromentor.toml"
+TOKEN_ENV = {
+    ("discord", "token"): "DISCORD_TOKEN",
+    ("slack", "bot_token"): "SLACK_BOT_TOKEN",
+    ("slack", "app_token"): "SLACK_APP_TOKEN",
+    ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
+}
+
+
+class ConfigError(Exception):
+    """The configuration is wrong; the message names the key and what is allowed."""
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except InvalidInput as exc:
+            raise ValueError(f"{exc.message} {exc.hint or ''}".strip()) from exc
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError('write durations as text such as "10m", "2h" or "1d"')
+    return value
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class StorageConfig(_Section):
+    """Where the data lives."""
+
+    url: str = Field(
+        "",
+        description='"" for the SQLite file in the data directory, "sqlite:///path/file.db", '
+        'or "postgresql://user@host:5432/db"',
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError(
+                'must be empty, "sqlite:///path/to/file.db" or "postgresql://user@host/db"'
+            )
+        return value
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class RequestsConfig(_Section):
+    """Limits and shapes of help requests."""
+
+    max_open: int = Field(1, ge=1, le=20)
+    max_per_week: int = Field(5, ge=1, le=200)
+    session_lengths: list[int] = Field(default_factory=lambda: [15, 30, 45])
+    default_minutes: int = Field(30, ge=5, le=240)
+    question_max_chars: int = Field(2000, ge=50, le=2900)
+    detail_max_chars: int = Field(1000, ge=50, le=2900)
+
+    @field_validator("session_lengths")
+    @classmethod
+    def _lengths(cls, value: list[int]) -> list[int]:
+        if not value or any(not 5 <= v <= 240 for v in value):
+            raise ValueError("must be a non-empty list of minutes between 5 and 240")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> RequestsConfig:
+        if self.default_minutes not in self.session_lengths:
+            raise ValueError(
+                f"requests.default_minutes ({self.default_minutes}) must be one of "
+                f"requests.session_lengths {self.session_lengths}"
+            )
+        return self
+
+
+class RoutingConfig(_Section):
+    """How offers go out."""
+
+    wave_size: int = Field(3, ge=1, le=50)
+    offer_deadline: Duration = timedelta(minutes=10)
+    available_for: Duration = timedelta(hours=2)
+    recent_offers_window: Duration = timedelta(hours=24)
+
+    @field_validator("offer_deadline", "available_for", "recent_offers_window")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1) or value > timedelta(days=30):
+            raise ValueError("must be between 1m and 30d")
+        return value
+
+
+class MentorsConfig(_Section):
+    """Defaults for new mentor profiles."""
+
+    default_timezone: str = "UTC"
+    default_concurrent: int = Field(1, ge=1, le=10)
+    default_per_week: int = Field(5, ge=1, le=100)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from bot.domain.timeparse import parse_zone
+
+        try:
+            return parse_zone(value).key
+        except InvalidInput as exc:
+            raise ValueError(exc.user_text()) from exc
+
+
+class CommunitySlack(_Section):
+    team_id: str | None = None
+    mentors_channel: str | None = None
+    moderators_channel: str | None = None
+
+
+class CommunityDiscord(_Section):
+    guild_id: str | None = None
+    mentors_channel_id: str | None = None
+    moderators_channel_id: str | None = None
+
+
+class CommunityConfig(_Section):
+    """One community: its people with roles, its channels, its own skills."""
+
+    name: str = Field("My community", min_length=1, max_length=80)
+    moderators: list[str] = Field(
+        default_factory=list, description='"platform:user_id", e.g. "slack:U0123", "console:mod1"'
+    )
+    moderator_roles: list[str] = Field(
+        default_factory=list, description='"platform:role_id", e.g. "discord:123456789"'
+    )
+    skills: dict[str, list[str]] = Field(
+        default_factory=dict, description="extra skills and their aliases"
+    )
+    slack: CommunitySlack = Field(default_factory=CommunitySlack)
+    discord: CommunityDiscord = Field(default_factory=CommunityDiscord)
+
+    @field_validator("moderators", "moderator_roles")
+    @classmethod
+    def _platform_ids(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            platform, sep, ident = entry.partition(":")
+            if not sep or platform not in ("console", "slack", "discord") or not ident:
+                raise ValueError(
+                    f'"{entry}" must look like "slack:U0123", "discord:1234" or "console:mod1"'
+                )
+        return value
+
+
+class SlackConfig(_Section):
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    mode: Literal["socket", "http"] = "socket"
+    port: int = Field(3000, ge=1, le=65535)
+    api_base_url: str = "https://slack.com/api/"
+
+
+class DiscordConfig(_Section):
+    token: SecretStr | None = None
+
+
+class ConsoleConfig(_Section):
+    community: str | None = Field(None, description="community the console acts in")
+
+
+def _default_communities() -> dict[str, CommunityConfig]:
+    return {"default": CommunityConfig()}
+
+
+class Config(_Section):
+    """The whole configuration."""
+
+    data_dir: Path | None = None
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    requests: RequestsConfig = Field(default_factory=RequestsConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    mentors: MentorsConfig = Field(default_factory=MentorsConfig)
+    communities: dict[str, CommunityConfig] = Field(default_factory=_default_communities)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
+    slack: SlackConfig = Field(default_factory=SlackConfig)
+    discord: DiscordConfig = Field(default_factory=DiscordConfig)
+
+    @field_validator("communities")
+    @classmethod
+    def _community_ids(cls, value: dict[str, CommunityConfig]) -> dict[str, CommunityConfig]:
+        if not value:
+            raise ValueError("at least one community is needed")
+        for key in value:
+            if not key.replace("-", "").replace("_", "").isalnum() or len(key) > 40:
+                raise ValueError(f'community id "{key}" must be letters, digits, - or _')
+        seen: dict[tuple[str, str], str] = {}
+        for key, community in value.items():
+            for platform, ident in (
+                ("slack", community.slack.team_id),
+                ("discord", community.discord.guild_id),
+            ):
+                if ident is None:
+                    continue
+                if (platform, ident) in seen:
+                    raise ValueError(
+                        f"{platform} workspace {ident} belongs to both "
+                        f'"{seen[(platform, ident)]}" and "{key}"'
+                    )
+                seen[(platform, ident)] = key
+        return value
+
+    @model_validator(mode="after")
+    def _console_community(self) -> Config:
+        if self.console.community is not None and self.console.community not in self.communities:
+            raise ValueError(
+                f'console.community "{self.console.community}" is not one of the communities: '
+                + ", ".join(self.communities)
+            )
+        return self
+
+    # -- derived values ---------------------------------------------------------------
+
+    def resolved_data_dir(self) -> Path:
+        """`data_dir`, else `$MICROMENTOR_DATA_DIR`, else the user's data directory."""
+        if self.data_dir is not None:
+            return self.data_dir.expanduser()
+        env = os.environ.get("MICROMENTOR_DATA_DIR")
+        if env:
+            return Path(env).expanduser()
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("micromentor", appauthor=False))
+
+    def storage_url(self) -> str:
+        """The storage URL, defaulting to the SQLite file in the data directory."""
+        if self.storage.url:
+            return self.storage.url
+        return f"sqlite:///{self.resolved_data_dir() / 'micromentor.db'}"
+
+    def console_community(self) -> str:
+        """The community the console acts in."""
+        return self.console.community or next(iter(self.communities))
+
+    def community_for(self, platform: str, workspace: str) -> str | None:
+        """Which community a Slack workspace / Discord server / the console belongs to."""
+        if platform == "console":
+            return self.console_community()
+        for key, community in self.communities.items():
+            if platform == "slack" and community.slack.team_id == workspace:
+                return key
+            if platform == "discord" and community.discord.guild_id == workspace:
+                return key
+        if len(self.communities) == 1:
+            # A single-community deployment needs no mapping: everything is that community.
+            only = next(iter(self.communities))
+            c = self.communities[only]
+            if (platform == "slack" and c.slack.team_id is None) or (
+                platform == "discord" and c.discord.guild_id is None
+            ):
+                return only
+        return None
+
+    def front_ends(self) -> list[str]:
+        """Front ends whose credentials are configured."""
+        out = []
+        if self.slack.bot_token is not None:
+            out.append("slack")
+        if self.discord.token is not None:
+            out.append("discord")
+        return out
+
+
+def _env_value(raw: str) -> Any:
+    stripped = raw.strip()
+    if stripped[:1] in ("[", "{"):
+        try:
+            return json.loads(stripped)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _set_path(data: dict[str, Any], path: list[str], value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[path[-1]] = value
+
+
+def apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """Overlay `MICROMENTOR_SECTION__KEY` variables and the platforms' token variables."""
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
+        if path:
+            _set_path(data, path, _env_value(raw))
+    for (section, key), name in TOKEN_ENV.items():
+        if environ.get(name):
+            _set_path(data, [section, key], environ[name])
+    return data
+
+
+def config_path(explicit: str | None, environ: dict[str, str]) -> Path | None:
+    """Which file to read: `--config`, then `$MICROMENTOR_CONFIG`, then ./micromentor.toml."""
+    if explicit:
+        return Path(explicit)
+    if environ.get("MICROMENTOR_CONFIG"):
+        return Path(environ["MICROMENTOR_CONFIG"])
+    local = Path(DEFAULT_FILE)
+    return local if local.is_file() else None
+
+
+def load_config(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read, overlay and validate; any mistake raises ConfigError naming the key."""
+    env = dict(os.environ) if environ is None else environ
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from exc
+    apply_env(data, env)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc, path)) from None
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] = Config
+    parts = list(loc[:-1])
+    i = 0
+    while i < len(parts):
+        if model is Config and parts[i] == "communities":
+            model, i = CommunityConfig, i + 2  # skip the community's own id
+            continue
+        field = model.model_fields.get(str(parts[i]))
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model, i = annotation, i + 1
+    return sorted(model.model_fields)
+
+
+def describe_errors(exc: ValidationError, path: Path | None) -> str:
+    """One line per problem, naming the dotted key and what is allowed."""
+    where = f" in {path}" if path else ""
+    lines = [f"The configuration{where} has {exc.error_count()} problem(s):"]
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(loc)
+            lines.append(
+                f"  - {key}: unknown key"
+                + (f"; allowed here: {', '.join(allowed)}" if allowed else "")
+            )
+            continue
+        msg = err["msg"].removeprefix("Value error, ")
+        given = err.get("input")
+        shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+        if any(word in key for word in ("token", "secret")):
+            shown = ""
+        lines.append(f"  - {key}: {msg}{shown}")
+    lines.append(
+        "Environment variables MICROMENTOR_SECTION__KEY override the file; "
+        "see docs/configuration.md."
+    )
+    return "\n".join(lines)
+
+
+def effective_settings(config: Config) -> dict[str, Any]:
+    """The configuration as plain data with every secret masked, for `check-config`."""
+    data: dict[str, Any] = config.model_dump(mode="json")
+    for section, key in TOKEN_ENV:
+        value = getattr(getattr(config, section), key)
+        data[section][key] = None if value is None else "********"
+    data["data_dir"] = str(config.resolved_data_dir())
+    data["storage"]["url"] = mask_url(config.storage_url())
+    return data
+
+
+def mask_url(url: str) -> str:
+    """Hide a password inside a DSN."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:********@{host}" if ":" in creds else url

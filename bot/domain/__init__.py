@@ -1,0 +1,1 @@
+"""Pure rules and the model: no I/O here."""

@@ -1,0 +1,122 @@
+"""Commands: what a person asked the core to do, parsed and typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowSkills:
+    pass
+
+
+@dataclass(frozen=True)
+class AddSkills:
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RemoveSkills:
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetAvailable:
+    duration: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class SetAway:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowProfile:
+    pass
+
+
+@dataclass(frozen=True)
+class SetTimezone:
+    zone: str
+
+
+@dataclass(frozen=True)
+class SetHours:
+    days: str | None  # None clears every window
+    time_range: str | None
+
+
+@dataclass(frozen=True)
+class SetCapacity:
+    concurrent: int
+    per_week: int
+
+
+@dataclass(frozen=True)
+class AskForHelp:
+    tags: tuple[str, ...]
+    question: str
+    minutes: int | None = None
+    at: str | None = None
+    goal: str | None = None
+    tried: str | None = None
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    request: str | None
+    question: str | None = None
+    goal: str | None = None
+    tried: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    request: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowQueue:
+    pass
+
+
+@dataclass(frozen=True)
+class ListOpen:
+    skill: str | None = None
+
+
+@dataclass(frozen=True)
+class AcceptOffer:
+    request: str | None = None
+
+
+@dataclass(frozen=True)
+class DeclineOffer:
+    request: str | None = None
+
+
+Command = (
+    Help
+    | ShowSkills
+    | AddSkills
+    | RemoveSkills
+    | SetAvailable
+    | SetAway
+    | ShowProfile
+    | SetTimezone
+    | SetHours
+    | SetCapacity
+    | AskForHelp
+    | EditRequest
+    | CancelRequest
+    | ShowQueue
+    | ListOpen
+    | AcceptOffer
+    | DeclineOffer
+)

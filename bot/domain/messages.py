@@ -1,0 +1,89 @@
+"""What crosses the core's boundary: who acted, and what the core says back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person as a front end saw them: platform identity plus the roles it saw."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    display_name: str
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonAddress:
+    """Deliver to one person on one platform."""
+
+    platform: str
+    workspace: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ChannelAddress:
+    """Deliver to a community channel: `mentors`, `moderators` or `session:<id>`."""
+
+    community_id: str
+    channel: str
+
+
+Address = PersonAddress | ChannelAddress
+
+
+@dataclass(frozen=True)
+class Field:
+    """A labelled value shown beside the text (an embed field, a Block Kit field)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: `id` like `accept:r3`; pressing it is the same as typing `command`."""
+
+    id: str
+    label: str
+    command: str
+    style: str = "default"  # default | primary | danger
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to the person who acted (ephemeral unless said otherwise)."""
+
+    text: str
+    fields: tuple[Field, ...] = ()
+    actions: tuple[Action, ...] = ()
+    ephemeral: bool = True
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message for someone other than the actor.
+
+    `key` names the thing the message is about (`offer:12`); a later message with the same
+    key and `update=True` replaces the earlier one in place.
+    """
+
+    to: Address
+    text: str
+    fields: tuple[Field, ...] = ()
+    actions: tuple[Action, ...] = ()
+    key: str | None = None
+    update: bool = False
+
+
+@dataclass
+class Outcome:
+    """What a handler produced: the reply, plus messages to send once the work is committed."""
+
+    reply: Reply
+    messages: list[OutboundMessage] = field(default_factory=list)

@@ -1,0 +1,289 @@
+"""The text grammar shared by the console and Slack: `/mentor <command> ...` to a Command."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from bot import help_text
+from bot.domain import commands as c
+from bot.domain.errors import UsageError
+from bot.domain.timeparse import parse_duration
+
+MAX_LINE = 8000
+PREFIXES = ("/mentor-mod", "/mentor")
+# `--` ends the options; some keyboards turn it into an em or en dash.
+_DASHES = "(?:--|\u2014|\u2013)"
+_SEPARATOR = re.compile(r"(?:^|\s)" + _DASHES + r"(?:\s|$)")
+_OPTION = re.compile("^" + _DASHES + r"([a-z][a-z-]*)$")
+
+
+def _usage(name: str) -> str:
+    return f"Usage: {help_text.COMMANDS[name].usage}"
+
+
+def split_prefix(line: str) -> tuple[str, str]:
+    """Split `/mentor ask ...` into (`/mentor`, `ask ...`); a bare text gets `/mentor`."""
+    stripped = line.strip()
+    first, _, rest = stripped.partition(" ")
+    lowered = first.lower()
+    if lowered in PREFIXES:
+        return lowered, rest.strip()
+    if lowered.startswith("/"):
+        raise UsageError(
+            f"`{first[:30]}` is not a micromentor command.",
+            hint="Commands start with `/mentor`. Type `/mentor help` to see them all.",
+        )
+    return "/mentor", stripped
+
+
+def parse_line(line: str) -> c.Command:
+    """Parse a whole command line such as `/mentor ask python -- ...`."""
+    _, rest = split_prefix(line)
+    return parse(rest)
+
+
+def _split_free_text(text: str) -> tuple[str, str | None]:
+    match = _SEPARATOR.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()], text[match.end() :].strip()
+
+
+def _options(
+    tokens: list[str], allowed: tuple[str, ...], command: str
+) -> tuple[list[str], dict[str, str]]:
+    """Positional tokens, and option values (an option takes every token up to the next)."""
+    positional: list[str] = []
+    options: dict[str, list[str]] = {}
+    current: str | None = None
+    for token in tokens:
+        match = _OPTION.match(token)
+        if match:
+            name = match.group(1)
+            if name not in allowed:
+                known = ", ".join(f"--{a}" for a in allowed) or "none"
+                raise UsageError(
+                    f"`{token[:30]}` is not an option of `{command}` (its options: {known}).",
+                    hint=_usage(command),
+                )
+            if name in options:
+                raise UsageError(f"`--{name}` is given twice.", hint=_usage(command))
+            options[name] = []
+            current = name
+        elif current is not None:
+            options[current].append(token)
+        else:
+            positional.append(token)
+    values: dict[str, str] = {}
+    for name, parts in options.items():
+        value = _unquote(" ".join(parts))
+        if not value:
+            raise UsageError(f"`--{name}` needs a value.", hint=_usage(command))
+        values[name] = value
+    return positional, values
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value.strip()
+
+
+def _no_free_text(free: str | None, command: str) -> None:
+    if free is not None:
+        raise UsageError(f"`{command}` takes no text after `--`.", hint=_usage(command))
+
+
+def _at_most(positional: list[str], n: int, command: str) -> None:
+    if len(positional) > n:
+        extra = " ".join(positional[n:])[:40]
+        raise UsageError(f"I didn't expect `{extra}` here.", hint=_usage(command))
+
+
+def parse(text: str) -> c.Command:
+    """Parse the text after `/mentor` into a Command; raises UsageError with what to type."""
+    if len(text) > MAX_LINE:
+        raise UsageError(
+            f"That command is too long ({len(text)} characters; at most {MAX_LINE}).",
+            hint="Shorten the question: mentors read it at a glance.",
+        )
+    head, free = _split_free_text(text.strip())
+    tokens = head.split()
+    if not tokens:
+        if free is not None:
+            raise UsageError("A command is missing before `--`.", hint=_usage("ask"))
+        return c.Help()
+    name, args = tokens[0].lower(), tokens[1:]
+    handler = _PARSERS.get(name)
+    if handler is None:
+        guess = difflib.get_close_matches(name, list(_PARSERS), n=1)
+        hint = f"Did you mean `/mentor {guess[0]}`?" if guess else ""
+        raise UsageError(
+            f"I don't know the command `{name[:30]}`.",
+            hint=(hint + " " if hint else "") + "Type `/mentor help` to see every command.",
+        )
+    return handler(args, free)
+
+
+def _help(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "help")
+    _at_most(args, 1, "help")
+    if not args:
+        return c.Help()
+    topic = args[0].lower().lstrip("/")
+    if topic not in help_text.COMMANDS:
+        raise UsageError(
+            f"There is no help for `{topic[:30]}`.",
+            hint="Commands: " + ", ".join(sorted(help_text.COMMANDS)),
+        )
+    return c.Help(topic)
+
+
+def _skills(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "skills")
+    if not args:
+        return c.ShowSkills()
+    action, tags = args[0].lower(), tuple(args[1:])
+    if action in ("add", "remove", "rm", "del", "delete"):
+        if not tags:
+            raise UsageError(f"Which skills should I {action}?", hint=_usage("skills"))
+        return c.AddSkills(tags) if action == "add" else c.RemoveSkills(tags)
+    if action in ("list", "show"):
+        _at_most(args, 1, "skills")
+        return c.ShowSkills()
+    raise UsageError(f"`skills {action[:20]}` is not something I can do.", hint=_usage("skills"))
+
+
+def _available(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "available")
+    if args and args[0].lower() == "for":
+        args = args[1:]
+        if not args:
+            raise UsageError("For how long?", hint=_usage("available"))
+    if not args:
+        return c.SetAvailable()
+    return c.SetAvailable(parse_duration("".join(args)))
+
+
+def _away(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "away")
+    _at_most(args, 0, "away")
+    return c.SetAway()
+
+
+def _profile(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "profile")
+    if not args:
+        return c.ShowProfile()
+    what, rest = args[0].lower(), args[1:]
+    if what in ("tz", "timezone", "zone"):
+        if len(rest) != 1:
+            raise UsageError("Give one time zone, like `Europe/Berlin`.", hint=_usage("profile"))
+        return c.SetTimezone(rest[0])
+    if what == "hours":
+        if len(rest) == 1 and rest[0].lower() in ("clear", "none", "off"):
+            return c.SetHours(None, None)
+        if len(rest) != 2:
+            raise UsageError(
+                "Give days and a time range, like `hours mon-fri 09:00-17:00`.",
+                hint=_usage("profile"),
+            )
+        return c.SetHours(rest[0], rest[1])
+    if what == "capacity":
+        if len(rest) != 2 or not all(r.isdigit() for r in rest):
+            raise UsageError(
+                "Give two numbers: sessions at once and per week, like `capacity 1 5`.",
+                hint=_usage("profile"),
+            )
+        return c.SetCapacity(int(rest[0]), int(rest[1]))
+    raise UsageError(f"`profile {what[:20]}` is not something I can set.", hint=_usage("profile"))
+
+
+def _ask(args: list[str], free: str | None) -> c.Command:
+    positional, opts = _options(args, ("minutes", "at", "goal", "tried"), "ask")
+    if not positional:
+        raise UsageError(
+            "Which skills is your question about?",
+            hint=_usage("ask") + "\nExample: " + help_text.COMMANDS["ask"].example,
+        )
+    if not free:
+        raise UsageError(
+            "What is your question? Write it after `--`.",
+            hint=_usage("ask") + "\nExample: " + help_text.COMMANDS["ask"].example,
+        )
+    minutes: int | None = None
+    if "minutes" in opts:
+        raw = opts["minutes"].lower().removesuffix("m").removesuffix("min")
+        if not raw.isdigit():
+            raise UsageError("`--minutes` takes a number, like `--minutes 30`.", hint=_usage("ask"))
+        minutes = int(raw)
+    return c.AskForHelp(
+        tags=tuple(positional),
+        question=free,
+        minutes=minutes,
+        at=opts.get("at"),
+        goal=opts.get("goal"),
+        tried=opts.get("tried"),
+    )
+
+
+def _edit(args: list[str], free: str | None) -> c.Command:
+    positional, opts = _options(args, ("goal", "tried"), "edit")
+    _at_most(positional, 1, "edit")
+    if not free and not opts:
+        raise UsageError(
+            "What should the request say now? Write it after `--`.", hint=_usage("edit")
+        )
+    return c.EditRequest(
+        request=positional[0] if positional else None,
+        question=free or None,
+        goal=opts.get("goal"),
+        tried=opts.get("tried"),
+    )
+
+
+def _queue(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "queue")
+    _at_most(args, 0, "queue")
+    return c.ShowQueue()
+
+
+def _open(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "open")
+    _at_most(args, 1, "open")
+    return c.ListOpen(args[0] if args else None)
+
+
+def _cancel(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "cancel")
+    _at_most(args, 1, "cancel")
+    return c.CancelRequest(args[0] if args else None)
+
+
+def _accept(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "accept")
+    _at_most(args, 1, "accept")
+    return c.AcceptOffer(args[0] if args else None)
+
+
+def _decline(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "decline")
+    _at_most(args, 1, "decline")
+    return c.DeclineOffer(args[0] if args else None)
+
+
+_PARSERS = {
+    "help": _help,
+    "skills": _skills,
+    "available": _available,
+    "away": _away,
+    "profile": _profile,
+    "ask": _ask,
+    "edit": _edit,
+    "cancel": _cancel,
+    "queue": _queue,
+    "open": _open,
+    "accept": _accept,
+    "decline": _decline,
+}

@@ -1,0 +1,101 @@
+"""What `/mentor help` says: one usage line and an example per command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    usage: str
+    summary: str
+    example: str
+
+
+COMMANDS: dict[str, CommandHelp] = {
+    "ask": CommandHelp(
+        "/mentor ask <skill...> [--minutes N] [--at <time>] [--goal ...] [--tried ...] -- "
+        "<question>",
+        "Ask for a short session with a mentor who knows these skills. Come prepared: say "
+        "what you want to reach (--goal) and what you tried (--tried).",
+        "/mentor ask python asyncio --minutes 30 --goal ship my scraper --tried gather() -- "
+        "Why does my event loop block?",
+    ),
+    "edit": CommandHelp(
+        "/mentor edit [<request>] [--goal ...] [--tried ...] -- <question>",
+        "Change the question (or goal, or what you tried) of your open request.",
+        "/mentor edit r12 -- How do I cancel a task cleanly?",
+    ),
+    "cancel": CommandHelp(
+        "/mentor cancel [<request>]",
+        "Withdraw your open request. Mentors who had the offer are told.",
+        "/mentor cancel r12",
+    ),
+    "queue": CommandHelp(
+        "/mentor queue",
+        "Your open requests, their place in the queue and an estimated wait.",
+        "/mentor queue",
+    ),
+    "open": CommandHelp(
+        "/mentor open [<skill>]",
+        "Mentors: open requests you could take (your skills, or the one given).",
+        "/mentor open python",
+    ),
+    "accept": CommandHelp(
+        "/mentor accept [<request>]",
+        "Mentors: take a request. The first mentor to accept gets it.",
+        "/mentor accept r12",
+    ),
+    "decline": CommandHelp(
+        "/mentor decline [<request>]",
+        "Mentors: pass on an offer, so it can go to someone else.",
+        "/mentor decline r12",
+    ),
+    "skills": CommandHelp(
+        "/mentor skills [add|remove <skill...>]",
+        "Show your skills and the community's; adding skills makes you a mentor.",
+        "/mentor skills add python django",
+    ),
+    "available": CommandHelp(
+        "/mentor available [for <duration>]",
+        "Mentors: take offers now, for a while (default from the config, e.g. 2h).",
+        "/mentor available for 90m",
+    ),
+    "away": CommandHelp(
+        "/mentor away",
+        "Mentors: stop taking offers, including during your weekly hours, until "
+        "`/mentor available`.",
+        "/mentor away",
+    ),
+    "profile": CommandHelp(
+        "/mentor profile [tz <zone> | hours <days> <HH:MM-HH:MM> | hours clear | "
+        "capacity <concurrent> <per-week>]",
+        "Show your profile, or set your time zone, weekly hours (in your zone) and how many "
+        "sessions you take at once and per week.",
+        "/mentor profile hours mon-fri 18:00-20:00",
+    ),
+    "help": CommandHelp(
+        "/mentor help [<command>]",
+        "This help, or the details of one command.",
+        "/mentor help ask",
+    ),
+}
+
+MEMBER_COMMANDS = ("ask", "edit", "cancel", "queue")
+MENTOR_COMMANDS = ("skills", "available", "away", "profile", "open", "accept", "decline")
+
+
+def overview() -> str:
+    """The whole list, grouped for members and mentors."""
+    lines = ["*micromentor*: short sessions with a mentor who knows the topic.", "", "Members:"]
+    lines += [f"  {COMMANDS[c].usage}" for c in MEMBER_COMMANDS]
+    lines += ["", "Mentors:"]
+    lines += [f"  {COMMANDS[c].usage}" for c in MENTOR_COMMANDS]
+    lines += ["", "Type `/mentor help <command>` for details and an example."]
+    return "\n".join(lines)
+
+
+def for_command(name: str) -> str:
+    """One command's usage, what it does, and an example."""
+    entry = COMMANDS[name]
+    return f"{entry.usage}\n{entry.summary}\nExample: {entry.example}"

@@ -1,0 +1,1 @@
+"""The service layer: one handler per command, a message bus, one transaction per command."""

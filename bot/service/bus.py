@@ -1,0 +1,97 @@
+"""The message bus: text or command in, one transaction, a reply out, messages delivered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot import help_text
+from bot.domain import commands as c
+from bot.domain.errors import MicromentorError
+from bot.domain.messages import Actor, Outcome, Reply
+from bot.grammar import parse, parse_line
+from bot.service import offers, profile, requests
+from bot.service.context import Ctx, Deps, resolve_person
+from bot.service.notifier import Notifier
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
+)
+
+Handler = Callable[[Ctx, Any], Awaitable[Outcome]]
+
+HANDLERS: dict[type[Any], Handler] = {
+    c.ShowSkills: profile.show_skills,
+    c.AddSkills: profile.add_skills,
+    c.RemoveSkills: profile.remove_skills,
+    c.SetAvailable: profile.set_available,
+    c.SetAway: profile.set_away,
+    c.ShowProfile: profile.show_profile,
+    c.SetTimezone: profile.set_timezone,
+    c.SetHours: profile.set_hours,
+    c.SetCapacity: profile.set_capacity,
+    c.AskForHelp: requests.ask,
+    c.EditRequest: requests.edit,
+    c.CancelRequest: requests.cancel,
+    c.ShowQueue: requests.show_queue,
+    c.ListOpen: requests.list_open,
+    c.AcceptOffer: offers.accept,
+    c.DeclineOffer: offers.decline,
+}
+
+
+def error_reply(exc: MicromentorError) -> Reply:
+    """A domain error as the polite reply the person sees."""
+    return Reply(exc.user_text(), is_error=True)
+
+
+class MessageBus:
+    """Runs each command in one transaction, then hands its messages to the notifier."""
+
+    def __init__(self, deps: Deps, db: Database, notifier: Notifier) -> None:
+        self.deps = deps
+        self.db = db
+        self.notifier = notifier
+
+    async def handle_line(self, actor: Actor, line: str) -> Reply:
+        """A whole `/mentor ...` line, as the console and Slack receive it."""
+        try:
+            command = parse_line(line)
+        except MicromentorError as exc:
+            return error_reply(exc)
+        return await self.handle(actor, command)
+
+    async def handle_text(self, actor: Actor, text: str) -> Reply:
+        """The text after `/mentor`."""
+        try:
+            command = parse(text)
+        except MicromentorError as exc:
+            return error_reply(exc)
+        return await self.handle(actor, command)
+
+    async def handle(self, actor: Actor, command: c.Command) -> Reply:
+        """Run one command; never raises for anything a person can cause."""
+        if isinstance(command, c.Help):
+            text = help_text.for_command(command.topic) if command.topic else help_text.overview()
+            return Reply(text)
+        handler = HANDLERS[type(command)]
+        try:
+            async with self.db.transaction() as tx:
+                now = self.deps.clock.now()
+                me = await resolve_person(tx, self.deps, actor, now)
+                outcome = await handler(Ctx(self.deps, tx, actor, me, now), command)
+        except MicromentorError as exc:
+            return error_reply(exc)
+        except Exception:
+            log.exception("command %s failed", type(command).__name__)
+            return Reply(SORRY, is_error=True)
+        if outcome.messages:
+            try:
+                await self.notifier.deliver(outcome.messages)
+            except Exception:
+                log.exception("delivering %d message(s) failed", len(outcome.messages))
+        return outcome.reply

@@ -1,0 +1,130 @@
+"""What every handler gets: dependencies, the open transaction, and who is acting."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock, epoch
+from bot.config import Config
+from bot.domain.errors import NotConfigured
+from bot.domain.messages import Actor, PersonAddress
+from bot.domain.model import Person
+from bot.domain.skills import Taxonomy
+from bot.storage.database import Transaction
+from bot.storage.sql import persons as sql
+
+# Writing last_seen on every command costs a statement; a minute's precision is plenty
+# for "offer on the platform they used last".
+TOUCH_EVERY = 60
+
+
+@dataclass
+class Deps:
+    """Long-lived dependencies, wired once in bootstrap."""
+
+    config: Config
+    clock: Clock
+    rng: random.Random
+    taxonomies: dict[str, Taxonomy]
+
+    def taxonomy(self, community_id: str) -> Taxonomy:
+        """The community's skills and aliases."""
+        return self.taxonomies[community_id]
+
+
+@dataclass
+class Ctx:
+    """One command's world."""
+
+    deps: Deps
+    tx: Transaction
+    actor: Actor
+    me: Person
+    now: datetime
+
+    @property
+    def community(self) -> str:
+        return self.me.community_id
+
+    @property
+    def ts(self) -> int:
+        """Now, as stored."""
+        return epoch(self.now)
+
+    @property
+    def config(self) -> Config:
+        return self.deps.config
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.me.timezone)
+
+    def ago(self, delta: timedelta) -> int:
+        """A stored timestamp `delta` before now."""
+        return epoch(self.now - delta)
+
+    @property
+    def is_moderator(self) -> bool:
+        """Listed as a moderator in the config, by user id or by a platform role."""
+        community = self.config.communities[self.community]
+        if f"{self.actor.platform}:{self.actor.user_id}" in community.moderators:
+            return True
+        return any(
+            f"{self.actor.platform}:{role}" in community.moderator_roles
+            for role in self.actor.roles
+        )
+
+
+async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetime) -> Person:
+    """The person behind a platform identity, created on first contact."""
+    community_id = deps.config.community_for(actor.platform, actor.workspace)
+    if community_id is None:
+        raise NotConfigured(
+            "This workspace isn't connected to a micromentor community yet.",
+            hint="Ask whoever runs the bot to add it to the configuration.",
+        )
+    ts = epoch(now)
+    name = (actor.display_name or actor.user_id)[:80]
+    key = {"platform": actor.platform, "workspace": actor.workspace, "user_id": actor.user_id}
+    row = await tx.fetch_one(sql.FIND_BY_IDENTITY, key)
+    if row is not None:
+        if ts - int(row["last_seen_at"]) >= TOUCH_EVERY or row["identity_name"] != name:
+            await tx.execute(sql.TOUCH_IDENTITY, {**key, "now": ts, "display_name": name})
+            await tx.execute(sql.TOUCH_PERSON, {"id": row["id"], "now": ts, "display_name": name})
+        return Person.from_row(row)
+    mentors = deps.config.mentors
+    person_id = await tx.fetch_val(
+        sql.INSERT_PERSON,
+        {
+            "community_id": community_id,
+            "display_name": name,
+            "timezone": mentors.default_timezone,
+            "capacity_concurrent": mentors.default_concurrent,
+            "capacity_weekly": mentors.default_per_week,
+            "now": ts,
+        },
+    )
+    await tx.execute(
+        sql.INSERT_IDENTITY,
+        {
+            **key,
+            "person_id": person_id,
+            "community_id": community_id,
+            "display_name": name,
+            "now": ts,
+        },
+    )
+    created = await tx.fetch_one(sql.GET_PERSON, {"id": person_id})
+    assert created is not None
+    return Person.from_row(created)
+
+
+async def address_of(tx: Transaction, person_id: int) -> PersonAddress | None:
+    """Where to reach a person: the platform identity they used last."""
+    row = await tx.fetch_one(sql.ADDRESS_OF, {"person_id": person_id})
+    if row is None:
+        return None
+    return PersonAddress(row["platform"], row["workspace"], row["user_id"])

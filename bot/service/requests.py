@@ -1,0 +1,298 @@
+"""Handlers for help requests: ask, edit, cancel, queue, and browsing open ones."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain import commands as c
+from bot.domain.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
+from bot.domain.ids import parse_id
+from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
+from bot.domain.model import HelpRequest
+from bot.domain.timeparse import format_duration, format_local, parse_when
+from bot.service import routing
+from bot.service.context import Ctx, address_of
+from bot.service.views import clip, offer_actions, offer_text, one_line, request_fields, rid
+from bot.storage.sql import in_list
+from bot.storage.sql import offers as offer_sql
+from bot.storage.sql import persons as person_sql
+from bot.storage.sql import requests as sql
+
+MAX_AHEAD = timedelta(days=30)
+MIN_AHEAD = timedelta(minutes=5)
+WAIT_HISTORY = timedelta(days=30)
+
+
+async def load_request(ctx: Ctx, raw_id: str | int) -> HelpRequest:
+    """A request of this community by id; anything else is 'not found'."""
+    number = raw_id if isinstance(raw_id, int) else parse_id("request", raw_id)
+    row = await ctx.tx.fetch_one(sql.GET, {"id": number, "community_id": ctx.community})
+    if row is None:
+        raise NotFound(
+            f"There is no request {rid(number)}.",
+            hint="Type `/mentor queue` for yours, or `/mentor open` for ones you could take.",
+        )
+    skills = await ctx.tx.fetch(sql.SKILLS, {"request_id": number})
+    return HelpRequest.from_row(row, [s["skill"] for s in skills])
+
+
+async def _my_open_request(ctx: Ctx, raw_id: str | None, verb: str) -> HelpRequest:
+    """The request named, which must be the actor's; or their only open one."""
+    if raw_id is not None:
+        req = await load_request(ctx, raw_id)
+        if req.requester_id != ctx.me.id:
+            raise NotAllowed(
+                f"{rid(req.id)} isn't your request, so you can't {verb} it.",
+                hint="Type `/mentor queue` to see yours.",
+            )
+        return req
+    rows = await ctx.tx.fetch(sql.OPEN_BY, {"person_id": ctx.me.id})
+    if not rows:
+        raise NotFound("You have no open request.", hint="Ask with `/mentor ask <skill> -- ...`.")
+    if len(rows) > 1:
+        ids = ", ".join(rid(r["id"]) for r in rows)
+        raise InvalidInput(
+            f"You have several open requests ({ids}).",
+            hint=f"Say which: `/mentor {verb} {rid(rows[0]['id'])}`.",
+        )
+    return await load_request(ctx, int(rows[0]["id"]))
+
+
+def _check_text(ctx: Ctx, question: str | None, goal: str | None, tried: str | None) -> None:
+    limits = ctx.config.requests
+    if question is not None:
+        if not question.strip():
+            raise InvalidInput("The question is empty.", hint="Write it after `--`.")
+        if len(question) > limits.question_max_chars:
+            raise InvalidInput(
+                f"The question is {len(question)} characters; at most {limits.question_max_chars}.",
+                hint="Keep it to what a mentor needs to read first; details come in the session.",
+            )
+    for name, value in (("--goal", goal), ("--tried", tried)):
+        if value is not None and len(value) > limits.detail_max_chars:
+            raise InvalidInput(
+                f"{name} is {len(value)} characters; at most {limits.detail_max_chars}.",
+                hint="Shorten it to the essentials.",
+            )
+
+
+async def _check_limits(ctx: Ctx) -> None:
+    limits = ctx.config.requests
+    open_count = await ctx.tx.fetch_val(sql.COUNT_OPEN_BY, {"person_id": ctx.me.id})
+    if open_count >= limits.max_open:
+        raise LimitReached(
+            f"You already have {open_count} open request(s), the most this community allows.",
+            hint="Wait for a mentor, edit it with `/mentor edit`, or cancel it with "
+            "`/mentor cancel`.",
+        )
+    week = timedelta(days=7)
+    asked = await ctx.tx.fetch(sql.ASKED_SINCE, {"person_id": ctx.me.id, "since": ctx.ago(week)})
+    if len(asked) >= limits.max_per_week:
+        oldest = int(asked[0]["created_at"])
+        wait = timedelta(seconds=oldest + int(week.total_seconds()) - ctx.ts)
+        raise LimitReached(
+            f"You've asked {len(asked)} times in the last 7 days, the most this community allows.",
+            hint=f"You can ask again in {format_duration(wait)}.",
+        )
+
+
+async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
+    config = ctx.config.requests
+    skills = ctx.deps.taxonomy(ctx.community).resolve_all(cmd.tags)
+    if len(skills) > 5:
+        raise InvalidInput(
+            "Give at most 5 skills.", hint="The more precise the skills, the better the mentor."
+        )
+    _check_text(ctx, cmd.question, cmd.goal, cmd.tried)
+    minutes = cmd.minutes or config.default_minutes
+    if minutes not in config.session_lengths:
+        allowed = ", ".join(str(m) for m in config.session_lengths)
+        raise InvalidInput(
+            f"Sessions here are {allowed} minutes long.",
+            hint=f"For example `--minutes {config.default_minutes}`.",
+        )
+    start_at: int | None = None
+    if cmd.at is not None:
+        when = parse_when(cmd.at, ctx.now, ctx.zone)
+        if when < ctx.now + MIN_AHEAD:
+            raise InvalidInput(
+                f"{format_local(when, ctx.zone)} is in the past or too soon to schedule.",
+                hint="Leave out `--at` to ask for help now.",
+            )
+        if when > ctx.now + MAX_AHEAD:
+            raise InvalidInput("That is more than 30 days ahead.", hint="Ask closer to the time.")
+        start_at = int(when.timestamp())
+    await _check_limits(ctx)
+    request_id = int(
+        await ctx.tx.fetch_val(
+            sql.INSERT,
+            {
+                "community_id": ctx.community,
+                "requester_id": ctx.me.id,
+                "question": cmd.question.strip(),
+                "goal": cmd.goal,
+                "tried": cmd.tried,
+                "minutes": minutes,
+                "start_at": start_at,
+                "now": ctx.ts,
+            },
+        )
+    )
+    for skill in skills:
+        await ctx.tx.execute(
+            sql.INSERT_SKILL,
+            {"request_id": request_id, "community_id": ctx.community, "skill": skill},
+        )
+    req = await load_request(ctx, request_id)
+    messages = await routing.send_wave(ctx, req)
+    r = rid(request_id)
+    if messages:
+        text = (
+            f"Your request {r} is in. I've offered it to {len(messages)} mentor(s) with "
+            f"{', '.join(skills)}; you'll hear from me as soon as one accepts."
+        )
+    else:
+        text = (
+            f"Your request {r} is in, but no mentor with {', '.join(skills)} is available "
+            "right now. It stays open: mentors browsing `/mentor open` can take it, and you'll "
+            "hear from me when one does."
+        )
+    if not cmd.goal and not cmd.tried:
+        text += (
+            "\nTip: mentors answer faster when they know your goal and what you tried: "
+            f"`/mentor edit {r} --goal ... --tried ...`."
+        )
+    actions = (Action(f"cancel:{r}", "Cancel request", f"/mentor cancel {r}", "danger"),)
+    return Outcome(Reply(text, request_fields(req, ctx.zone), actions), messages)
+
+
+async def _pending_offer_messages(
+    ctx: Ctx, req: HelpRequest, text: str, with_actions: bool
+) -> list[OutboundMessage]:
+    """Updates, in place, of the offers this request still has out."""
+    out: list[OutboundMessage] = []
+    rows = await ctx.tx.fetch(offer_sql.PENDING_OF_REQUEST, {"request_id": req.id})
+    for row in rows:
+        address = await address_of(ctx.tx, int(row["mentor_id"]))
+        if address is None:
+            continue
+        mentor = await ctx.tx.fetch_one(person_sql.GET_PERSON, {"id": row["mentor_id"]})
+        zone = ctx.zone if mentor is None else ZoneInfo(mentor["timezone"])
+        out.append(
+            OutboundMessage(
+                to=address,
+                text=text,
+                fields=request_fields(req, zone),
+                actions=offer_actions(req) if with_actions else (),
+                key=f"offer:{row['id']}",
+                update=True,
+            )
+        )
+    return out
+
+
+async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
+    req = await _my_open_request(ctx, cmd.request, "edit")
+    if req.state != "open":
+        raise Conflict(f"{rid(req.id)} is {req.state}, so it can't be edited any more.")
+    _check_text(ctx, cmd.question, cmd.goal, cmd.tried)
+    updated = await ctx.tx.fetch_one(
+        sql.UPDATE_TEXT,
+        {
+            "id": req.id,
+            "question": (cmd.question or req.question).strip(),
+            "goal": cmd.goal if cmd.goal is not None else req.goal,
+            "tried": cmd.tried if cmd.tried is not None else req.tried,
+            "now": ctx.ts,
+        },
+    )
+    if updated is None:
+        raise Conflict(f"{rid(req.id)} was just taken or closed, so it can't be edited.")
+    req = await load_request(ctx, req.id)
+    messages = await _pending_offer_messages(
+        ctx, req, offer_text(req) + "\n(Edited by the member.)", with_actions=True
+    )
+    return Outcome(Reply(f"Updated {rid(req.id)}.", request_fields(req, ctx.zone)), messages)
+
+
+async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
+    req = await _my_open_request(ctx, cmd.request, "cancel")
+    if req.state != "open":
+        raise Conflict(
+            f"{rid(req.id)} is already {req.state}, so there is nothing to cancel.",
+        )
+    messages = await _pending_offer_messages(
+        ctx,
+        req,
+        f"{rid(req.id)} was cancelled by {req.requester_name}. No action needed.",
+        with_actions=False,
+    )
+    await ctx.tx.execute(
+        offer_sql.SETTLE,
+        {"request_id": req.id, "winner": None, "state": "withdrawn", "now": ctx.ts},
+    )
+    done = await ctx.tx.fetch_one(sql.CANCEL, {"id": req.id, "now": ctx.ts})
+    if done is None:
+        raise Conflict(f"{rid(req.id)} was just taken, so it can't be cancelled.")
+    return Outcome(Reply(f"Cancelled {rid(req.id)}. Ask again any time."), messages)
+
+
+async def queue_position(ctx: Ctx, req: HelpRequest) -> tuple[int, timedelta | None]:
+    """1-based place among open requests sharing a skill, and a wait estimate if known."""
+    ahead = await ctx.tx.fetch_val(
+        sql.QUEUE_AHEAD,
+        {"community_id": ctx.community, "id": req.id, "created_at": req.created_at},
+    )
+    waits = await ctx.tx.fetch(
+        sql.RECENT_WAITS,
+        {"community_id": ctx.community, "id": req.id, "since": ctx.ago(WAIT_HISTORY)},
+    )
+    position = int(ahead) + 1
+    if not waits:
+        return position, None
+    median = statistics.median(int(w["wait"]) for w in waits)
+    return position, timedelta(seconds=int(median * position))
+
+
+async def show_queue(ctx: Ctx, cmd: c.ShowQueue) -> Outcome:
+    rows = await ctx.tx.fetch(sql.OPEN_BY, {"person_id": ctx.me.id})
+    if not rows:
+        return Outcome(Reply("You have no open request. Ask with `/mentor ask <skill> -- ...`."))
+    lines = []
+    for row in rows:
+        req = await load_request(ctx, int(row["id"]))
+        position, wait = await queue_position(ctx, req)
+        estimate = f"about {format_duration(wait)}" if wait is not None else "no estimate yet"
+        lines.append(f"{one_line(req)}\n  place {position} in the queue, {estimate}")
+    return Outcome(Reply("Your open requests:\n" + "\n".join(lines)))
+
+
+async def list_open(ctx: Ctx, cmd: c.ListOpen) -> Outcome:
+    taxonomy = ctx.deps.taxonomy(ctx.community)
+    if cmd.skill is not None:
+        skills = [taxonomy.resolve(cmd.skill)]
+    else:
+        rows = await ctx.tx.fetch(person_sql.SKILLS_OF, {"person_id": ctx.me.id})
+        skills = [r["skill"] for r in rows]
+        if not skills:
+            raise InvalidInput(
+                "You have no skills yet, so I can't tell which requests suit you.",
+                hint="Name one: `/mentor open python`, or add yours: `/mentor skills add python`.",
+            )
+    fragment, params = in_list("s", skills)
+    rows = await ctx.tx.fetch(
+        sql.OPEN_FOR_SKILLS.replace("{skills}", fragment),
+        {**params, "community_id": ctx.community, "person_id": ctx.me.id, "limit": 10},
+    )
+    if not rows:
+        return Outcome(Reply(f"No open requests for {', '.join(skills)} right now. Thank you!"))
+    lines, actions = [], []
+    for row in rows:
+        req = await load_request(ctx, int(row["id"]))
+        lines.append(one_line(req))
+        r = rid(req.id)
+        actions.append(Action(f"accept:{r}", f"Accept {r}", f"/mentor accept {r}", "primary"))
+    header = f"Open requests for {clip(', '.join(skills), 80)} (oldest first):"
+    return Outcome(Reply(header + "\n" + "\n".join(lines), actions=tuple(actions[:5])))

@@ -1,0 +1,6 @@
+"""The store: one Database protocol, an aiosqlite and an asyncpg driver, SQL and migrations."""
+
+from bot.storage.database import Database, Row, Transaction
+from bot.storage.factory import open_database
+
+__all__ = ["Database", "Row", "Transaction", "open_database"]

@@ -1,0 +1,103 @@
+"""Communities, persons, identities, mentor skills and availability."""
+
+UPSERT_COMMUNITY = """
+INSERT INTO communities (id, name, created_at) VALUES (:id, :name, :now)
+ON CONFLICT (id) DO UPDATE SET name = excluded.name
+"""
+
+FIND_BY_IDENTITY = """
+SELECT p.id, p.community_id, p.display_name, p.timezone, p.is_mentor, p.away,
+       p.available_until, p.hours_spec, p.capacity_concurrent, p.capacity_weekly,
+       i.display_name AS identity_name, i.last_seen_at
+FROM identities i JOIN persons p ON p.id = i.person_id
+WHERE i.platform = :platform AND i.workspace = :workspace AND i.user_id = :user_id
+"""
+
+INSERT_PERSON = """
+INSERT INTO persons (community_id, display_name, timezone, capacity_concurrent,
+                     capacity_weekly, created_at, last_active_at)
+VALUES (:community_id, :display_name, :timezone, :capacity_concurrent, :capacity_weekly,
+        :now, :now)
+RETURNING id
+"""
+
+INSERT_IDENTITY = """
+INSERT INTO identities (platform, workspace, user_id, person_id, community_id, display_name,
+                        last_seen_at)
+VALUES (:platform, :workspace, :user_id, :person_id, :community_id, :display_name, :now)
+"""
+
+TOUCH_IDENTITY = """
+UPDATE identities SET last_seen_at = :now, display_name = :display_name
+WHERE platform = :platform AND workspace = :workspace AND user_id = :user_id
+"""
+
+TOUCH_PERSON = """
+UPDATE persons SET last_active_at = :now, display_name = :display_name WHERE id = :id
+"""
+
+GET_PERSON = """
+SELECT id, community_id, display_name, timezone, is_mentor, away, available_until,
+       hours_spec, capacity_concurrent, capacity_weekly
+FROM persons WHERE id = :id
+"""
+
+# Where to reach a person: the identity they used last.
+ADDRESS_OF = """
+SELECT platform, workspace, user_id FROM identities
+WHERE person_id = :person_id ORDER BY last_seen_at DESC LIMIT 1
+"""
+
+SKILLS_OF = "SELECT skill FROM mentor_skills WHERE person_id = :person_id ORDER BY skill"
+
+ADD_SKILL = """
+INSERT INTO mentor_skills (community_id, skill, person_id)
+VALUES (:community_id, :skill, :person_id)
+ON CONFLICT DO NOTHING
+"""
+
+REMOVE_SKILL = "DELETE FROM mentor_skills WHERE person_id = :person_id AND skill = :skill"
+
+SET_MENTOR = "UPDATE persons SET is_mentor = :is_mentor WHERE id = :id"
+
+SET_AVAILABLE = "UPDATE persons SET away = 0, available_until = :until WHERE id = :id"
+
+SET_AWAY = "UPDATE persons SET away = 1, available_until = NULL WHERE id = :id"
+
+SET_TIMEZONE = "UPDATE persons SET timezone = :timezone WHERE id = :id"
+
+SET_HOURS = "UPDATE persons SET hours_spec = :spec, hours_offset = :offset WHERE id = :id"
+
+SET_CAPACITY = """
+UPDATE persons SET capacity_concurrent = :concurrent, capacity_weekly = :weekly WHERE id = :id
+"""
+
+CLEAR_WINDOWS = "DELETE FROM availability_windows WHERE person_id = :person_id"
+
+ADD_WINDOW = """
+INSERT INTO availability_windows (person_id, community_id, start_minute, end_minute)
+VALUES (:person_id, :community_id, :start_minute, :end_minute)
+"""
+
+IN_WINDOW = """
+SELECT 1 FROM availability_windows
+WHERE person_id = :person_id AND start_minute <= :mow AND end_minute > :mow LIMIT 1
+"""
+
+# A mentor's load: sessions still to come or running, and sessions in the last 7 days.
+MENTOR_LOAD = """
+SELECT
+  (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
+    WHERE sp.person_id = :person_id AND sp.role = 'mentor'
+      AND s.state IN ('scheduled', 'active')) AS active,
+  (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
+    WHERE sp.person_id = :person_id AND sp.role = 'mentor'
+      AND s.created_at >= :week_ago AND s.state <> 'cancelled') AS this_week
+"""
+
+# Row lock on the mentor while their capacity is checked, so two accepts racing on
+# PostgreSQL are serialised per mentor (SQLite's BEGIN IMMEDIATE already is).
+LOCK_PERSON = """
+UPDATE persons SET last_active_at = :now WHERE id = :id
+RETURNING capacity_concurrent, capacity_weekly
+"""

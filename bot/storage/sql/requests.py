@@ -1,0 +1,87 @@
+"""Help requests and their skills."""
+
+COUNT_OPEN_BY = """
+SELECT COUNT(*) FROM help_requests WHERE requester_id = :person_id AND state = 'open'
+"""
+
+# Cancelled requests count too, or ask-and-cancel would spam mentors with offers.
+ASKED_SINCE = """
+SELECT created_at FROM help_requests
+WHERE requester_id = :person_id AND created_at >= :since ORDER BY created_at
+"""
+
+INSERT = """
+INSERT INTO help_requests (community_id, requester_id, question, goal, tried, minutes,
+                           start_at, state, wave, created_at, updated_at)
+VALUES (:community_id, :requester_id, :question, :goal, :tried, :minutes, :start_at, 'open',
+        0, :now, :now)
+RETURNING id
+"""
+
+INSERT_SKILL = """
+INSERT INTO request_skills (request_id, community_id, skill)
+VALUES (:request_id, :community_id, :skill)
+"""
+
+GET = """
+SELECT r.id, r.community_id, r.requester_id, r.question, r.goal, r.tried, r.minutes,
+       r.start_at, r.state, r.wave, r.created_at, r.matched_at, p.display_name AS requester_name
+FROM help_requests r JOIN persons p ON p.id = r.requester_id
+WHERE r.id = :id AND r.community_id = :community_id
+"""
+
+SKILLS = "SELECT skill FROM request_skills WHERE request_id = :request_id ORDER BY skill"
+
+OPEN_BY = """
+SELECT id FROM help_requests
+WHERE requester_id = :person_id AND state = 'open' ORDER BY created_at, id
+"""
+
+UPDATE_TEXT = """
+UPDATE help_requests
+SET question = :question, goal = :goal, tried = :tried, updated_at = :now
+WHERE id = :id AND state = 'open'
+RETURNING id
+"""
+
+CANCEL = """
+UPDATE help_requests SET state = 'cancelled', closed_at = :now, updated_at = :now
+WHERE id = :id AND state = 'open'
+RETURNING id
+"""
+
+# First accept wins: the one statement that decides it.
+CLAIM = """
+UPDATE help_requests SET state = 'matched', matched_at = :now, updated_at = :now
+WHERE id = :id AND state = 'open'
+RETURNING id
+"""
+
+SET_WAVE = "UPDATE help_requests SET wave = :wave WHERE id = :id"
+
+# Place in the queue: open requests sharing a skill with this one, asked earlier.
+QUEUE_AHEAD = """
+SELECT COUNT(DISTINCT r.id) FROM help_requests r
+JOIN request_skills rs ON rs.request_id = r.id
+WHERE r.community_id = :community_id AND r.state = 'open'
+  AND rs.skill IN (SELECT skill FROM request_skills WHERE request_id = :id)
+  AND (r.created_at < :created_at OR (r.created_at = :created_at AND r.id < :id))
+"""
+
+# Recent waits of requests sharing a skill, for an estimate.
+RECENT_WAITS = """
+SELECT DISTINCT r.id, r.matched_at - r.created_at AS wait FROM help_requests r
+JOIN request_skills rs ON rs.request_id = r.id
+WHERE r.community_id = :community_id AND r.state = 'matched' AND r.matched_at >= :since
+  AND rs.skill IN (SELECT skill FROM request_skills WHERE request_id = :id)
+ORDER BY r.id DESC LIMIT 200
+"""
+
+# Open requests a mentor could take: the skill given, or any of theirs.
+OPEN_FOR_SKILLS = """
+SELECT DISTINCT r.id, r.created_at FROM help_requests r
+JOIN request_skills rs ON rs.request_id = r.id
+WHERE r.community_id = :community_id AND r.state = 'open' AND r.requester_id <> :person_id
+  AND rs.skill IN {skills}
+ORDER BY r.created_at, r.id LIMIT :limit
+"""

@@ -1,0 +1,88 @@
+"""The embedded engine: aiosqlite on one connection, one BEGIN IMMEDIATE per command."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.database import Params, Row
+
+MIN_SQLITE = (3, 35, 0)  # RETURNING
+
+
+class SqliteTransaction:
+    """Statements on the shared connection while this transaction holds it."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def fetch(self, sql: str, params: Params | None = None) -> list[Row]:
+        rows = await self._conn.execute_fetchall(sql, params or {})
+        return list(rows)
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        rows = await self._conn.execute_fetchall(sql, params or {})
+        for row in rows:
+            return row
+        return None
+
+    async def fetch_val(self, sql: str, params: Params | None = None) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]  # type: ignore[index]
+
+    async def execute(self, sql: str, params: Params | None = None) -> None:
+        await self._conn.execute_fetchall(sql, params or {})
+
+
+class SqliteDatabase:
+    """One aiosqlite connection; an asyncio lock keeps its transactions apart in-process.
+
+    Across connections and processes it is SQLite itself (BEGIN IMMEDIATE plus busy_timeout)
+    that decides who writes, so claims stay correct with any number of writers.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str, *, busy_timeout_ms: int = 10_000) -> SqliteDatabase:
+        """Open (creating if needed) with WAL, foreign keys and a busy timeout."""
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise RuntimeError(
+                f"SQLite {sqlite3.sqlite_version} is too old: micromentor needs 3.35 or newer "
+                "(for RETURNING). Upgrade SQLite or use PostgreSQL."
+            )
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
+        async with self._lock:
+            await self._conn.execute_fetchall("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTransaction(self._conn)
+            except BaseException:
+                await self._conn.execute_fetchall("ROLLBACK")
+                raise
+            await self._conn.execute_fetchall("COMMIT")
+
+    async def close(self) -> None:
+        await self._conn.close()
