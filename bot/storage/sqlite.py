@@ -39,6 +39,23 @@ class SqliteTransaction:
         await self._conn.execute_fetchall(sql, params or {})
 
 
+async def _enable_wal(conn: aiosqlite.Connection, timeout: float) -> None:
+    """Switch to WAL. The switch needs an exclusive lock and SQLite does not call the busy
+    handler for it, so processes opening a new file at once retry here instead."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    delay = 0.005
+    while True:
+        try:
+            await conn.execute_fetchall("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or loop.time() > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 class SqliteDatabase:
     """One aiosqlite connection; an asyncio lock keeps its transactions apart in-process.
 
@@ -65,7 +82,7 @@ class SqliteDatabase:
         try:
             conn.row_factory = sqlite3.Row
             await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            await conn.execute("PRAGMA journal_mode = WAL")
+            await _enable_wal(conn, busy_timeout_ms / 1000)
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
         except BaseException:

@@ -1,0 +1,142 @@
+"""`micromentor console --json --clock manual` driven as a subprocess, as a script would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+SCRIPT = """\
+# three mentors, two members
+mentor1 /mentor skills add python
+mentor1 /mentor available
+mentor2 /mentor skills add python sql
+mentor2 /mentor available for 3h
+mentor3 /mentor skills add javascript
+mentor3 /mentor available
+member1 /mentor ask python --goal ship my scraper --tried asyncio.gather -- Why does my loop block?
+mentor1 /mentor accept r1
+mentor2 /mentor accept r1
+member2 /mentor ask javascript -- What is a closure?
+mentor3 /mentor decline r2
+:advance 10m
+member1 /mentor frobnicate
+member1 /mentor ask -- no skills given
+member1 /mentor accept r999
+this is not valid!!!
+member2
+:bogus
+member2 /mentor ask python —goal em dash works — Another question
+"""
+
+KEYS = {"seq", "in", "kind", "id", "replaces", "to", "text", "fields", "actions", "ephemeral"}
+
+
+def run_console(script: str, tmp_path: Path, *extra: str) -> tuple[list[dict[str, Any]], str, int]:
+    env = {
+        **os.environ,
+        "MICROMENTOR_DATA_DIR": str(tmp_path / "data"),
+        "MICROMENTOR_CONFIG": "",
+    }
+    env.pop("MICROMENTOR_STORAGE__URL", None)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "console",
+            "--json",
+            "--clock",
+            "manual",
+            "--now",
+            "2026-11-23T10:00:00Z",
+            *extra,
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    return out, proc.stderr, proc.returncode
+
+
+def line_of(script: str, text: str) -> int:
+    """The 1-based number of the line equal to `text`, else the first starting with it."""
+    lines = script.splitlines()
+    if text in lines:
+        return lines.index(text) + 1
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(text):
+            return number
+    raise AssertionError(text)
+
+
+def test_console_script_end_to_end(tmp_path: Path) -> None:
+    """Offers reach exactly the right people, a double accept resolves once, bad lines get help."""
+    out, err, code = run_console(SCRIPT, tmp_path)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert all(set(o) == KEYS for o in out)
+    assert [o["seq"] for o in out] == list(range(1, len(out) + 1))
+
+    ask_line = line_of(SCRIPT, "member1 /mentor ask python")
+    caused = [o for o in out if o["in"] == ask_line]
+    offers = [o for o in caused if o["kind"] == "message"]
+    assert sorted(o["to"] for o in offers) == ["mentor1", "mentor2"]
+    assert all(
+        [a["command"] for a in o["actions"]] == ["/mentor accept r1", "/mentor decline r1"]
+        for o in offers
+    )
+    reply = next(o for o in caused if o["kind"] == "reply")
+    assert reply["to"] == "member1" and reply["ephemeral"] and "r1" in reply["text"]
+    offer_ids = {o["to"]: o["id"] for o in offers}
+
+    accept = [o for o in out if o["in"] == line_of(SCRIPT, "mentor1 /mentor accept")]
+    assert accept[0]["kind"] == "reply" and "session s1" in accept[0]["text"]
+    updates = {o["to"]: o for o in accept if o["kind"] == "update"}
+    assert updates["mentor2"]["replaces"] == offer_ids["mentor2"]
+    assert "taken by another mentor" in updates["mentor2"]["text"]
+    assert updates["mentor1"]["replaces"] == offer_ids["mentor1"]
+    assert any(o["to"] == "member1" and "accepted your request" in o["text"] for o in accept)
+
+    second = [o for o in out if o["in"] == line_of(SCRIPT, "mentor2 /mentor accept")]
+    assert [o["kind"] for o in second] == ["error"]
+    assert "already taken" in second[0]["text"]
+
+    js = [o for o in out if o["in"] == line_of(SCRIPT, "member2 /mentor ask javascript")]
+    assert [o["to"] for o in js if o["kind"] == "message"] == ["mentor3"]
+    decline = [o for o in out if o["in"] == line_of(SCRIPT, "mentor3 /mentor decline")]
+    assert any(o["kind"] == "update" for o in decline)
+
+    for bad in (
+        "member1 /mentor frobnicate",
+        "member1 /mentor ask -- no skills",
+        "member1 /mentor accept r999",
+        "this is not valid",
+        "member2\n",
+        ":bogus",
+    ):
+        answered = [o for o in out if o["in"] == line_of(SCRIPT, bad.rstrip("\n"))]
+        assert [o["kind"] for o in answered] == ["error"], bad
+        assert answered[0]["text"].strip()
+
+    em = [o for o in out if o["in"] == line_of(SCRIPT, "member2 /mentor ask python —goal")]
+    assert em[0]["kind"] == "error" and "open request" in em[0]["text"]
+    # comments, blank input and :advance produce nothing of their own
+    assert not [o for o in out if o["in"] in (1, line_of(SCRIPT, ":advance"))]
+
+
+def test_console_restart_keeps_state(tmp_path: Path) -> None:
+    """A second run on the same data directory sees the first run's requests."""
+    run_console("mentor1 /mentor skills add python\nana /mentor ask python -- q\n", tmp_path)
+    out, err, code = run_console("ana /mentor queue\nmentor1 /mentor open\n", tmp_path)
+    assert code == 0, err
+    assert "r1" in out[0]["text"] and "place 1" in out[0]["text"]
+    assert "r1" in out[1]["text"]

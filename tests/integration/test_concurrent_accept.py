@@ -1,0 +1,72 @@
+"""First accept wins, exactly once: 20 mentors on 20 connections, many trials, both engines."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+
+from bot.bootstrap import start_core
+from bot.domain.messages import Actor
+from bot.service.notifier import CollectingNotifier
+from tests.conftest import HarnessFactory, make_config
+
+MENTORS = 20
+# SQLite's busy handler sleeps in steps of up to 100 ms, so 20 writers on 20 connections
+# cost about a second a trial there; PostgreSQL's row locks wake waiters at once.
+TRIALS = {
+    "sqlite": int(os.environ.get("MICROMENTOR_ACCEPT_TRIALS_SQLITE", "20")),
+    "postgresql": int(os.environ.get("MICROMENTOR_ACCEPT_TRIALS_POSTGRES", "50")),
+}
+
+
+async def test_twenty_simultaneous_accepts_make_exactly_one_session(
+    make_harness: HarnessFactory, storage_url: str
+) -> None:
+    """Every trial: one winner, nineteen polite 'already taken', one session row."""
+    h = await make_harness()
+    names = [f"mentor{i}" for i in range(MENTORS)]
+    for name in names:
+        await h.mentor(name, "python")
+        await h.ok(name, "/mentor profile capacity 10 100")
+    # Each mentor gets their own core, hence their own database connection (SQLite) or
+    # pool (PostgreSQL): the database, not a Python lock, decides who wins.
+    cores = [
+        await start_core(
+            make_config(storage_url), CollectingNotifier(), clock=h.clock, rng=random.Random(i)
+        )
+        for i in range(MENTORS)
+    ]
+    try:
+        for trial in range(TRIALS[h.core.db.dialect]):
+            reply = await h.ok(f"asker{trial}", "/mentor ask python -- help me")
+            request = f"r{trial + 1}"
+            assert request in reply.text
+            order = list(range(MENTORS))
+            random.Random(trial).shuffle(order)
+            replies = await asyncio.gather(
+                *(
+                    cores[i].bus.handle_line(
+                        Actor("console", "console", names[i], names[i]), f"/mentor accept {request}"
+                    )
+                    for i in order
+                )
+            )
+            winners = [r for r in replies if not r.is_error]
+            losers = [r for r in replies if r.is_error]
+            assert len(winners) == 1, [r.text for r in replies]
+            assert all("already taken" in r.text for r in losers), [r.text for r in losers]
+            async with h.core.db.transaction() as tx:
+                sessions = await tx.fetch_val(
+                    "SELECT COUNT(*) FROM sessions WHERE request_id = :id", {"id": trial + 1}
+                )
+                accepted = await tx.fetch_val(
+                    "SELECT COUNT(*) FROM offers WHERE request_id = :id AND state = 'accepted'",
+                    {"id": trial + 1},
+                )
+                # End it, so capacity never interferes with the next trial.
+                await tx.execute("UPDATE sessions SET state = 'completed'")
+            assert (sessions, accepted) == (1, 1)
+    finally:
+        for core in cores:
+            await core.close()
