@@ -12,6 +12,7 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import (
     BaseModel,
@@ -415,6 +416,8 @@ def describe_errors(exc: ValidationError, path: Path | None) -> str:
         shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
         if any(word in key for word in ("token", "secret")):
             shown = ""
+        elif key == "storage.url" and isinstance(given, str):
+            shown = f" (got {mask_url(given)!r})"
         lines.append(f"  - {key}: {msg}{shown}")
     lines.append(
         "Environment variables MICROMENTOR_SECTION__KEY override the file; "
@@ -435,10 +438,22 @@ def effective_settings(config: Config) -> dict[str, Any]:
 
 
 def mask_url(url: str) -> str:
-    """Hide a password inside a DSN."""
-    if "://" not in url or "@" not in url:
+    """Hide a password inside a DSN, in the user part or a `password=` parameter."""
+    if "://" not in url:
         return url
-    scheme, rest = url.split("://", 1)
-    creds, _, host = rest.rpartition("@")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:********@{host}" if ":" in creds else url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        creds, _, host = netloc.rpartition("@")
+        if ":" in creds:
+            netloc = f"{creds.split(':', 1)[0]}:********@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, "********" if k.lower() in ("password", "sslpassword") else v) for k, v in pairs],
+            safe="*",
+        )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # nothing secret; urlunsplit would also mangle sqlite:////abs/path
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -84,8 +84,19 @@ def _options(
     return positional, values
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: `isdigit` also accepts `²`, which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+    # Only a value wrapped whole in one pair of quotes: `"a" and "b"` keeps its quotes.
+    if (
+        len(value) >= 2
+        and value[0] == value[-1]
+        and value[0] in "\"'"
+        and value[0] not in value[1:-1]
+    ):
         return value[1:-1].strip()
     return value.strip()
 
@@ -191,7 +202,7 @@ def _profile(args: list[str], free: str | None) -> c.Command:
             )
         return c.SetHours(rest[0], rest[1])
     if what == "capacity":
-        if len(rest) != 2 or not all(r.isdigit() for r in rest):
+        if len(rest) != 2 or not all(_is_number(r) for r in rest):
             raise UsageError(
                 "Give two numbers: sessions at once and per week, like `capacity 1 5`.",
                 hint=_usage("profile"),
@@ -215,7 +226,7 @@ def _ask(args: list[str], free: str | None) -> c.Command:
     minutes: int | None = None
     if "minutes" in opts:
         raw = opts["minutes"].lower().removesuffix("m").removesuffix("min")
-        if not raw.isdigit():
+        if not _is_number(raw):
             raise UsageError("`--minutes` takes a number, like `--minutes 30`.", hint=_usage("ask"))
         minutes = int(raw)
     return c.AskForHelp(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.domain.errors import InvalidInput
 
-_DURATION_PART = re.compile(r"(\d+)\s*(d|h|m|s)")
+_DURATION_PART = re.compile(r"(\d+)\s*(d|h|m|s)", re.ASCII)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -37,7 +37,7 @@ MINUTES_PER_WEEK = 7 * 24 * 60
 def parse_duration(text: str) -> timedelta:
     """`10m`, `2h`, `1h30m`, `1d`, `45s`; a bare number means minutes."""
     raw = text.strip().lower().replace(" ", "")
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         return timedelta(minutes=int(raw))
     pos = 0
     total = 0
@@ -159,7 +159,8 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
             ahead = (DAYS.index(day_name) - local_now.weekday()) % 7
             candidate = _combine(local_now.date() + timedelta(days=ahead), at, zone)
             if candidate <= now:
-                candidate += timedelta(days=7)
+                # a week later on the calendar, so a clock change keeps the local time
+                candidate = _combine(local_now.date() + timedelta(days=ahead + 7), at, zone)
             return candidate
     raise InvalidInput(f"I can't read the time `{text[:40]}`.", hint=usage)
 
@@ -208,6 +209,8 @@ def parse_time_range(text: str) -> tuple[int, int]:
     start, end = parse_clock_time(start_raw), parse_clock_time(end_raw)
     start_min = start.hour * 60 + start.minute
     end_min = end.hour * 60 + end.minute
+    if end_raw.strip() in ("24:00", "24"):
+        end_min = 24 * 60
     if end_min == start_min:
         raise InvalidInput("A time range must not be empty.", hint="Write it like `09:00-17:00`.")
     if end_min < start_min:

@@ -59,18 +59,22 @@ class MessageBus:
 
     async def handle_line(self, actor: Actor, line: str) -> Reply:
         """A whole `/mentor ...` line, as the console and Slack receive it."""
-        try:
-            command = parse_line(line)
-        except MicromentorError as exc:
-            return error_reply(exc)
-        return await self.handle(actor, command)
+        return await self._parse_then_handle(actor, line, parse_line)
 
     async def handle_text(self, actor: Actor, text: str) -> Reply:
         """The text after `/mentor`."""
+        return await self._parse_then_handle(actor, text, parse)
+
+    async def _parse_then_handle(
+        self, actor: Actor, text: str, parser: Callable[[str], c.Command]
+    ) -> Reply:
         try:
-            command = parse(text)
+            command = parser(text)
         except MicromentorError as exc:
             return error_reply(exc)
+        except Exception:
+            log.exception("parsing a command failed")
+            return Reply(SORRY, is_error=True)
         return await self.handle(actor, command)
 
     async def handle(self, actor: Actor, command: c.Command) -> Reply:

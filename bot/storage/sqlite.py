@@ -39,11 +39,11 @@ class SqliteTransaction:
         await self._conn.execute_fetchall(sql, params or {})
 
 
-async def _enable_wal(conn: aiosqlite.Connection, timeout: float) -> None:
+async def _enable_wal(conn: aiosqlite.Connection, patience: float) -> None:
     """Switch to WAL. The switch needs an exclusive lock and SQLite does not call the busy
     handler for it, so processes opening a new file at once retry here instead."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + patience
     delay = 0.005
     while True:
         try:

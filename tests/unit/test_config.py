@@ -247,11 +247,6 @@ def test_mask_url_without_password_is_unchanged() -> None:
     assert mask_url("postgresql://bob@db/app") == "postgresql://bob@db/app"
 
 
-@pytest.mark.xfail(
-    reason="BUG: mask_url only masks user:password@, not a password= query parameter "
-    "(config.py:439)",
-    strict=True,
-)
 def test_mask_url_password_in_query() -> None:
     """A password given as a query parameter is masked too."""
     assert "hunter2" not in mask_url("postgresql://bob@db/app?password=hunter2")
@@ -264,10 +259,6 @@ def test_token_validation_error_does_not_echo_it(tmp_path: Path) -> None:
     assert "123456789" not in message
 
 
-@pytest.mark.xfail(
-    reason="BUG: a rejected storage.url is echoed with its password (config.py:415-418)",
-    strict=True,
-)
 def test_rejected_storage_url_does_not_echo_password() -> None:
     """An invalid storage URL's password is not repeated in the error."""
     message = config_error(None, {"MICROMENTOR_STORAGE__URL": "mysql://bob:hunter2@db/app"})

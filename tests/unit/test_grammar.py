@@ -223,10 +223,6 @@ def test_profile_unknown_setting_is_an_error() -> None:
     assert err.hint == f"Usage: {usage_of('profile')}"
 
 
-@pytest.mark.xfail(
-    reason="BUG: str.isdigit() accepts '²' but int('²') raises ValueError (grammar.py:194)",
-    strict=True,
-)
 def test_profile_capacity_superscript_digit_is_a_usage_error() -> None:
     """A superscript digit in `capacity` is a usage error, not a crash."""
     with pytest.raises(UsageError):
@@ -278,10 +274,6 @@ def test_ask_minutes_not_a_number_is_an_error() -> None:
     assert err.hint == f"Usage: {usage_of('ask')}"
 
 
-@pytest.mark.xfail(
-    reason="BUG: str.isdigit() accepts '²' but int('²') raises ValueError (grammar.py:218)",
-    strict=True,
-)
 def test_ask_minutes_superscript_digit_is_a_usage_error() -> None:
     """A superscript digit in `--minutes` is a usage error, not a crash."""
     with pytest.raises(UsageError):
@@ -365,10 +357,6 @@ def test_ask_single_quoted_option_value_is_unquoted() -> None:
     assert cmd.tried == "pip install"
 
 
-@pytest.mark.xfail(
-    reason="BUG: _unquote strips the outer quotes of two quoted parts (grammar.py:88)",
-    strict=True,
-)
 def test_ask_two_quoted_parts_are_not_unquoted() -> None:
     """A value made of two quoted parts keeps its quotes."""
     cmd = parse('ask python --tried "pip install" and "poetry add" -- q')

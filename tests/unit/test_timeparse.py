@@ -66,10 +66,6 @@ def test_parse_duration_rejects_bad_text(text: str) -> None:
     assert "30m" in info.value.hint
 
 
-@pytest.mark.xfail(
-    reason="BUG: str.isdigit() accepts '²' but int('5²') raises ValueError (timeparse.py:40)",
-    strict=True,
-)
 def test_parse_duration_superscript_digit_is_invalid_input() -> None:
     """A superscript digit is rejected as InvalidInput, not a ValueError crash."""
     with pytest.raises(InvalidInput):
@@ -234,10 +230,6 @@ def test_parse_when_same_weekday_later_is_today() -> None:
     assert parse_when("mon 14:00", NOW, UTC_ZONE) == utc(2026, 11, 23, 14, 0)
 
 
-@pytest.mark.xfail(
-    reason="BUG: the next-week roll adds 7 days in UTC, ignoring a DST change (timeparse.py:162)",
-    strict=True,
-)
 def test_parse_when_next_week_across_dst_keeps_local_time() -> None:
     """`mon 09:00` rolled to next week across the spring DST change is 09:00 local."""
     now = datetime(2026, 3, 23, 10, 0, tzinfo=UTC)  # Monday; DST starts Sunday 29 March
@@ -340,11 +332,6 @@ def test_parse_time_range_until_midnight() -> None:
     assert parse_time_range("18:00-24:00") == (1080, 1440)
 
 
-@pytest.mark.xfail(
-    reason="BUG: 24:00 is read as 00:00, so the whole day 00:00-24:00 is 'empty' "
-    "(timeparse.py:211)",
-    strict=True,
-)
 def test_parse_time_range_whole_day() -> None:
     """`00:00-24:00` is the whole day."""
     assert parse_time_range("00:00-24:00") == (0, 1440)
