@@ -11,6 +11,7 @@ from bot.domain.skills import Taxonomy
 from bot.service.bus import MessageBus
 from bot.service.context import Deps
 from bot.service.notifier import Notifier
+from bot.service.sweep import Sweep
 from bot.storage import Database, open_database
 from bot.storage.sql import persons as person_sql
 
@@ -23,6 +24,7 @@ class Core:
     db: Database
     deps: Deps
     bus: MessageBus
+    sweep: Sweep
 
     async def close(self) -> None:
         """Release the store."""
@@ -59,4 +61,7 @@ async def start_core(
         if db is None:
             await database.close()
         raise
-    return Core(config=config, db=database, deps=deps, bus=MessageBus(deps, database, notifier))
+    bus = MessageBus(deps, database, notifier)
+    sweep = Sweep(deps, database, notifier)
+    bus.on_scheduled = sweep.scheduled
+    return Core(config=config, db=database, deps=deps, bus=bus, sweep=sweep)

@@ -128,10 +128,43 @@ class RoutingConfig(_Section):
     offer_deadline: Duration = timedelta(minutes=10)
     available_for: Duration = timedelta(hours=2)
     recent_offers_window: Duration = timedelta(hours=24)
+    max_waves: int = Field(3, ge=1, le=20)
+    escalate_after: Duration = timedelta(minutes=30)
+    request_expiry: Duration = timedelta(hours=24)
 
-    @field_validator("offer_deadline", "available_for", "recent_offers_window")
+    @field_validator(
+        "offer_deadline",
+        "available_for",
+        "recent_offers_window",
+        "escalate_after",
+        "request_expiry",
+    )
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1) or value > timedelta(days=30):
+            raise ValueError("must be between 1m and 30d")
+        return value
+
+
+class SessionsConfig(_Section):
+    """Timing of sessions and ratings."""
+
+    reminder_before_start: Duration = timedelta(minutes=10)
+    reminder_before_end: Duration = timedelta(minutes=5)
+    checkin_opens_before: Duration = timedelta(minutes=15)
+    checkin_grace: Duration = timedelta(minutes=10)
+    rating_window: Duration = timedelta(hours=48)
+    max_extend_minutes: int = Field(30, ge=5, le=120)
+
+    @field_validator(
+        "reminder_before_start",
+        "reminder_before_end",
+        "checkin_opens_before",
+        "checkin_grace",
+        "rating_window",
+    )
+    @classmethod
+    def _sane(cls, value: timedelta) -> timedelta:
         if value < timedelta(minutes=1) or value > timedelta(days=30):
             raise ValueError("must be between 1m and 30d")
         return value
@@ -224,6 +257,7 @@ class Config(_Section):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     requests: RequestsConfig = Field(default_factory=RequestsConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    sessions: SessionsConfig = Field(default_factory=SessionsConfig)
     mentors: MentorsConfig = Field(default_factory=MentorsConfig)
     communities: dict[str, CommunityConfig] = Field(default_factory=_default_communities)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)

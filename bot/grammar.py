@@ -39,8 +39,17 @@ def split_prefix(line: str) -> tuple[str, str]:
 
 def parse_line(line: str) -> c.Command:
     """Parse a whole command line such as `/mentor ask python -- ...`."""
-    _, rest = split_prefix(line)
+    prefix, rest = split_prefix(line)
+    if prefix == "/mentor-mod":
+        return parse_mod(rest)
     return parse(rest)
+
+
+def parse_mod(text: str) -> c.Command:
+    """The text after `/mentor-mod` (Discord's form of `/mentor mod ...`)."""
+    if not text.strip() or text.strip().lower() == "help":
+        return c.Help("mod")
+    return parse("mod " + text)
 
 
 def _split_free_text(text: str) -> tuple[str, str | None]:
@@ -201,6 +210,13 @@ def _profile(args: list[str], free: str | None) -> c.Command:
                 hint=_usage("profile"),
             )
         return c.SetHours(rest[0], rest[1])
+    if what == "link":
+        if len(rest) != 1:
+            raise UsageError(
+                "Give one web address, or `clear`: `profile link https://meet.example.com/me`.",
+                hint=_usage("profile"),
+            )
+        return c.SetCallLink(None if rest[0].lower() in ("clear", "none", "off") else rest[0])
     if what == "capacity":
         if len(rest) != 2 or not all(_is_number(r) for r in rest):
             raise UsageError(
@@ -284,6 +300,92 @@ def _decline(args: list[str], free: str | None) -> c.Command:
     return c.DeclineOffer(args[0] if args else None)
 
 
+_SESSION_ID = re.compile(r"^#?s\d{1,12}$", re.IGNORECASE)
+_BARE_ID = re.compile(r"^#?\d{1,12}$")
+
+
+def _split_session(args: list[str], rest_needed: int) -> tuple[str | None, list[str]]:
+    """Take a leading session id (`s7`, or a bare number when more arguments follow)."""
+    if args and (
+        _SESSION_ID.match(args[0]) or (_BARE_ID.match(args[0]) and len(args) > rest_needed)
+    ):
+        return args[0], args[1:]
+    return None, args
+
+
+def _sessions(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "sessions")
+    _at_most(args, 0, "sessions")
+    return c.ListSessions()
+
+
+def _checkin(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "checkin")
+    _at_most(args, 1, "checkin")
+    return c.CheckIn(args[0] if args else None)
+
+
+def _withdraw(args: list[str], free: str | None) -> c.Command:
+    _at_most(args, 1, "withdraw")
+    return c.Withdraw(args[0] if args else None, free or None)
+
+
+def _reschedule(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "reschedule")
+    session, rest = _split_session(args, 1)
+    if not rest:
+        raise UsageError(
+            "To when? For example `reschedule s7 tomorrow 18:00`.", hint=_usage("reschedule")
+        )
+    return c.Reschedule(session, " ".join(rest))
+
+
+def _extend(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "extend")
+    session, rest = _split_session(args, 1)
+    if len(rest) != 1 or not _is_number(rest[0].lower().removesuffix("m").removesuffix("min")):
+        raise UsageError("By how many minutes? For example `extend s7 15`.", hint=_usage("extend"))
+    return c.Extend(session, int(rest[0].lower().removesuffix("m").removesuffix("min")))
+
+
+def _done(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "done")
+    session, rest = _split_session(args, 1)
+    if session is None and rest and _BARE_ID.match(rest[0]):
+        session, rest = rest[0], rest[1:]
+    _at_most(rest, 1, "done")
+    return c.Done(session, rest[0].lower() if rest else "resolved")
+
+
+def _rate(args: list[str], free: str | None) -> c.Command:
+    session, rest = _split_session(args, 1)
+    if len(rest) != 1 or not _is_number(rest[0]):
+        raise UsageError("Rate with a number from 1 to 5, like `rate s7 4`.", hint=_usage("rate"))
+    return c.Rate(session, int(rest[0]), free or None)
+
+
+def _mod(args: list[str], free: str | None) -> c.Command:
+    if not args:
+        raise UsageError("Which moderator command?", hint=_usage("mod"))
+    what, rest = args[0].lower(), args[1:]
+    if what == "assign":
+        if len(rest) != 2:
+            raise UsageError(
+                "Name the request and the mentor: `mod assign r3 @mentor2`.", hint=_usage("mod")
+            )
+        _no_free_text(free, "mod")
+        return c.ModAssign(rest[0], rest[1])
+    if what == "close":
+        if len(rest) != 1 or not free:
+            raise UsageError(
+                "Name the request and write a note for the member after `--`: "
+                "`mod close r3 -- Please ask again next week.`",
+                hint=_usage("mod"),
+            )
+        return c.ModClose(rest[0], free)
+    raise UsageError(f"`mod {what[:20]}` is not a moderator command.", hint=_usage("mod"))
+
+
 _PARSERS = {
     "help": _help,
     "skills": _skills,
@@ -297,4 +399,13 @@ _PARSERS = {
     "open": _open,
     "accept": _accept,
     "decline": _decline,
+    "sessions": _sessions,
+    "checkin": _checkin,
+    "check-in": _checkin,
+    "withdraw": _withdraw,
+    "reschedule": _reschedule,
+    "extend": _extend,
+    "done": _done,
+    "rate": _rate,
+    "mod": _mod,
 }

@@ -69,10 +69,53 @@ COMMANDS: dict[str, CommandHelp] = {
     ),
     "profile": CommandHelp(
         "/mentor profile [tz <zone> | hours <days> <HH:MM-HH:MM> | hours clear | "
-        "capacity <concurrent> <per-week>]",
-        "Show your profile, or set your time zone, weekly hours (in your zone) and how many "
-        "sessions you take at once and per week.",
+        "capacity <concurrent> <per-week> | link <url>|clear]",
+        "Show your profile, or set your time zone, weekly hours (in your zone), how many "
+        "sessions you take at once and per week, and the call link your sessions meet at.",
         "/mentor profile hours mon-fri 18:00-20:00",
+    ),
+    "sessions": CommandHelp(
+        "/mentor sessions",
+        "Your upcoming, running and recent sessions.",
+        "/mentor sessions",
+    ),
+    "checkin": CommandHelp(
+        "/mentor checkin [<session>]",
+        "Say you're there. Opens shortly before the start; whoever hasn't checked in by the "
+        "grace period is recorded as a no-show.",
+        "/mentor checkin s7",
+    ),
+    "withdraw": CommandHelp(
+        "/mentor withdraw [<session>] [-- <reason>]",
+        "Mentors: give a session back before it starts; the request goes to other mentors.",
+        "/mentor withdraw s7 -- Something came up at work, sorry!",
+    ),
+    "reschedule": CommandHelp(
+        "/mentor reschedule [<session>] <time>",
+        "Propose another start time; it moves when the other side sends the same time.",
+        "/mentor reschedule s7 tomorrow 18:00",
+    ),
+    "extend": CommandHelp(
+        "/mentor extend [<session>] <minutes>",
+        "Propose more time; it is added when the other side proposes the same.",
+        "/mentor extend s7 15",
+    ),
+    "done": CommandHelp(
+        "/mentor done [<session>] [resolved|partial|referred]",
+        "End a running session and record how it went. It also ends by itself at its time.",
+        "/mentor done s7 resolved",
+    ),
+    "rate": CommandHelp(
+        "/mentor rate [<session>] <1-5> [-- <comment>]",
+        "Rate the other side of a session that took place. Hidden until both have rated or "
+        "the rating window closes; a rating can't be changed.",
+        "/mentor rate s7 5 -- Clear and patient, thank you!",
+    ),
+    "mod": CommandHelp(
+        "/mentor mod assign <request> @mentor | /mentor mod close <request> -- <note>",
+        "Moderators: give a request nobody took to a mentor, or close it with a note for the "
+        "member. `/mentor-mod ...` is the same.",
+        "/mentor mod assign r12 @mentor2",
     ),
     "help": CommandHelp(
         "/mentor help [<command>]",
@@ -82,15 +125,30 @@ COMMANDS: dict[str, CommandHelp] = {
 }
 
 MEMBER_COMMANDS = ("ask", "edit", "cancel", "queue")
-MENTOR_COMMANDS = ("skills", "available", "away", "profile", "open", "accept", "decline")
+SESSION_COMMANDS = ("sessions", "checkin", "reschedule", "extend", "done", "rate")
+MENTOR_COMMANDS = (
+    "skills",
+    "available",
+    "away",
+    "profile",
+    "open",
+    "accept",
+    "decline",
+    "withdraw",
+)
+MODERATOR_COMMANDS = ("mod",)
 
 
 def overview() -> str:
     """The whole list, grouped for members and mentors."""
     lines = ["*micromentor*: short sessions with a mentor who knows the topic.", "", "Members:"]
     lines += [f"  {COMMANDS[c].usage}" for c in MEMBER_COMMANDS]
+    lines += ["", "Sessions:"]
+    lines += [f"  {COMMANDS[c].usage}" for c in SESSION_COMMANDS]
     lines += ["", "Mentors:"]
     lines += [f"  {COMMANDS[c].usage}" for c in MENTOR_COMMANDS]
+    lines += ["", "Moderators:"]
+    lines += [f"  {COMMANDS[c].usage}" for c in MODERATOR_COMMANDS]
     lines += ["", "Type `/mentor help <command>` for details and an example."]
     return "\n".join(lines)
 

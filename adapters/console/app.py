@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import Actor, OutboundMessage, Reply
 from bot.domain.timeparse import parse_duration
+from bot.scheduling import SweepScheduler
 
 PLATFORM = "console"
 WORKSPACE = "console"
@@ -44,12 +45,16 @@ class ConsoleFrontEnd:
         self.line_no = 0
         self.by_key: dict[str, str] = {}
         self.pending: list[OutboundMessage] = []
+        self.busy = False
 
     # -- the Notifier port -------------------------------------------------------------
 
     async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
-        """Hold messages until the reply to the current line is printed."""
+        """Hold messages until the reply to the current line is printed; print at once what
+        the timers send between lines."""
         self.pending.extend(messages)
+        if not self.busy:
+            self.flush_messages()
 
     # -- output ---------------------------------------------------------------------------
 
@@ -74,6 +79,7 @@ class ConsoleFrontEnd:
                 fields=reply.fields,
                 actions=reply.actions,
                 ephemeral=reply.ephemeral,
+                files=reply.files,
             )
         )
 
@@ -99,6 +105,7 @@ class ConsoleFrontEnd:
                     text=message.text,
                     fields=message.fields,
                     actions=message.actions,
+                    files=message.files,
                 )
             )
         self.out.flush()
@@ -107,6 +114,13 @@ class ConsoleFrontEnd:
 
     async def handle_line(self, line: str, current_user: str | None) -> str | None:
         """Process one input line; returns the user now typing (for `:as`)."""
+        self.busy = True
+        try:
+            return await self._handle_line(line, current_user)
+        finally:
+            self.busy = False
+
+    async def _handle_line(self, line: str, current_user: str | None) -> str | None:
         self.line_no += 1
         assert self.core is not None
         try:
@@ -118,7 +132,7 @@ class ConsoleFrontEnd:
         if isinstance(parsed, Blank):
             return current_user
         if isinstance(parsed, Directive):
-            return self._directive(parsed, current_user)
+            return await self._directive(parsed, current_user)
         assert isinstance(parsed, CommandLine)
         actor = Actor(PLATFORM, WORKSPACE, parsed.user, parsed.user)
         reply = await self.core.bus.handle_line(actor, parsed.text)
@@ -126,7 +140,7 @@ class ConsoleFrontEnd:
         self.flush_messages()
         return current_user
 
-    def _directive(self, directive: Directive, current_user: str | None) -> str | None:
+    async def _directive(self, directive: Directive, current_user: str | None) -> str | None:
         name, arg = directive.name, directive.arg
         if name == "as":
             parsed = parse_input(f"{arg} /mentor help", None) if arg else None
@@ -145,9 +159,10 @@ class ConsoleFrontEnd:
             except InvalidInput as exc:
                 self.emit_console_error(exc.user_text())
                 return current_user
-            now = self.clock.advance(delta)
+            assert self.core is not None
+            await self.core.sweep.advance(self.clock, delta)
             if not self.json_mode:
-                self.out.write(f"(clock: {now.isoformat()})\n")
+                self.out.write(f"(clock: {self.clock.now().isoformat()})\n")
             self.flush_messages()
             return current_user
         if name == "now":
@@ -176,6 +191,13 @@ async def run_console(
     tty = inp.isatty() if interactive is None else interactive
     front = ConsoleFrontEnd(out, json_mode=json_mode, clock=clock)
     front.core = await start_core(config, front, clock=clock)
+    waker: SweepScheduler | None = None
+    if isinstance(clock, ManualClock):
+        await front.core.sweep.run_due()  # catch up on anything overdue since the last run
+    else:
+        waker = SweepScheduler(front.core.sweep)
+        await waker.start()
+    front.flush_messages()
     loop = asyncio.get_running_loop()
     user: str | None = "member1" if tty else None
     try:
@@ -200,6 +222,8 @@ async def run_console(
             except EOFError:
                 break
     finally:
+        if waker is not None:
+            waker.stop()
         await front.core.close()
     return 0
 

@@ -6,7 +6,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.messages import Action, Address, ChannelAddress, Field, PersonAddress
+from bot.domain.messages import (
+    Action,
+    Address,
+    Attachment,
+    ChannelAddress,
+    Field,
+    PersonAddress,
+    SessionAddress,
+)
 
 
 @dataclass
@@ -23,6 +31,7 @@ class Output:
     fields: tuple[Field, ...] = ()
     actions: tuple[Action, ...] = ()
     ephemeral: bool = False
+    files: tuple[Attachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> str:
@@ -40,6 +49,10 @@ class Output:
                     {"id": a.id, "label": a.label, "command": a.command} for a in self.actions
                 ],
                 "ephemeral": self.ephemeral,
+                "files": [
+                    {"name": f.filename, "content_type": f.content_type, "content": f.content}
+                    for f in self.files
+                ],
             },
             ensure_ascii=False,
         )
@@ -55,6 +68,7 @@ class Output:
         lines += [f"    {f.label}: {f.value}" for f in self.fields]
         if self.actions:
             lines.append("    " + "  ".join(f"[{a.label}: {a.command}]" for a in self.actions))
+        lines += [f"    (file {f.filename}, {len(f.content)} bytes)" for f in self.files]
         return "\n".join(lines)
 
 
@@ -62,8 +76,7 @@ def address_label(address: Address) -> str:
     """A user id, or `#mentors`, `#moderators`, `#session-s7`."""
     if isinstance(address, PersonAddress):
         return address.user_id
+    if isinstance(address, SessionAddress):
+        return f"#session-s{address.session_id}"
     assert isinstance(address, ChannelAddress)
-    name = address.channel
-    if name.startswith("session:"):
-        return f"#session-s{name.removeprefix('session:')}"
-    return f"#{name}"
+    return f"#{address.channel}"

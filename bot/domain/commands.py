@@ -101,6 +101,64 @@ class DeclineOffer:
     request: str | None = None
 
 
+@dataclass(frozen=True)
+class SetCallLink:
+    url: str | None  # None clears it
+
+
+@dataclass(frozen=True)
+class ListSessions:
+    pass
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    session: str | None = None
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    session: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    session: str | None
+    when: str
+
+
+@dataclass(frozen=True)
+class Extend:
+    session: str | None
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Done:
+    session: str | None = None
+    outcome: str = "resolved"
+
+
+@dataclass(frozen=True)
+class Rate:
+    session: str | None
+    score: int
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ModAssign:
+    request: str
+    mentor: str
+
+
+@dataclass(frozen=True)
+class ModClose:
+    request: str
+    note: str
+
+
 Command = (
     Help
     | ShowSkills
@@ -119,4 +177,14 @@ Command = (
     | ListOpen
     | AcceptOffer
     | DeclineOffer
+    | SetCallLink
+    | ListSessions
+    | CheckIn
+    | Withdraw
+    | Reschedule
+    | Extend
+    | Done
+    | Rate
+    | ModAssign
+    | ModClose
 )

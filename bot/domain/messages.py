@@ -33,7 +33,26 @@ class ChannelAddress:
     channel: str
 
 
-Address = PersonAddress | ChannelAddress
+@dataclass(frozen=True)
+class SessionAddress:
+    """Deliver to a session's own space (a console channel, a Slack group DM, a Discord
+    thread); `members` lets a front end create the space on first use."""
+
+    community_id: str
+    session_id: int
+    members: tuple[PersonAddress, ...]
+
+
+Address = PersonAddress | ChannelAddress | SessionAddress
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent along with a message, such as an iCalendar invite."""
+
+    filename: str
+    content_type: str
+    content: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,7 @@ class Reply:
     actions: tuple[Action, ...] = ()
     ephemeral: bool = True
     is_error: bool = False
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,7 @@ class OutboundMessage:
     actions: tuple[Action, ...] = ()
     key: str | None = None
     update: bool = False
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass

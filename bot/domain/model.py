@@ -85,3 +85,97 @@ class HelpRequest:
             created_at=int(row["created_at"]),
             skills=tuple(skills),
         )
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone in a session: the mentee or a mentor."""
+
+    person_id: int
+    role: str  # mentee | mentor
+    display_name: str
+    timezone: str
+    checked_in_at: int | None
+    no_show: bool
+
+
+@dataclass(frozen=True)
+class Session:
+    """A time-boxed meeting that came out of an accepted request."""
+
+    id: int
+    community_id: str
+    request_id: int
+    mentee_id: int
+    start_at: int
+    ends_at: int
+    minutes: int
+    state: str  # scheduled | active | completed | no_show | withdrawn
+    version: int
+    place: str | None
+    outcome: str | None
+    ended_at: int | None
+    ratings_close_at: int | None
+    ratings_revealed_at: int | None
+    question: str
+    goal: str | None
+    participants: tuple[Participant, ...]
+
+    @classmethod
+    def from_rows(cls, row: Any, participants: list[Any]) -> Session:
+        """Build from a sessions row (joined with its request) and its participant rows."""
+        return cls(
+            id=int(row["id"]),
+            community_id=row["community_id"],
+            request_id=int(row["request_id"]),
+            mentee_id=int(row["mentee_id"]),
+            start_at=int(row["start_at"]),
+            ends_at=int(row["ends_at"]),
+            minutes=int(row["minutes"]),
+            state=row["state"],
+            version=int(row["version"]),
+            place=row["place"],
+            outcome=row["outcome"],
+            ended_at=row["ended_at"],
+            ratings_close_at=row["ratings_close_at"],
+            ratings_revealed_at=row["ratings_revealed_at"],
+            question=row["question"],
+            goal=row["goal"],
+            participants=tuple(
+                Participant(
+                    person_id=int(p["person_id"]),
+                    role=p["role"],
+                    display_name=p["display_name"],
+                    timezone=p["timezone"],
+                    checked_in_at=p["checked_in_at"],
+                    no_show=bool(p["no_show"]),
+                )
+                for p in participants
+            ),
+        )
+
+    @property
+    def mentors(self) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.role == "mentor")
+
+    @property
+    def mentee(self) -> Participant:
+        return next(p for p in self.participants if p.role == "mentee")
+
+    def participant(self, person_id: int) -> Participant | None:
+        """The participant with this person id, if any."""
+        return next((p for p in self.participants if p.person_id == person_id), None)
+
+    @property
+    def took_place(self) -> bool:
+        """Everyone checked in: the rule for being allowed to rate."""
+        return all(p.checked_in_at is not None for p in self.participants)
+
+    def others(self, person_id: int) -> tuple[Participant, ...]:
+        """Who this person rates: the mentee rates the mentors, a mentor rates the mentee."""
+        me = self.participant(person_id)
+        if me is None:
+            return ()
+        if me.role == "mentee":
+            return self.mentors
+        return (self.mentee,)

@@ -124,7 +124,8 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     """A start time typed by a person, in their zone: the result is aware, in UTC.
 
     Accepted: `in 2h`, `14:00` (the next 14:00), `today 14:00`, `tomorrow 9:30`,
-    `fri 14:00`, `2026-11-24 14:00`, `2026-11-24T14:00`.
+    `fri 14:00`, `2026-11-24 14:00`, `2026-11-24T14:00`, and an instant with its offset,
+    `2026-11-24T13:00Z` or `2026-11-24T14:00+01:00`.
     """
     raw = " ".join(text.strip().split()).lower()
     usage = (
@@ -133,6 +134,16 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     local_now = now.astimezone(zone)
     if raw.startswith("in "):
         return now + parse_duration(raw[3:])
+    absolute = re.fullmatch(r"(\d{4}-\d{2}-\d{2})t(\d{2}:\d{2})(z|[+-]\d{2}:?\d{2})", raw)
+    if absolute:
+        # An instant, not a local time (what buttons carry, so every reader agrees on it).
+        offset = absolute.group(3).replace("z", "+00:00")
+        try:
+            return datetime.fromisoformat(
+                f"{absolute.group(1)}T{absolute.group(2)}{offset}"
+            ).astimezone(UTC)
+        except ValueError as exc:
+            raise InvalidInput(f"`{text[:30]}` is not a date I know.", hint=usage) from exc
     iso = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ t](\d{1,2}:\d{2})", raw)
     if iso:
         try:

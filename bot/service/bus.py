@@ -11,7 +11,7 @@ from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, Outcome, Reply
 from bot.grammar import parse, parse_line
-from bot.service import offers, profile, requests
+from bot.service import moderation, offers, profile, ratings, requests, sessions
 from bot.service.context import Ctx, Deps, resolve_person
 from bot.service.notifier import Notifier
 from bot.storage.database import Database
@@ -41,6 +41,16 @@ HANDLERS: dict[type[Any], Handler] = {
     c.ListOpen: requests.list_open,
     c.AcceptOffer: offers.accept,
     c.DeclineOffer: offers.decline,
+    c.SetCallLink: sessions.set_call_link,
+    c.ListSessions: sessions.list_sessions,
+    c.CheckIn: sessions.check_in,
+    c.Withdraw: sessions.withdraw,
+    c.Reschedule: sessions.reschedule,
+    c.Extend: sessions.extend,
+    c.Done: sessions.done,
+    c.Rate: ratings.rate,
+    c.ModAssign: moderation.assign,
+    c.ModClose: moderation.close,
 }
 
 
@@ -56,6 +66,8 @@ class MessageBus:
         self.deps = deps
         self.db = db
         self.notifier = notifier
+        # Told the earliest due_at each committed command scheduled (wakes the sweep).
+        self.on_scheduled: Callable[[list[int]], None] | None = None
 
     async def handle_line(self, actor: Actor, line: str) -> Reply:
         """A whole `/mentor ...` line, as the console and Slack receive it."""
@@ -87,12 +99,15 @@ class MessageBus:
             async with self.db.transaction() as tx:
                 now = self.deps.clock.now()
                 me = await resolve_person(tx, self.deps, actor, now)
-                outcome = await handler(Ctx(self.deps, tx, actor, me, now), command)
+                ctx = Ctx(self.deps, tx, now, me.community_id, actor=actor, me=me)
+                outcome = await handler(ctx, command)
         except MicromentorError as exc:
             return error_reply(exc)
         except Exception:
             log.exception("command %s failed", type(command).__name__)
             return Reply(SORRY, is_error=True)
+        if ctx.scheduled and self.on_scheduled is not None:
+            self.on_scheduled(ctx.scheduled)
         if outcome.messages:
             try:
                 await self.notifier.deliver(outcome.messages)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,18 +36,15 @@ class Deps:
 
 
 @dataclass
-class Ctx:
-    """One command's world."""
+class Scope:
+    """One transaction's world: what a due action (no person acting) also has."""
 
     deps: Deps
     tx: Transaction
-    actor: Actor
-    me: Person
     now: datetime
-
-    @property
-    def community(self) -> str:
-        return self.me.community_id
+    community: str
+    # due_at of every action scheduled in this transaction, to re-arm the sweep after commit
+    scheduled: list[int] = field(default_factory=list)
 
     @property
     def ts(self) -> int:
@@ -58,13 +55,25 @@ class Ctx:
     def config(self) -> Config:
         return self.deps.config
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.me.timezone)
-
     def ago(self, delta: timedelta) -> int:
         """A stored timestamp `delta` before now."""
         return epoch(self.now - delta)
+
+    def after(self, delta: timedelta, base: int | None = None) -> int:
+        """A stored timestamp `delta` after `base` (default now)."""
+        return (self.ts if base is None else base) + int(delta.total_seconds())
+
+
+@dataclass
+class Ctx(Scope):
+    """One command's world: a Scope plus the person acting."""
+
+    actor: Actor = field(kw_only=True)
+    me: Person = field(kw_only=True)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.me.timezone)
 
     @property
     def is_moderator(self) -> bool:

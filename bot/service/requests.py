@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import statistics
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
 from bot.domain.ids import parse_id
-from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
+from bot.domain.messages import Action, Outcome, Reply
 from bot.domain.model import HelpRequest
 from bot.domain.timeparse import format_duration, format_local, parse_when
-from bot.service import routing
-from bot.service.context import Ctx, address_of
-from bot.service.views import clip, offer_actions, offer_text, one_line, request_fields, rid
+from bot.service import routing, waves
+from bot.service.context import Ctx
+from bot.service.views import clip, offer_text, one_line, request_fields, rid
 from bot.storage.sql import in_list
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
@@ -146,18 +145,20 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
             {"request_id": request_id, "community_id": ctx.community, "skill": skill},
         )
     req = await load_request(ctx, request_id)
-    messages = await routing.send_wave(ctx, req)
+    await waves.schedule_expiry(ctx, req, 0)
+    offers = await routing.send_wave(ctx, req)
+    messages = offers or await waves.escalate_to_mentors(ctx, req, 0)
     r = rid(request_id)
-    if messages:
+    if offers:
         text = (
-            f"Your request {r} is in. I've offered it to {len(messages)} mentor(s) with "
+            f"Your request {r} is in. I've offered it to {len(offers)} mentor(s) with "
             f"{', '.join(skills)}; you'll hear from me as soon as one accepts."
         )
     else:
         text = (
             f"Your request {r} is in, but no mentor with {', '.join(skills)} is available "
-            "right now. It stays open: mentors browsing `/mentor open` can take it, and you'll "
-            "hear from me when one does."
+            "right now, so I've posted it for all mentors. You'll hear from me as soon as one "
+            "takes it."
         )
     if not cmd.goal and not cmd.tried:
         text += (
@@ -166,31 +167,6 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
         )
     actions = (Action(f"cancel:{r}", "Cancel request", f"/mentor cancel {r}", "danger"),)
     return Outcome(Reply(text, request_fields(req, ctx.zone), actions), messages)
-
-
-async def _pending_offer_messages(
-    ctx: Ctx, req: HelpRequest, text: str, with_actions: bool
-) -> list[OutboundMessage]:
-    """Updates, in place, of the offers this request still has out."""
-    out: list[OutboundMessage] = []
-    rows = await ctx.tx.fetch(offer_sql.PENDING_OF_REQUEST, {"request_id": req.id})
-    for row in rows:
-        address = await address_of(ctx.tx, int(row["mentor_id"]))
-        if address is None:
-            continue
-        mentor = await ctx.tx.fetch_one(person_sql.GET_PERSON, {"id": row["mentor_id"]})
-        zone = ctx.zone if mentor is None else ZoneInfo(mentor["timezone"])
-        out.append(
-            OutboundMessage(
-                to=address,
-                text=text,
-                fields=request_fields(req, zone),
-                actions=offer_actions(req) if with_actions else (),
-                key=f"offer:{row['id']}",
-                update=True,
-            )
-        )
-    return out
 
 
 async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
@@ -211,7 +187,7 @@ async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
     if updated is None:
         raise Conflict(f"{rid(req.id)} was just taken or closed, so it can't be edited.")
     req = await load_request(ctx, req.id)
-    messages = await _pending_offer_messages(
+    messages = await waves.pending_offer_updates(
         ctx, req, offer_text(req) + "\n(Edited by the member.)", with_actions=True
     )
     return Outcome(Reply(f"Updated {rid(req.id)}.", request_fields(req, ctx.zone)), messages)
@@ -223,12 +199,13 @@ async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
         raise Conflict(
             f"{rid(req.id)} is already {req.state}, so there is nothing to cancel.",
         )
-    messages = await _pending_offer_messages(
+    messages = await waves.pending_offer_updates(
         ctx,
         req,
         f"{rid(req.id)} was cancelled by {req.requester_name}. No action needed.",
         with_actions=False,
     )
+    messages += await waves.channel_updates(ctx, req, f"{rid(req.id)} was cancelled by the member.")
     await ctx.tx.execute(
         offer_sql.SETTLE,
         {"request_id": req.id, "winner": None, "state": "withdrawn", "now": ctx.ts},

@@ -9,7 +9,8 @@ from bot.domain.messages import OutboundMessage
 from bot.domain.model import HelpRequest
 from bot.domain.routing import Candidate, rank
 from bot.domain.timeparse import minute_of_week
-from bot.service.context import Ctx, address_of
+from bot.service import due
+from bot.service.context import Scope, address_of
 from bot.service.views import offer_actions, offer_text, request_fields
 from bot.storage.sql import offers as sql
 from bot.storage.sql import requests as request_sql
@@ -17,7 +18,7 @@ from bot.storage.sql import requests as request_sql
 WEEK_SECONDS = 7 * 24 * 3600
 
 
-async def candidates(ctx: Ctx, req: HelpRequest) -> list[tuple[Candidate, str]]:
+async def candidates(ctx: Scope, req: HelpRequest) -> list[tuple[Candidate, str]]:
     """Mentors who could get this request's next offer, with their time zone."""
     at = req.start_at if req.start_at is not None else ctx.ts
     rows = await ctx.tx.fetch(
@@ -49,7 +50,7 @@ async def candidates(ctx: Ctx, req: HelpRequest) -> list[tuple[Candidate, str]]:
     ]
 
 
-async def send_wave(ctx: Ctx, req: HelpRequest) -> list[OutboundMessage]:
+async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
     """Offer the request to the next K mentors; returns the offer messages (maybe none)."""
     found = await candidates(ctx, req)
     zones = {c.person_id: zone for c, zone in found}
@@ -74,6 +75,7 @@ async def send_wave(ctx: Ctx, req: HelpRequest) -> list[OutboundMessage]:
             },
         )
         await ctx.tx.execute(sql.MARK_OFFERED, {"id": mentor.person_id, "now": ctx.ts})
+        await due.schedule(ctx, due.OFFER_DEADLINE, int(offer_id), deadline)
         address = await address_of(ctx.tx, mentor.person_id)
         if address is None:
             continue

@@ -72,3 +72,35 @@ def one_line(req: HelpRequest) -> str:
         f"{rid(req.id)} [{', '.join(req.skills)}] {req.minutes} min, by {req.requester_name}: "
         f"{clip(req.question, 120)}"
     )
+
+
+def shared_time(ts: int, zones: list[str]) -> str:
+    """A time for a shared space, in each reader's zone: `14:00 (Europe/Berlin) / 08:00 (...)`."""
+    seen: list[str] = []
+    for zone in zones:
+        if zone not in seen:
+            seen.append(zone)
+    first = format_local(from_epoch(ts), ZoneInfo(seen[0] if seen else "UTC"))
+    rest = [f"{from_epoch(ts).astimezone(ZoneInfo(z)):%H:%M} ({z})" for z in seen[1:]]
+    return " / ".join([first, *rest])
+
+
+def session_actions(
+    session_id: int, *, checkin: bool, extend: bool, done: bool
+) -> tuple[Action, ...]:
+    """Buttons for a session's shared space."""
+    s = sid(session_id)
+    actions = []
+    if checkin:
+        actions.append(Action(f"checkin:{s}", "Check in", f"/mentor checkin {s}", "primary"))
+    if extend:
+        actions.append(Action(f"extend:{s}:15", "Extend 15 min", f"/mentor extend {s} 15"))
+    if done:
+        actions.append(Action(f"done:{s}", "Done", f"/mentor done {s} resolved"))
+    return tuple(actions)
+
+
+def rating_actions(session_id: int) -> tuple[Action, ...]:
+    """One button per score."""
+    s = sid(session_id)
+    return tuple(Action(f"rate:{s}:{n}", "★" * n, f"/mentor rate {s} {n}") for n in range(1, 6))

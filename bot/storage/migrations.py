@@ -115,7 +115,7 @@ CREATE INDEX offers_mentor ON offers (mentor_id, state, created_at);
 CREATE TABLE sessions (
     id {pk},
     community_id TEXT NOT NULL REFERENCES communities(id),
-    request_id {bigint} NOT NULL UNIQUE REFERENCES help_requests(id),
+    request_id {bigint} NOT NULL REFERENCES help_requests(id),
     mentee_id {bigint} NOT NULL REFERENCES persons(id),
     start_at {bigint} NOT NULL,
     minutes INTEGER NOT NULL,
@@ -128,7 +128,62 @@ CREATE TABLE session_participants (
     role TEXT NOT NULL,
     PRIMARY KEY (session_id, person_id)
 );
-CREATE INDEX session_participants_person ON session_participants (person_id, role, session_id)
+CREATE INDEX session_participants_person ON session_participants (person_id, role, session_id);
+CREATE INDEX sessions_request ON sessions (request_id)
+""",
+    ),
+    (
+        2,
+        "session lifecycle: due actions, check-ins, proposals, ratings, escalation",
+        """
+ALTER TABLE persons ADD COLUMN call_link TEXT;
+ALTER TABLE help_requests ADD COLUMN escalation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE help_requests ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE help_requests ADD COLUMN close_note TEXT;
+ALTER TABLE sessions ADD COLUMN ends_at {bigint};
+UPDATE sessions SET ends_at = start_at + minutes * 60;
+ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN place TEXT;
+ALTER TABLE sessions ADD COLUMN outcome TEXT;
+ALTER TABLE sessions ADD COLUMN ended_at {bigint};
+ALTER TABLE sessions ADD COLUMN ended_by {bigint};
+ALTER TABLE sessions ADD COLUMN ratings_close_at {bigint};
+ALTER TABLE sessions ADD COLUMN ratings_revealed_at {bigint};
+ALTER TABLE session_participants ADD COLUMN checked_in_at {bigint};
+ALTER TABLE session_participants ADD COLUMN no_show INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX sessions_one_live_per_request ON sessions (request_id)
+    WHERE state IN ('scheduled', 'active', 'completed');
+CREATE TABLE session_proposals (
+    session_id {bigint} NOT NULL REFERENCES sessions(id),
+    kind TEXT NOT NULL,
+    value {bigint} NOT NULL,
+    proposed_by {bigint} NOT NULL REFERENCES persons(id),
+    created_at {bigint} NOT NULL,
+    PRIMARY KEY (session_id, kind)
+);
+CREATE TABLE ratings (
+    session_id {bigint} NOT NULL REFERENCES sessions(id),
+    rater_id {bigint} NOT NULL REFERENCES persons(id),
+    ratee_id {bigint} NOT NULL REFERENCES persons(id),
+    score INTEGER NOT NULL,
+    comment TEXT,
+    created_at {bigint} NOT NULL,
+    PRIMARY KEY (session_id, rater_id, ratee_id)
+);
+CREATE INDEX ratings_ratee ON ratings (ratee_id, session_id);
+CREATE TABLE due_actions (
+    id {pk},
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL,
+    ref_id {bigint} NOT NULL,
+    ref_version INTEGER NOT NULL DEFAULT 0,
+    due_at {bigint} NOT NULL,
+    done_at {bigint},
+    error TEXT,
+    created_at {bigint} NOT NULL
+);
+CREATE INDEX due_actions_pending ON due_actions (due_at) WHERE done_at IS NULL;
+CREATE INDEX due_actions_ref ON due_actions (kind, ref_id)
 """,
     ),
 ]

@@ -32,7 +32,19 @@ member2
 member2 /mentor ask python —goal em dash works — Another question
 """
 
-KEYS = {"seq", "in", "kind", "id", "replaces", "to", "text", "fields", "actions", "ephemeral"}
+KEYS = {
+    "seq",
+    "in",
+    "kind",
+    "id",
+    "replaces",
+    "to",
+    "text",
+    "fields",
+    "actions",
+    "ephemeral",
+    "files",
+}
 
 
 def run_console(script: str, tmp_path: Path, *extra: str) -> tuple[list[dict[str, Any]], str, int]:
@@ -129,8 +141,8 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
 
     em = [o for o in out if o["in"] == line_of(SCRIPT, "member2 /mentor ask python —goal")]
     assert em[0]["kind"] == "error" and "open request" in em[0]["text"]
-    # comments, blank input and :advance produce nothing of their own
-    assert not [o for o in out if o["in"] in (1, line_of(SCRIPT, ":advance"))]
+    # comments produce nothing of their own
+    assert not [o for o in out if o["in"] == 1]
 
 
 def test_console_restart_keeps_state(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.messages import ChannelAddress
 from tests.conftest import Harness, HarnessFactory
 
 
@@ -113,7 +114,8 @@ async def test_capacity_stops_offers_and_accepts(harness: Harness) -> None:
     await h.ok("py1", "/mentor accept r1")
     h.take()
     await h.ok("bob", "/mentor ask python -- second")
-    assert h.take() == []
+    sent = h.take()
+    assert [m.to for m in sent] == [ChannelAddress("default", "mentors")]  # no offer, a post
     reply = await h.say("py1", "/mentor accept r2")
     assert reply.is_error and "limit" in reply.text
 

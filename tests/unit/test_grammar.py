@@ -582,7 +582,10 @@ def test_parse_line_prefix_is_case_insensitive() -> None:
 def test_parse_line_mentor_mod_prefix_accepted() -> None:
     """`/mentor-mod` is a known prefix."""
     assert split_prefix("/mentor-mod queue") == ("/mentor-mod", "queue")
-    assert parse_line("/mentor-mod queue") == c.ShowQueue()
+    assert parse_line("/mentor-mod assign r3 @bob") == c.ModAssign("r3", "@bob")
+    assert parse_line("/mentor mod assign r3 @bob") == c.ModAssign("r3", "@bob")
+    assert parse_line("/mentor-mod close r3 -- sorry") == c.ModClose("r3", "sorry")
+    assert parse_line("/mentor-mod") == c.Help("mod")
 
 
 def test_parse_line_bare_text_is_mentor() -> None:
@@ -609,3 +612,56 @@ def test_parse_line_prefix_glued_to_command_is_an_error() -> None:
     """`/mentorask` is not `/mentor ask`."""
     with pytest.raises(UsageError):
         parse_line("/mentorask python -- q")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sessions", c.ListSessions()),
+        ("checkin", c.CheckIn(None)),
+        ("checkin s7", c.CheckIn("s7")),
+        ("withdraw s7 -- sorry, sick", c.Withdraw("s7", "sorry, sick")),
+        ("withdraw", c.Withdraw(None, None)),
+        ("reschedule s7 tomorrow 18:00", c.Reschedule("s7", "tomorrow 18:00")),
+        ("reschedule tomorrow 18:00", c.Reschedule(None, "tomorrow 18:00")),
+        ("reschedule 7 2026-11-24 14:00", c.Reschedule("7", "2026-11-24 14:00")),
+        ("reschedule s7 2026-11-24T13:00Z", c.Reschedule("s7", "2026-11-24T13:00Z")),
+        ("extend s7 15", c.Extend("s7", 15)),
+        ("extend 15", c.Extend(None, 15)),
+        ("extend 7 15m", c.Extend("7", 15)),
+        ("done", c.Done(None, "resolved")),
+        ("done s7 partial", c.Done("s7", "partial")),
+        ("done 7", c.Done("7", "resolved")),
+        ("done referred", c.Done(None, "referred")),
+        ("rate s7 4 -- thanks!", c.Rate("s7", 4, "thanks!")),
+        ("rate 5", c.Rate(None, 5, None)),
+        ("profile link https://meet.example.com/x", c.SetCallLink("https://meet.example.com/x")),
+        ("profile link clear", c.SetCallLink(None)),
+    ],
+)
+def test_session_commands_parse(text: str, expected: c.Command) -> None:
+    """The session lifecycle grammar: ids are optional where they can be left out."""
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "extend s7",
+        "extend s7 lots",
+        "rate s7",
+        "rate s7 five",
+        "reschedule s7",
+        "mod",
+        "mod assign r3",
+        "mod close r3",
+        "mod frob r3",
+        "done s7 a b",
+        "checkin s7 s8",
+    ],
+)
+def test_session_command_mistakes_get_usage(text: str) -> None:
+    """Missing or malformed arguments are a UsageError with a hint."""
+    with pytest.raises(UsageError) as err:
+        parse(text)
+    assert err.value.hint

@@ -441,3 +441,13 @@ def test_format_windows_until_midnight() -> None:
 def test_format_windows_empty() -> None:
     """No windows print as `none set`."""
     assert format_windows({}) == "none set"
+
+
+def test_parse_when_accepts_an_instant_with_offset_whatever_the_zone() -> None:
+    """`...Z` and `...+01:00` are instants: the reader's zone does not shift them."""
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    berlin = ZoneInfo("Europe/Berlin")
+    assert parse_when("2026-11-24T13:00Z", now, berlin) == datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+    assert parse_when("2026-11-24T14:00+01:00", now, ZoneInfo("UTC")) == datetime(
+        2026, 11, 24, 13, 0, tzinfo=UTC
+    )

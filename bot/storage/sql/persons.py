@@ -92,7 +92,7 @@ SELECT
       AND s.state IN ('scheduled', 'active')) AS active,
   (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
     WHERE sp.person_id = :person_id AND sp.role = 'mentor'
-      AND s.created_at >= :week_ago AND s.state <> 'cancelled') AS this_week
+      AND s.created_at >= :week_ago AND s.state <> 'withdrawn') AS this_week
 """
 
 # Row lock on the mentor while their capacity is checked, so two accepts racing on
@@ -101,3 +101,9 @@ LOCK_PERSON = """
 UPDATE persons SET last_active_at = :now WHERE id = :id
 RETURNING capacity_concurrent, capacity_weekly
 """
+
+SET_LINK = "UPDATE persons SET call_link = :link WHERE id = :id"
+
+GET_LINK = "SELECT call_link FROM persons WHERE id = :id"
+
+TIMEZONE_OF = "SELECT timezone FROM persons WHERE id = :id"

@@ -85,3 +85,48 @@ WHERE r.community_id = :community_id AND r.state = 'open' AND r.requester_id <> 
   AND rs.skill IN {skills}
 ORDER BY r.created_at, r.id LIMIT :limit
 """
+
+STATE_OF = "SELECT state, version, escalation FROM help_requests WHERE id = :id"
+
+SET_ESCALATION = """
+UPDATE help_requests SET escalation = :level, updated_at = :now
+WHERE id = :id AND state = 'open' AND escalation < :level
+RETURNING id
+"""
+
+EXPIRE = """
+UPDATE help_requests SET state = 'expired', closed_at = :now, updated_at = :now
+WHERE id = :id AND state = 'open' AND version = :version
+RETURNING id
+"""
+
+CLOSE = """
+UPDATE help_requests SET state = 'closed', closed_at = :now, updated_at = :now,
+       close_note = :note
+WHERE id = :id AND state = 'open'
+RETURNING id
+"""
+
+# Back to routing after a mentor withdrew or did not show up: a fresh round of waves.
+REOPEN = """
+UPDATE help_requests
+SET state = 'open', matched_at = NULL, wave = 0, escalation = 0, version = version + 1,
+    updated_at = :now
+WHERE id = :id AND state = 'matched'
+RETURNING version
+"""
+
+NOT_MATCHED = """
+UPDATE help_requests SET state = 'closed', closed_at = :now, updated_at = :now,
+       close_note = :note
+WHERE id = :id AND state = 'matched'
+"""
+
+# When mentors with these skills are usually around: weekly windows per UTC hour.
+USUAL_HOURS = """
+SELECT w.start_minute, w.end_minute FROM availability_windows w
+JOIN mentor_skills ms ON ms.person_id = w.person_id
+WHERE ms.community_id = :community_id
+  AND ms.skill IN (SELECT skill FROM request_skills WHERE request_id = :id)
+LIMIT 5000
+"""

@@ -1,0 +1,78 @@
+"""Waking the due-action sweep with APScheduler: at the earliest due_at, and on a poll.
+
+Only the wake-ups are APScheduler jobs (two of them, whatever the number of timers); the
+timers themselves are rows in the database, so nothing needs rebuilding at start and any
+number of processes can share them (see bot/service/sweep.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import from_epoch
+from bot.service.sweep import Sweep
+
+log = logging.getLogger(__name__)
+
+WAKE_JOB = "sweep-wake"
+POLL_JOB = "sweep-poll"
+
+
+class SweepScheduler:
+    """Runs the sweep at the next due time, and every `poll` in case another process wrote
+    an earlier row."""
+
+    def __init__(self, sweep: Sweep, poll: timedelta = timedelta(seconds=30)) -> None:
+        self.sweep = sweep
+        self.poll = poll
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._armed: datetime | None = None
+
+    async def start(self) -> None:
+        """Catch up on anything overdue, then keep the sweep going (call inside the loop)."""
+        self._scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.poll.total_seconds(),
+            id=POLL_JOB,
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.start()
+        self.sweep.on_scheduled = self.wake_at
+        await self._tick()
+
+    def stop(self) -> None:
+        """Stop waking the sweep (running actions finish on their own)."""
+        self.sweep.on_scheduled = None
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def wake_at(self, due_at: int) -> None:
+        """Make sure the sweep runs no later than `due_at`."""
+        when = max(from_epoch(due_at), datetime.now(UTC))
+        if self._armed is not None and self._armed <= when and self._armed > datetime.now(UTC):
+            return
+        self._armed = when
+        self._scheduler.add_job(
+            self._tick,
+            "date",
+            run_date=when,
+            id=WAKE_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _tick(self) -> None:
+        try:
+            await self.sweep.run_due()
+            upcoming = await self.sweep.next_due()
+        except Exception:
+            log.exception("the due-action sweep failed; it will try again")
+            return
+        self._armed = None
+        if upcoming is not None:
+            self.wake_at(int(upcoming.timestamp()))

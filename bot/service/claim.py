@@ -1,0 +1,104 @@
+"""Taking a request: the one conditional update that decides it, then the session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.errors import Conflict, LimitReached
+from bot.domain.messages import Attachment, OutboundMessage
+from bot.domain.model import HelpRequest, Session
+from bot.service import sessions, waves
+from bot.service.context import Scope, address_of
+from bot.service.views import rid, session_when, sid
+from bot.storage.sql import offers as offer_sql
+from bot.storage.sql import persons as person_sql
+from bot.storage.sql import requests as request_sql
+
+WEEK = timedelta(days=7)
+
+
+def closed_error(req: HelpRequest) -> Conflict:
+    """What someone hears when the request is no longer open."""
+    if req.state == "matched":
+        return Conflict(
+            f"Thank you! {rid(req.id)} was already taken by another mentor.",
+            hint="Other open requests: `/mentor open`.",
+        )
+    return Conflict(f"{rid(req.id)} is {req.state}; there is nothing to accept any more.")
+
+
+async def check_capacity(scope: Scope, mentor_id: int, mentor_name: str) -> None:
+    """Lock the mentor's row, then check both limits, so racing accepts can't both pass."""
+    limits = await scope.tx.fetch_one(person_sql.LOCK_PERSON, {"id": mentor_id, "now": scope.ts})
+    load = await scope.tx.fetch_one(
+        person_sql.MENTOR_LOAD, {"person_id": mentor_id, "week_ago": scope.ago(WEEK)}
+    )
+    assert limits is not None and load is not None
+    if int(load["active"]) >= int(limits["capacity_concurrent"]):
+        raise LimitReached(
+            f"{mentor_name} already has {load['active']} session(s) coming up or running, "
+            "the limit set in their profile.",
+            hint="Finish one first, or raise it: `/mentor profile capacity <at once> <per week>`.",
+        )
+    if int(load["this_week"]) >= int(limits["capacity_weekly"]):
+        raise LimitReached(
+            f"{mentor_name} has taken {load['this_week']} session(s) in the last 7 days, the "
+            "weekly limit set in their profile.",
+            hint="Raise it with `/mentor profile capacity <at once> <per week>`.",
+        )
+
+
+async def claim_request(
+    scope: Scope, req: HelpRequest, mentor_id: int, mentor_name: str
+) -> tuple[Session, list[OutboundMessage], Attachment | None]:
+    """First accept wins: claim, create the session, and tell everyone concerned."""
+    await check_capacity(scope, mentor_id, mentor_name)
+    claimed = await scope.tx.fetch_one(request_sql.CLAIM, {"id": req.id, "now": scope.ts})
+    if claimed is None:
+        fresh = await waves.get_request(scope, req.id)
+        raise closed_error(fresh or req)
+    session, messages, invite = await sessions.create(scope, req, mentor_id)
+    r, s = rid(req.id), sid(session.id)
+    messages += await waves.channel_updates(scope, req, f"{r} was taken by {mentor_name}.")
+    settled = await scope.tx.fetch(
+        offer_sql.SETTLE,
+        {"request_id": req.id, "winner": mentor_id, "state": "taken", "now": scope.ts},
+    )
+    if not any(int(row["mentor_id"]) == mentor_id for row in settled):
+        await scope.tx.execute(
+            offer_sql.RECORD_DIRECT_ACCEPT,
+            {
+                "community_id": scope.community,
+                "request_id": req.id,
+                "mentor_id": mentor_id,
+                "now": scope.ts,
+            },
+        )
+    for row in settled:
+        address = await address_of(scope.tx, int(row["mentor_id"]))
+        if address is None:
+            continue
+        text = (
+            f"You accepted {r}: session {s} with {req.requester_name}."
+            if row["state"] == "accepted"
+            else f"{r} was taken by another mentor. Thanks for being available!"
+        )
+        messages.append(
+            OutboundMessage(to=address, text=text, key=f"offer:{row['id']}", update=True)
+        )
+    mentee = await address_of(scope.tx, req.requester_id)
+    if mentee is not None:
+        zone = ZoneInfo(session.mentee.timezone)
+        messages.append(
+            OutboundMessage(
+                to=mentee,
+                text=(
+                    f"Good news: {mentor_name} accepted your request {r}. Session {s}, "
+                    f"{req.minutes} min, {session_when(req.start_at, zone)}."
+                ),
+                key=f"request:{req.id}",
+                files=(invite,) if invite else (),
+            )
+        )
+    return session, messages, invite

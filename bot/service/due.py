@@ -1,0 +1,33 @@
+"""Scheduling work for later: a row with a due_at, run by the due-action sweep."""
+
+from __future__ import annotations
+
+from bot.service.context import Scope
+from bot.storage.sql import due as sql
+
+# The kinds of due action, and what each one's ref_id names.
+OFFER_DEADLINE = "offer_deadline"  # offer
+ESCALATE_MODERATORS = "escalate_moderators"  # request
+REQUEST_EXPIRE = "request_expire"  # request
+SESSION_REMIND_START = "session_remind_start"  # session
+SESSION_START = "session_start"  # session
+SESSION_CHECKIN_DEADLINE = "session_checkin_deadline"  # session
+SESSION_REMIND_END = "session_remind_end"  # session
+SESSION_END = "session_end"  # session
+RATINGS_CLOSE = "ratings_close"  # session
+
+
+async def schedule(scope: Scope, kind: str, ref_id: int, due_at: int, version: int = 0) -> None:
+    """Do `kind` for `ref_id` at `due_at`; a changed `version` by then makes it a no-op."""
+    await scope.tx.execute(
+        sql.INSERT,
+        {
+            "community_id": scope.community,
+            "kind": kind,
+            "ref_id": ref_id,
+            "ref_version": version,
+            "due_at": due_at,
+            "now": scope.ts,
+        },
+    )
+    scope.scheduled.append(due_at)

@@ -1,0 +1,26 @@
+"""Due actions: every deadline, reminder and timer is a row with a due_at."""
+
+INSERT = """
+INSERT INTO due_actions (community_id, kind, ref_id, ref_version, due_at, created_at)
+VALUES (:community_id, :kind, :ref_id, :ref_version, :due_at, :now)
+"""
+
+DUE = """
+SELECT id, community_id, kind, ref_id, ref_version, due_at FROM due_actions
+WHERE done_at IS NULL AND due_at <= :now
+ORDER BY due_at, id LIMIT :limit
+"""
+
+# Claiming and doing commit together: a second process (or a second run) finds done_at set
+# and skips, so each action happens exactly once.
+CLAIM = """
+UPDATE due_actions SET done_at = :now WHERE id = :id AND done_at IS NULL RETURNING id
+"""
+
+FAILED = """
+UPDATE due_actions SET done_at = :now, error = :error WHERE id = :id AND done_at IS NULL
+"""
+
+NEXT = "SELECT MIN(due_at) FROM due_actions WHERE done_at IS NULL"
+
+PENDING_COUNT = "SELECT COUNT(*) FROM due_actions WHERE done_at IS NULL"
