@@ -16,7 +16,14 @@ import pytest
 from bot.bootstrap import Core, start_core
 from bot.clock import ManualClock
 from bot.config import Config, load_config
-from bot.domain.messages import Actor, OutboundMessage, PersonAddress, Reply
+from bot.domain.messages import (
+    Actor,
+    ChannelAddress,
+    OutboundMessage,
+    PersonAddress,
+    Reply,
+    SessionAddress,
+)
 from bot.service.notifier import CollectingNotifier
 
 PG_DSN_ENV = "MICROMENTOR_TEST_POSTGRES_DSN"
@@ -86,6 +93,7 @@ class Harness:
     replies: list[tuple[str, Reply]] = field(default_factory=list)
 
     async def say(self, user: str, line: str, roles: tuple[str, ...] = ()) -> Reply:
+        """Type a command as `user`."""
         reply = await self.core.bus.handle_line(
             Actor("console", "console", user, user, roles), line
         )
@@ -107,7 +115,24 @@ class Harness:
         return [m for m in messages if isinstance(m.to, PersonAddress) and m.to.user_id == user]
 
     def advance(self, delta: timedelta) -> None:
+        """Move the clock without running due actions."""
         self.clock.advance(delta)
+
+    async def wait(self, delta: timedelta) -> int:
+        """Let time pass: every due action on the way runs, in order."""
+        return await self.core.sweep.advance(self.clock, delta)
+
+    def channel(self, messages: list[OutboundMessage], name: str) -> list[OutboundMessage]:
+        """Messages posted to #mentors / #moderators."""
+        return [m for m in messages if isinstance(m.to, ChannelAddress) and m.to.channel == name]
+
+    def space(self, messages: list[OutboundMessage], session_id: int) -> list[OutboundMessage]:
+        """Messages to a session's own space."""
+        return [
+            m
+            for m in messages
+            if isinstance(m.to, SessionAddress) and m.to.session_id == session_id
+        ]
 
     async def mentor(self, user: str, *skills: str, available: bool = True) -> None:
         await self.ok(user, "/mentor skills add " + " ".join(skills))
