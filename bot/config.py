@@ -216,6 +216,20 @@ class CommunityConfig(_Section):
     slack: CommunitySlack = Field(default_factory=CommunitySlack)
     discord: CommunityDiscord = Field(default_factory=CommunityDiscord)
 
+    @field_validator("skills")
+    @classmethod
+    def _skill_tags(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from bot.domain.skills import valid_tag
+
+        for skill, aliases in value.items():
+            for tag in (skill, *aliases):
+                if not valid_tag(tag):
+                    raise ValueError(
+                        f'"{tag}" is not a valid skill tag: up to 32 characters of a-z, 0-9 '
+                        "and + # . - (like python, c++, node.js)"
+                    )
+        return value
+
     @field_validator("moderators", "moderator_roles")
     @classmethod
     def _platform_ids(cls, value: list[str]) -> list[str]:

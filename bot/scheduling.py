@@ -13,12 +13,14 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import from_epoch
+from bot.service.maintenance import recompute_windows
 from bot.service.sweep import Sweep
 
 log = logging.getLogger(__name__)
 
 WAKE_JOB = "sweep-wake"
 POLL_JOB = "sweep-poll"
+UPKEEP_JOB = "hours-upkeep"
 
 
 class SweepScheduler:
@@ -41,8 +43,17 @@ class SweepScheduler:
             coalesce=True,
             max_instances=1,
         )
+        self._scheduler.add_job(
+            self._upkeep,
+            "interval",
+            hours=1,
+            id=UPKEEP_JOB,
+            coalesce=True,
+            max_instances=1,
+        )
         self._scheduler.start()
         self.sweep.on_scheduled = self.wake_at
+        await self._upkeep()
         await self._tick()
 
     def stop(self) -> None:
@@ -65,6 +76,12 @@ class SweepScheduler:
             replace_existing=True,
             misfire_grace_time=None,
         )
+
+    async def _upkeep(self) -> None:
+        try:
+            await recompute_windows(self.sweep.db, self.sweep.deps.clock.now())
+        except Exception:
+            log.exception("recomputing weekly hours failed; it will try again in an hour")
 
     async def _tick(self) -> None:
         try:

@@ -13,6 +13,11 @@ from bot.domain.taxonomy_data import DEFAULT_SKILLS
 _TAG = re.compile(r"^[a-z0-9+#.][a-z0-9+#.\-]{0,31}$")
 
 
+def valid_tag(raw: str) -> bool:
+    """Whether a tag (after normalising) is one a taxonomy can hold."""
+    return bool(_TAG.match(normalize_tag(raw)))
+
+
 def normalize_tag(raw: str) -> str:
     """Lowercase a tag and strip the decoration people type (`#python`, `python,`)."""
     tag = raw.strip().lower().strip(",;")

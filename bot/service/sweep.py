@@ -11,6 +11,7 @@ from bot.clock import ManualClock, epoch, from_epoch
 from bot.domain.messages import OutboundMessage
 from bot.service import due, ratings, sessions, waves
 from bot.service.context import Deps, Scope
+from bot.service.maintenance import recompute_windows
 from bot.service.notifier import Notifier
 from bot.storage.database import Database, Row
 from bot.storage.sql import due as sql
@@ -136,4 +137,5 @@ class Sweep:
         if target > clock.now():
             clock.set(target)
         ran += await self.run_due()
+        await recompute_windows(self.db, clock.now())
         return ran

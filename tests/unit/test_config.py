@@ -416,3 +416,12 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     message = config_error(path)
     assert str(path) in message
     assert "does not exist" in message
+
+
+def test_invalid_community_skill_is_a_config_error(tmp_path: Path) -> None:
+    """A bad extra skill stops the start with the key named, instead of crashing later."""
+    path = tmp_path / "bad.toml"
+    path.write_text('[communities.default.skills]\n"not ok" = []\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path, environ={})
+    assert "communities.default.skills" in str(err.value) and "not ok" in str(err.value)

@@ -1,0 +1,71 @@
+"""Periodic upkeep: keep weekly hours right when a time zone changes its UTC offset."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.timeparse import weekly_windows_utc, zone_offset_minutes
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+ZONES = """
+SELECT DISTINCT timezone, hours_offset FROM persons
+WHERE hours_spec <> '{}' AND hours_offset IS NOT NULL
+"""
+STALE = """
+SELECT id, community_id, hours_spec FROM persons
+WHERE timezone = :timezone AND hours_offset = :offset AND hours_spec <> '{}'
+"""
+CLEAR = "DELETE FROM availability_windows WHERE person_id = :person_id"
+ADD = """
+INSERT INTO availability_windows (person_id, community_id, start_minute, end_minute)
+VALUES (:person_id, :community_id, :start_minute, :end_minute)
+"""
+SET_OFFSET = "UPDATE persons SET hours_offset = :offset WHERE id = :id"
+
+
+async def recompute_windows(db: Database, now: datetime) -> int:
+    """Recompute the UTC windows of everyone whose zone's offset changed (daylight saving).
+
+    Weekly hours are typed in local time but looked up as UTC ranges; when a zone moves its
+    clocks, the ranges of the people in it move too. Returns how many people were updated.
+    """
+    async with db.transaction() as tx:
+        pairs = await tx.fetch(ZONES)
+    updated = 0
+    for pair in pairs:
+        try:
+            zone = ZoneInfo(pair["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown time zone %r in the store", pair["timezone"])
+            continue
+        offset = zone_offset_minutes(zone, now)
+        if offset == int(pair["hours_offset"]):
+            continue
+        async with db.transaction() as tx:
+            people = await tx.fetch(
+                STALE, {"timezone": pair["timezone"], "offset": pair["hours_offset"]}
+            )
+            for person in people:
+                spec = json.loads(person["hours_spec"])
+                hours = {d: [(int(a), int(b)) for a, b in spans] for d, spans in spec.items()}
+                await tx.execute(CLEAR, {"person_id": person["id"]})
+                for start, end in weekly_windows_utc(hours, zone, now):
+                    await tx.execute(
+                        ADD,
+                        {
+                            "person_id": person["id"],
+                            "community_id": person["community_id"],
+                            "start_minute": start,
+                            "end_minute": end,
+                        },
+                    )
+                await tx.execute(SET_OFFSET, {"id": person["id"], "offset": offset})
+                updated += 1
+    if updated:
+        log.info("recomputed weekly hours of %d people after a time zone offset change", updated)
+    return updated

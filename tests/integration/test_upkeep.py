@@ -1,0 +1,45 @@
+"""Weekly hours follow a zone's daylight saving change; the sweep's wake-ups are armed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.scheduling import WAKE_JOB, SweepScheduler
+from bot.service.maintenance import recompute_windows
+from tests.conftest import Harness
+
+
+async def test_hours_move_with_daylight_saving(harness: Harness) -> None:
+    """Berlin 11:00-12:00 on Mondays is 10:00 UTC in winter and 09:00 UTC in summer."""
+    h = harness
+    await h.mentor("berlin", "python", available=False)
+    await h.ok("berlin", "/mentor profile tz Europe/Berlin")
+    await h.ok("berlin", "/mentor profile hours mon 11:00-12:00")
+    async with h.core.db.transaction() as tx:
+        before = await tx.fetch_val("SELECT start_minute FROM availability_windows")
+    assert before == 10 * 60
+    summer = datetime(2027, 4, 5, 9, 0, tzinfo=UTC)
+    assert await recompute_windows(h.core.db, summer) == 1
+    async with h.core.db.transaction() as tx:
+        after = await tx.fetch_val("SELECT start_minute FROM availability_windows")
+    assert after == 9 * 60
+    assert await recompute_windows(h.core.db, summer) == 0  # nothing more to do
+
+
+async def test_the_wake_up_is_armed_at_the_earliest_due_time(harness: Harness) -> None:
+    """Writing a due action arms APScheduler's single wake-up job at its due time."""
+    h = harness
+    waker = SweepScheduler(h.core.sweep)
+    await waker.start()
+    try:
+        due = datetime.now(UTC) + timedelta(hours=3)
+        waker.wake_at(int(due.timestamp()))
+        job = waker._scheduler.get_job(WAKE_JOB)
+        assert job is not None
+        assert abs((job.next_run_time - due).total_seconds()) < 1
+        later = due + timedelta(hours=1)
+        waker.wake_at(int(later.timestamp()))  # a later time doesn't postpone the wake-up
+        job = waker._scheduler.get_job(WAKE_JOB)
+        assert abs((job.next_run_time - due).total_seconds()) < 1
+    finally:
+        waker.stop()
