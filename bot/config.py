@@ -27,7 +27,8 @@ from pydantic import (
 )
 
 from bot.domain.errors import InvalidInput
-from bot.domain.timeparse import format_duration, parse_duration
+from bot.domain.skills import valid_tag
+from bot.domain.timeparse import format_duration, parse_duration, parse_zone
 
 ENV_PREFIX = "MICROMENTOR_"
 DEFAULT_FILE = "micromentor.toml"
@@ -180,8 +181,6 @@ class MentorsConfig(_Section):
     @field_validator("default_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        from bot.domain.timeparse import parse_zone
-
         try:
             return parse_zone(value).key
         except InvalidInput as exc:
@@ -219,8 +218,6 @@ class CommunityConfig(_Section):
     @field_validator("skills")
     @classmethod
     def _skill_tags(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        from bot.domain.skills import valid_tag
-
         for skill, aliases in value.items():
             for tag in (skill, *aliases):
                 if not valid_tag(tag):

@@ -13,6 +13,7 @@ from bot.service.claim import claim_request
 from bot.service.context import Ctx, address_of
 from bot.service.requests import load_request
 from bot.service.views import rid
+from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
 from bot.storage.sql import requests as request_sql
 
@@ -102,8 +103,6 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
     messages += await waves.channel_updates(
         ctx, req, f"{r} was closed by {ctx.me.display_name}: {note}"
     )
-    from bot.storage.sql import offers as offer_sql
-
     await ctx.tx.execute(
         offer_sql.SETTLE,
         {"request_id": req.id, "winner": None, "state": "withdrawn", "now": ctx.ts},
