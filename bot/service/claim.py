@@ -50,7 +50,11 @@ async def check_capacity(scope: Scope, mentor_id: int, mentor_name: str) -> None
 
 
 async def claim_request(
-    scope: Scope, req: HelpRequest, mentor_id: int, mentor_name: str
+    scope: Scope,
+    req: HelpRequest,
+    mentor_id: int,
+    mentor_name: str,
+    assigned_by: str | None = None,
 ) -> tuple[Session, list[OutboundMessage], Attachment | None]:
     """First accept wins: claim, create the session, and tell everyone concerned."""
     await check_capacity(scope, mentor_id, mentor_name)
@@ -94,8 +98,13 @@ async def claim_request(
             OutboundMessage(
                 to=mentee,
                 text=(
-                    f"Good news: {mentor_name} accepted your request {r}. Session {s}, "
-                    f"{req.minutes} min, {session_when(req.start_at, zone)}."
+                    f"Good news: {mentor_name} "
+                    + (
+                        f"was assigned to your request {r} by {assigned_by}"
+                        if assigned_by
+                        else f"accepted your request {r}"
+                    )
+                    + f". Session {s}, {req.minutes} min, {session_when(req.start_at, zone)}."
                 ),
                 key=f"request:{req.id}",
                 files=(invite,) if invite else (),

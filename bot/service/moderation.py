@@ -69,7 +69,11 @@ async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
         raise Conflict(f"{r} is {req.state}, so it can't be assigned.")
     if mentor.id == req.requester_id:
         raise InvalidInput(f"{mentor.display_name} asked {r}; assign someone else.")
-    session, messages, invite = await claim_request(ctx, req, mentor.id, mentor.display_name)
+    skills = await ctx.tx.fetch(person_sql.SKILLS_OF, {"person_id": mentor.id})
+    lacking = not {row["skill"] for row in skills} & set(req.skills)
+    session, messages, invite = await claim_request(
+        ctx, req, mentor.id, mentor.display_name, assigned_by=f"a moderator ({ctx.me.display_name})"
+    )
     address = await address_of(ctx.tx, mentor.id)
     if address is not None:
         messages.append(
@@ -82,8 +86,10 @@ async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
                 files=(invite,) if invite else (),
             )
         )
+    # Moderators may know better than the tags, so a missing skill is a note, not a refusal.
+    note = f" Note: {mentor.display_name} doesn't list {', '.join(req.skills)}." if lacking else ""
     return Outcome(
-        Reply(f"Assigned {r} to {mentor.display_name}: session s{session.id}."), messages
+        Reply(f"Assigned {r} to {mentor.display_name}: session s{session.id}.{note}"), messages
     )
 
 

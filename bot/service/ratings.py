@@ -120,7 +120,9 @@ async def reveal(scope: Scope, session: Session) -> list[OutboundMessage]:
             )
             if row["comment"]:
                 text += f"\n“{row['comment']}”"
-        messages.append(OutboundMessage(to=address, text=text, key=f"reveal:{session.id}"))
+        messages.append(
+            OutboundMessage(to=address, text=text, key=f"reveal:{session.id}:{p.person_id}")
+        )
     return messages
 
 

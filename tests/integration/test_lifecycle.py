@@ -137,7 +137,7 @@ async def test_moderator_assigns_and_closes(make_harness: HarnessFactory) -> Non
     await h.ok("mod1", "/mentor-mod assign r1 @m1")
     sent = h.take()
     assert any("assigned you r1" in m.text for m in h.to(sent, "m1"))
-    assert any("accepted your request r1" in m.text for m in h.to(sent, "ana"))
+    assert any("was assigned to your request r1" in m.text for m in h.to(sent, "ana"))
     await h.ok("mod1", "/mentor mod close r2 -- Please ask again on Monday.")
     note = h.to(h.take(), "bob")
     assert note and "Please ask again on Monday." in note[0].text
