@@ -171,6 +171,34 @@ class SessionsConfig(_Section):
         return value
 
 
+class AccountabilityConfig(_Section):
+    """Reputation, reliability, disputes and sanctions (see docs/accountability.md)."""
+
+    reputation_prior_mean: float = Field(4.0, ge=1.0, le=5.0)
+    reputation_prior_weight: float = Field(5.0, ge=0.0, le=100.0)
+    reputation_min_ratings: int = Field(3, ge=1, le=100)
+    reliability_prior: float = Field(0.8, ge=0.0, le=1.0)
+    reliability_prior_weight: float = Field(5.0, ge=0.0, le=100.0)
+    reliability_window: Duration = timedelta(days=90)
+    late_cancel_window: Duration = timedelta(hours=2)
+    ignored_offers_before_away: int = Field(3, ge=1, le=50)
+    member_no_shows_before_limit: int = Field(2, ge=1, le=50)
+    low_preparedness: float = Field(2.5, ge=1.0, le=5.0)
+    reduced_per_week: int = Field(1, ge=0, le=200)
+    dispute_window: Duration = timedelta(days=7)
+    appeal_window: Duration = timedelta(days=7)
+    suspension_days: list[int] = Field(default_factory=lambda: [3, 7, 30])
+    max_mentors: int = Field(3, ge=1, le=10)
+    leaderboard: bool = True
+
+    @field_validator("suspension_days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if not value or any(not 1 <= d <= 365 for d in value):
+            raise ValueError("must be a non-empty list of days between 1 and 365")
+        return value
+
+
 class MentorsConfig(_Section):
     """Defaults for new mentor profiles."""
 
@@ -269,6 +297,7 @@ class Config(_Section):
     requests: RequestsConfig = Field(default_factory=RequestsConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     sessions: SessionsConfig = Field(default_factory=SessionsConfig)
+    accountability: AccountabilityConfig = Field(default_factory=AccountabilityConfig)
     mentors: MentorsConfig = Field(default_factory=MentorsConfig)
     communities: dict[str, CommunityConfig] = Field(default_factory=_default_communities)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)

@@ -228,7 +228,7 @@ def _profile(args: list[str], free: str | None) -> c.Command:
 
 
 def _ask(args: list[str], free: str | None) -> c.Command:
-    positional, opts = _options(args, ("minutes", "at", "goal", "tried"), "ask")
+    positional, opts = _options(args, ("minutes", "at", "goal", "tried", "with", "mentors"), "ask")
     if not positional:
         raise UsageError(
             "Which skills is your question about?",
@@ -245,7 +245,14 @@ def _ask(args: list[str], free: str | None) -> c.Command:
         if not _is_number(raw):
             raise UsageError("`--minutes` takes a number, like `--minutes 30`.", hint=_usage("ask"))
         minutes = int(raw)
+    mentors = 1
+    if "mentors" in opts:
+        if not _is_number(opts["mentors"]):
+            raise UsageError("`--mentors` takes a number, like `--mentors 2`.", hint=_usage("ask"))
+        mentors = int(opts["mentors"])
     return c.AskForHelp(
+        with_mentor=opts.get("with"),
+        mentors=mentors,
         tags=tuple(positional),
         question=free,
         minutes=minutes,

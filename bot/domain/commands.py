@@ -66,6 +66,8 @@ class AskForHelp:
     at: str | None = None
     goal: str | None = None
     tried: str | None = None
+    with_mentor: str | None = None
+    mentors: int = 1
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,9 @@ class HelpRequest:
     wave: int
     created_at: int
     skills: tuple[str, ...]
+    mentors_wanted: int = 1
+    mentors_joined: int = 0
+    preferred_mentor_id: int | None = None
 
     @classmethod
     def from_row(cls, row: Any, skills: list[str]) -> HelpRequest:
@@ -84,6 +87,9 @@ class HelpRequest:
             wave=int(row["wave"]),
             created_at=int(row["created_at"]),
             skills=tuple(skills),
+            mentors_wanted=int(row["mentors_wanted"]),
+            mentors_joined=int(row["mentors_joined"]),
+            preferred_mentor_id=row["preferred_mentor_id"],
         )
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-# Weights of the ranking score. Skill fit dominates: a mentor with every requested skill
-# beats a less loaded one with half of them. Load and recent offers spread the work; the
-# reliability term is neutral (0.5) until the accountability rules feed it.
+# Weights of the ranking score (docs/accountability.md works an example). Skill fit dominates:
+# a mentor with every requested skill beats a less loaded one with half of them. Load and
+# recent offers spread the work. Reputation (stars above or below the prior mean) and
+# reliability (above or below the prior share) move a mentor up or down the waves.
 FIT_WEIGHT = 3.0
 FREE_WEIGHT = 1.0
 RECENT_OFFERS_WEIGHT = 0.5
 RECENT_OFFERS_CAP = 5
-RELIABILITY_WEIGHT = 1.0
-NEUTRAL_RELIABILITY = 0.5
+REPUTATION_WEIGHT = 0.5
+RELIABILITY_WEIGHT = 2.0
+NEUTRAL_RELIABILITY = 0.8
+NEUTRAL_REPUTATION = 4.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Candidate:
     recent_offers: int = 0
     last_offered_at: int | None = None
     reliability: float = NEUTRAL_RELIABILITY
+    reputation: float = NEUTRAL_REPUTATION
 
 
 def has_capacity(c: Candidate) -> bool:
@@ -36,7 +40,12 @@ def has_capacity(c: Candidate) -> bool:
     return c.active_sessions < c.capacity_concurrent and c.sessions_this_week < c.capacity_weekly
 
 
-def score(c: Candidate, requested_skills: int) -> float:
+def score(
+    c: Candidate,
+    requested_skills: int,
+    neutral_reliability: float = NEUTRAL_RELIABILITY,
+    neutral_reputation: float = NEUTRAL_REPUTATION,
+) -> float:
     """Higher is better; see the weights above."""
     fit_ratio = c.fit / max(requested_skills, 1)
     free_ratio = 1.0 - c.active_sessions / max(c.capacity_concurrent, 1)
@@ -45,7 +54,8 @@ def score(c: Candidate, requested_skills: int) -> float:
         FIT_WEIGHT * fit_ratio
         + FREE_WEIGHT * free_ratio
         - RECENT_OFFERS_WEIGHT * recent
-        + RELIABILITY_WEIGHT * (c.reliability - NEUTRAL_RELIABILITY)
+        + RELIABILITY_WEIGHT * (c.reliability - neutral_reliability)
+        + REPUTATION_WEIGHT * (c.reputation - neutral_reputation)
     )
 
 
@@ -55,6 +65,8 @@ def rank(
     k: int,
     rng: random.Random,
     exclude: frozenset[int] = frozenset(),
+    neutral_reliability: float = NEUTRAL_RELIABILITY,
+    neutral_reputation: float = NEUTRAL_REPUTATION,
 ) -> list[Candidate]:
     """The best `k` mentors with capacity, best first.
 
@@ -65,7 +77,7 @@ def rank(
     tiebreak = {c.person_id: rng.random() for c in eligible}
     eligible.sort(
         key=lambda c: (
-            -round(score(c, requested_skills), 9),
+            -round(score(c, requested_skills, neutral_reliability, neutral_reputation), 9),
             c.last_offered_at if c.last_offered_at is not None else -1,
             tiebreak[c.person_id],
         )

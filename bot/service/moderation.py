@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.domain import commands as c
-from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
-from bot.domain.model import Person
 from bot.service import waves
 from bot.service.claim import claim_request
 from bot.service.context import Ctx, address_of
+from bot.service.people import blocked_between, person_by_mention, suspended_until
 from bot.service.requests import load_request
 from bot.service.views import rid
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
 from bot.storage.sql import requests as request_sql
-
-# @name (console), <@U123> or <@U123|name> (Slack), <@123> or <@!123> (Discord)
-_MENTION = re.compile(r"^(?:<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>|@?([A-Za-z0-9_.@-]{1,80}))$")
-
-IDENTITY = """
-SELECT person_id FROM identities
-WHERE platform = :platform AND workspace = :workspace AND user_id = :user_id
-"""
 
 
 def require_moderator(ctx: Ctx) -> None:
@@ -35,31 +25,6 @@ def require_moderator(ctx: Ctx) -> None:
         )
 
 
-async def person_by_mention(ctx: Ctx, mention: str) -> Person:
-    """The person a mention names, on the actor's platform and workspace."""
-    match = _MENTION.match(mention.strip())
-    if not match:
-        raise InvalidInput(
-            f"`{mention[:40]}` is not a mention.", hint="Mention the person like `@mentor2`."
-        )
-    user_id = match.group(1) or match.group(2)
-    person_id = await ctx.tx.fetch_val(
-        IDENTITY,
-        {"platform": ctx.actor.platform, "workspace": ctx.actor.workspace, "user_id": user_id},
-    )
-    row = (
-        None
-        if person_id is None
-        else await ctx.tx.fetch_one(person_sql.GET_PERSON, {"id": person_id})
-    )
-    if row is None or row["community_id"] != ctx.community:
-        raise NotFound(
-            f"I don't know {mention[:40]} yet.",
-            hint="They need to use micromentor once (any `/mentor` command) first.",
-        )
-    return Person.from_row(row)
-
-
 async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
     require_moderator(ctx)
     req = await load_request(ctx, cmd.request)
@@ -69,6 +34,13 @@ async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
         raise Conflict(f"{r} is {req.state}, so it can't be assigned.")
     if mentor.id == req.requester_id:
         raise InvalidInput(f"{mentor.display_name} asked {r}; assign someone else.")
+    if await blocked_between(ctx, mentor.id, req.requester_id):
+        raise NotAllowed(
+            f"{mentor.display_name} and {req.requester_name} have blocked each other; "
+            "assign someone else."
+        )
+    if await suspended_until(ctx, mentor.id) is not None:
+        raise NotAllowed(f"{mentor.display_name} is suspended; assign someone else.")
     skills = await ctx.tx.fetch(person_sql.SKILLS_OF, {"person_id": mentor.id})
     lacking = not {row["skill"] for row in skills} & set(req.skills)
     session, messages, invite = await claim_request(

@@ -11,8 +11,9 @@ from bot.domain.ids import parse_id
 from bot.domain.messages import Action, Outcome, Reply
 from bot.domain.model import HelpRequest
 from bot.domain.timeparse import format_duration, format_local, parse_when
-from bot.service import routing, waves
+from bot.service import reputation, routing, waves
 from bot.service.context import Ctx
+from bot.service.people import blocked_between, person_by_mention, require_not_suspended
 from bot.service.views import clip, offer_text, one_line, request_fields, rid
 from bot.storage.sql import in_list
 from bot.storage.sql import offers as offer_sql
@@ -87,8 +88,14 @@ async def _check_limits(ctx: Ctx) -> None:
             "`/mentor cancel`.",
         )
     week = timedelta(days=7)
+    per_week, why = await reputation.member_weekly_limit(ctx, ctx.me.id)
     asked = await ctx.tx.fetch(sql.ASKED_SINCE, {"person_id": ctx.me.id, "since": ctx.ago(week)})
-    if len(asked) >= limits.max_per_week:
+    if len(asked) >= per_week:
+        if why is not None:
+            raise LimitReached(
+                f"For now you can ask {per_week} time(s) a week, because {why}.",
+                hint="Your normal limit comes back as your record improves (see `/mentor me`).",
+            )
         oldest = int(asked[0]["created_at"])
         wait = timedelta(seconds=oldest + int(week.total_seconds()) - ctx.ts)
         raise LimitReached(
@@ -123,6 +130,29 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
         if when > ctx.now + MAX_AHEAD:
             raise InvalidInput("That is more than 30 days ahead.", hint="Ask closer to the time.")
         start_at = int(when.timestamp())
+    await require_not_suspended(ctx, "ask for help")
+    mentors_wanted = cmd.mentors
+    most = ctx.config.accountability.max_mentors
+    if not 1 <= mentors_wanted <= most:
+        raise InvalidInput(
+            f"A request can have 1 to {most} mentors.", hint="For example `--mentors 2`."
+        )
+    preferred: int | None = None
+    if cmd.with_mentor is not None:
+        chosen = await person_by_mention(ctx, cmd.with_mentor)
+        if chosen.id == ctx.me.id:
+            raise InvalidInput("You can't be your own mentor.", hint="Name someone else.")
+        if not chosen.is_mentor:
+            raise InvalidInput(
+                f"{chosen.display_name} isn't a mentor (no skills yet).",
+                hint="Leave out `--with` and I'll find someone.",
+            )
+        if await blocked_between(ctx, chosen.id, ctx.me.id):
+            raise NotAllowed(
+                f"You can't ask {chosen.display_name}.",
+                hint="Leave out `--with` and I'll find someone.",
+            )
+        preferred = chosen.id
     await _check_limits(ctx)
     request_id = int(
         await ctx.tx.fetch_val(
@@ -136,6 +166,8 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
                 "minutes": minutes,
                 "start_at": start_at,
                 "now": ctx.ts,
+                "mentors_wanted": mentors_wanted,
+                "preferred_mentor_id": preferred,
             },
         )
     )

@@ -2,67 +2,110 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.clock import from_epoch
 from bot.domain.messages import OutboundMessage
 from bot.domain.model import HelpRequest
-from bot.domain.routing import Candidate, rank
+from bot.domain.routing import Candidate, has_capacity, rank
 from bot.domain.timeparse import minute_of_week
-from bot.service import due
+from bot.service import due, reputation
 from bot.service.context import Scope, address_of
 from bot.service.views import offer_actions, offer_text, request_fields
+from bot.storage.database import Row
 from bot.storage.sql import offers as sql
 from bot.storage.sql import requests as request_sql
 
 WEEK_SECONDS = 7 * 24 * 3600
 
 
-async def candidates(ctx: Scope, req: HelpRequest) -> list[tuple[Candidate, str]]:
-    """Mentors who could get this request's next offer, with their time zone."""
-    at = req.start_at if req.start_at is not None else ctx.ts
-    rows = await ctx.tx.fetch(
+def _candidate(row: Row) -> Candidate:
+    return Candidate(
+        person_id=int(row["person_id"]),
+        fit=int(row["fit"]),
+        active_sessions=int(row["active"]),
+        sessions_this_week=int(row["this_week"]),
+        capacity_concurrent=int(row["capacity_concurrent"]),
+        capacity_weekly=int(row["capacity_weekly"]),
+        recent_offers=int(row["recent_offers"]),
+        last_offered_at=row["last_offered_at"],
+    )
+
+
+async def candidates(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, str]]:
+    """Mentors who could get this request's next offer, scored inputs filled, with their zone."""
+    at = req.start_at if req.start_at is not None else scope.ts
+    rows = await scope.tx.fetch(
         sql.CANDIDATES,
         {
             "request_id": req.id,
             "requester_id": req.requester_id,
             "at": at,
+            "now": scope.ts,
             "mow": minute_of_week(from_epoch(at)),
-            "week_ago": ctx.ts - WEEK_SECONDS,
-            "recent_since": ctx.ago(ctx.config.routing.recent_offers_window),
+            "week_ago": scope.ts - WEEK_SECONDS,
+            "recent_since": scope.ago(scope.config.routing.recent_offers_window),
         },
     )
+    found = [(_candidate(r), str(r["timezone"])) for r in rows]
+    ids = [c.person_id for c, _ in found]
+    reps = await reputation.mentor_reputations(scope, ids, list(req.skills))
+    recs = await reputation.records(scope, ids)
     return [
         (
-            Candidate(
-                person_id=int(r["person_id"]),
-                fit=int(r["fit"]),
-                active_sessions=int(r["active"]),
-                sessions_this_week=int(r["this_week"]),
-                capacity_concurrent=int(r["capacity_concurrent"]),
-                capacity_weekly=int(r["capacity_weekly"]),
-                recent_offers=int(r["recent_offers"]),
-                last_offered_at=r["last_offered_at"],
+            replace(
+                c,
+                reputation=reps[c.person_id].value,
+                reliability=reputation.reliability_of(scope, recs[c.person_id]),
             ),
-            str(r["timezone"]),
+            zone,
         )
-        for r in rows
+        for c, zone in found
     ]
+
+
+async def _preferred(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, str]]:
+    """The mentor the member named, if they can take it (they get the first offer alone)."""
+    row = await scope.tx.fetch_one(
+        sql.PREFERRED,
+        {
+            "mentor_id": req.preferred_mentor_id,
+            "requester_id": req.requester_id,
+            "request_id": req.id,
+            "now": scope.ts,
+            "week_ago": scope.ts - WEEK_SECONDS,
+        },
+    )
+    if row is None or not has_capacity(_candidate(row)):
+        return []
+    return [(_candidate(row), str(row["timezone"]))]
 
 
 async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
     """Offer the request to the next K mentors; returns the offer messages (maybe none)."""
-    found = await candidates(ctx, req)
-    zones = {c.person_id: zone for c, zone in found}
-    chosen = rank(
-        [c for c, _ in found], len(req.skills), ctx.config.routing.wave_size, ctx.deps.rng
-    )
-    if not chosen:
+    conf = ctx.config.accountability
+    chosen_with_zone: list[tuple[Candidate, str]] = []
+    if req.wave == 0 and req.preferred_mentor_id is not None:
+        chosen_with_zone = await _preferred(ctx, req)
+    if not chosen_with_zone:
+        found = await candidates(ctx, req)
+        zones = {c.person_id: zone for c, zone in found}
+        chosen = rank(
+            [c for c, _ in found],
+            len(req.skills),
+            ctx.config.routing.wave_size,
+            ctx.deps.rng,
+            neutral_reliability=conf.reliability_prior,
+            neutral_reputation=conf.reputation_prior_mean,
+        )
+        chosen_with_zone = [(c, zones[c.person_id]) for c in chosen]
+    if not chosen_with_zone:
         return []
     wave = req.wave + 1
     deadline = ctx.ts + int(ctx.config.routing.offer_deadline.total_seconds())
     messages: list[OutboundMessage] = []
-    for mentor in chosen:
+    for mentor, zone in chosen_with_zone:
         offer_id = await ctx.tx.fetch_val(
             sql.INSERT,
             {
@@ -83,7 +126,7 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
             OutboundMessage(
                 to=address,
                 text=offer_text(req),
-                fields=request_fields(req, ZoneInfo(zones[mentor.person_id])),
+                fields=request_fields(req, ZoneInfo(zone)),
                 actions=offer_actions(req),
                 key=f"offer:{offer_id}",
             )

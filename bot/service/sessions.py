@@ -316,8 +316,9 @@ async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
         messages.append(
             OutboundMessage(
                 to=mentee,
-                text=f"{ctx.me.display_name} had to withdraw from {s}{because} "
-                "I'm finding you another mentor now.",
+                text=f"{ctx.me.display_name} had to withdraw from {s}{because}"
+                + ("" if because.endswith((".", "!", "?")) else ".")
+                + " I'm finding you another mentor now.",
                 key=f"request:{session.request_id}",
             )
         )
@@ -466,7 +467,7 @@ async def extend(ctx: Ctx, cmd: c.Extend) -> Outcome:
 
 
 async def done(ctx: Ctx, cmd: c.Done) -> Outcome:
-    session = await my_session(ctx, cmd.session, "done", ("active",))
+    session = await my_session(ctx, cmd.session, "done", ("active",), "end")
     s = sid(session.id)
     if cmd.outcome not in OUTCOMES:
         raise InvalidInput(

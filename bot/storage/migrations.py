@@ -186,6 +186,85 @@ CREATE INDEX due_actions_pending ON due_actions (due_at) WHERE done_at IS NULL;
 CREATE INDEX due_actions_ref ON due_actions (kind, ref_id)
 """,
     ),
+    (
+        3,
+        "accountability: rating aspects, disputes, sanctions, appeals, audit log, blocks, kudos",
+        """
+ALTER TABLE ratings ADD COLUMN aspects TEXT;
+ALTER TABLE ratings ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sessions ADD COLUMN disputed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE help_requests ADD COLUMN mentors_wanted INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE help_requests ADD COLUMN mentors_joined INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE help_requests ADD COLUMN preferred_mentor_id {bigint};
+ALTER TABLE persons ADD COLUMN suspended_until {bigint};
+ALTER TABLE persons ADD COLUMN leaderboard INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE blocks (
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    blocker_id {bigint} NOT NULL REFERENCES persons(id),
+    blocked_id {bigint} NOT NULL REFERENCES persons(id),
+    created_at {bigint} NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+);
+CREATE INDEX blocks_blocked ON blocks (blocked_id, blocker_id);
+CREATE TABLE disputes (
+    id {pk},
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    kind TEXT NOT NULL,
+    session_id {bigint} REFERENCES sessions(id),
+    opened_by {bigint} NOT NULL REFERENCES persons(id),
+    against_id {bigint} NOT NULL REFERENCES persons(id),
+    statement TEXT NOT NULL,
+    other_statement TEXT,
+    state TEXT NOT NULL DEFAULT 'open',
+    moderator_id {bigint} REFERENCES persons(id),
+    decision TEXT,
+    decision_note TEXT,
+    decided_at {bigint},
+    appeal_by {bigint} REFERENCES persons(id),
+    appeal_text TEXT,
+    appealed_at {bigint},
+    appeal_moderator_id {bigint} REFERENCES persons(id),
+    appeal_decision TEXT,
+    appeal_note TEXT,
+    appeal_decided_at {bigint},
+    created_at {bigint} NOT NULL
+);
+CREATE INDEX disputes_state ON disputes (community_id, state, created_at);
+CREATE INDEX disputes_session ON disputes (session_id);
+CREATE TABLE sanctions (
+    id {pk},
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    person_id {bigint} NOT NULL REFERENCES persons(id),
+    kind TEXT NOT NULL,
+    dispute_id {bigint} REFERENCES disputes(id),
+    days INTEGER,
+    ends_at {bigint},
+    revoked_at {bigint},
+    created_at {bigint} NOT NULL
+);
+CREATE INDEX sanctions_person ON sanctions (person_id, created_at);
+CREATE TABLE audit_log (
+    id {pk},
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    actor_id {bigint} REFERENCES persons(id),
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created_at {bigint} NOT NULL
+);
+CREATE INDEX audit_log_community ON audit_log (community_id, id);
+CREATE TABLE kudos (
+    id {pk},
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    session_id {bigint} NOT NULL REFERENCES sessions(id),
+    from_id {bigint} NOT NULL REFERENCES persons(id),
+    to_id {bigint} NOT NULL REFERENCES persons(id),
+    message TEXT,
+    created_at {bigint} NOT NULL,
+    UNIQUE (session_id, from_id, to_id)
+)
+""",
+    ),
 ]
 
 

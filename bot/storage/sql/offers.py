@@ -19,6 +19,10 @@ JOIN mentor_skills ms ON ms.community_id = rs.community_id AND ms.skill = rs.ski
 JOIN persons p ON p.id = ms.person_id
 WHERE rs.request_id = :request_id
   AND p.id <> :requester_id AND p.away = 0
+  AND (p.suspended_until IS NULL OR p.suspended_until <= :now)
+  AND NOT EXISTS (SELECT 1 FROM blocks b
+                  WHERE (b.blocker_id = p.id AND b.blocked_id = :requester_id)
+                     OR (b.blocker_id = :requester_id AND b.blocked_id = p.id))
   AND (p.available_until > :at
        OR EXISTS (SELECT 1 FROM availability_windows w
                   WHERE w.person_id = p.id AND w.start_minute <= :mow AND w.end_minute > :mow))
@@ -81,3 +85,22 @@ RETURNING request_id, mentor_id
 """
 
 PENDING_COUNT = "SELECT COUNT(*) FROM offers WHERE request_id = :request_id AND state = 'pending'"
+
+# The mentor a member named with --with: offered first, alone, if nothing stands in the way.
+PREFERRED = """
+SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
+       p.capacity_weekly, 0 AS fit, 0 AS recent_offers,
+       (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
+         WHERE sp.person_id = p.id AND sp.role = 'mentor'
+           AND s.state IN ('scheduled', 'active')) AS active,
+       (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
+         WHERE sp.person_id = p.id AND sp.role = 'mentor'
+           AND s.created_at >= :week_ago AND s.state <> 'withdrawn') AS this_week
+FROM persons p
+WHERE p.id = :mentor_id AND p.id <> :requester_id
+  AND (p.suspended_until IS NULL OR p.suspended_until <= :now)
+  AND NOT EXISTS (SELECT 1 FROM blocks b
+                  WHERE (b.blocker_id = p.id AND b.blocked_id = :requester_id)
+                     OR (b.blocker_id = :requester_id AND b.blocked_id = p.id))
+  AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id AND o.mentor_id = p.id)
+"""

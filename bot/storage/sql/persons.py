@@ -107,3 +107,15 @@ SET_LINK = "UPDATE persons SET call_link = :link WHERE id = :id"
 GET_LINK = "SELECT call_link FROM persons WHERE id = :id"
 
 TIMEZONE_OF = "SELECT timezone FROM persons WHERE id = :id"
+
+PERSON_OF_IDENTITY = """
+SELECT person_id FROM identities
+WHERE platform = :platform AND workspace = :workspace AND user_id = :user_id
+"""
+
+BLOCKED_BETWEEN = """
+SELECT 1 FROM blocks
+WHERE (blocker_id = :a AND blocked_id = :b) OR (blocker_id = :b AND blocked_id = :a)
+"""
+
+SUSPENDED_UNTIL = "SELECT suspended_until FROM persons WHERE id = :id"

@@ -12,9 +12,10 @@ WHERE requester_id = :person_id AND created_at >= :since ORDER BY created_at
 
 INSERT = """
 INSERT INTO help_requests (community_id, requester_id, question, goal, tried, minutes,
-                           start_at, state, wave, created_at, updated_at)
+                           start_at, state, wave, created_at, updated_at, mentors_wanted,
+                           preferred_mentor_id)
 VALUES (:community_id, :requester_id, :question, :goal, :tried, :minutes, :start_at, 'open',
-        0, :now, :now)
+        0, :now, :now, :mentors_wanted, :preferred_mentor_id)
 RETURNING id
 """
 
@@ -25,7 +26,8 @@ VALUES (:request_id, :community_id, :skill)
 
 GET = """
 SELECT r.id, r.community_id, r.requester_id, r.question, r.goal, r.tried, r.minutes,
-       r.start_at, r.state, r.wave, r.created_at, r.matched_at, p.display_name AS requester_name
+       r.start_at, r.state, r.wave, r.created_at, r.matched_at, r.mentors_wanted,
+       r.mentors_joined, r.preferred_mentor_id, p.display_name AS requester_name
 FROM help_requests r JOIN persons p ON p.id = r.requester_id
 WHERE r.id = :id AND r.community_id = :community_id
 """
@@ -111,7 +113,8 @@ RETURNING id
 REOPEN = """
 UPDATE help_requests
 SET state = 'open', matched_at = NULL, wave = 0, escalation = 0, version = version + 1,
-    updated_at = :now
+    mentors_joined = 0, preferred_mentor_id = NULL, updated_at = :now,
+    start_at = CASE WHEN start_at IS NOT NULL AND start_at < :now THEN NULL ELSE start_at END
 WHERE id = :id AND state = 'matched'
 RETURNING version
 """

@@ -1,0 +1,162 @@
+"""Reputation and reliability from the record, for routing, limits and the profile views."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+
+from bot.domain.reputation import Record, bayesian_average, reliability
+from bot.service.context import Scope
+from bot.storage.sql import in_list
+from bot.storage.sql import reputation as sql
+
+MENTEE_ASPECTS = ("helpfulness", "clarity")  # what a mentee may rate a mentor on
+MENTOR_ASPECTS = ("preparedness", "engagement")  # what a mentor may rate a mentee on
+
+
+@dataclass(frozen=True)
+class Reputation:
+    count: int
+    total: float
+    value: float  # the Bayesian average
+
+
+def _reputation(scope: Scope, count: int, total: float) -> Reputation:
+    conf = scope.config.accountability
+    value = bayesian_average(total, count, conf.reputation_prior_mean, conf.reputation_prior_weight)
+    return Reputation(count, total, value)
+
+
+async def mentor_reputations(
+    scope: Scope, person_ids: list[int], skills: list[str]
+) -> dict[int, Reputation]:
+    """Reputation of each mentor over the given skills (the prior for those never rated)."""
+    if not person_ids:
+        return {}
+    ids, id_params = in_list("p", person_ids)
+    tags, tag_params = in_list("k", skills)
+    rows = await scope.tx.fetch(
+        sql.AS_MENTOR_FOR_SKILLS.replace("{ids}", ids).replace("{skills}", tags),
+        {**id_params, **tag_params},
+    )
+    found = {int(r["person_id"]): _reputation(scope, int(r["n"]), float(r["total"])) for r in rows}
+    return {pid: found.get(pid) or _reputation(scope, 0, 0.0) for pid in person_ids}
+
+
+async def per_skill(scope: Scope, person_id: int) -> dict[str, Reputation]:
+    """Reputation per skill, from ratings received as a mentor."""
+    rows = await scope.tx.fetch(sql.PER_SKILL, {"person_id": person_id})
+    return {r["skill"]: _reputation(scope, int(r["n"]), float(r["total"])) for r in rows}
+
+
+async def records(scope: Scope, person_ids: list[int]) -> dict[int, Record]:
+    """Each person's record over the reliability window."""
+    if not person_ids:
+        return {}
+    conf = scope.config.accountability
+    since = scope.ago(conf.reliability_window)
+    ids, params = in_list("p", person_ids)
+    offers = await scope.tx.fetch(sql.OFFERS.replace("{ids}", ids), {**params, "since": since})
+    attendance = await scope.tx.fetch(
+        sql.ATTENDANCE.replace("{ids}", ids), {**params, "since": since}
+    )
+    late = await scope.tx.fetch(
+        sql.LATE_CANCELS.replace("{ids}", ids),
+        {**params, "since": since, "window": int(conf.late_cancel_window.total_seconds())},
+    )
+    acc: dict[int, dict[str, int]] = {pid: {} for pid in person_ids}
+    for row in offers:
+        acc[int(row["person_id"])].update(
+            answered=int(row["answered"] or 0), ignored=int(row["ignored"] or 0)
+        )
+    for row in attendance:
+        acc[int(row["person_id"])].update(
+            attended=int(row["attended"] or 0), no_shows=int(row["no_shows"] or 0)
+        )
+    for row in late:
+        acc[int(row["person_id"])]["late"] = int(row["n"])
+    return {
+        pid: Record(
+            offers_answered=v.get("answered", 0),
+            offers_ignored=v.get("ignored", 0),
+            sessions_attended=v.get("attended", 0),
+            no_shows=v.get("no_shows", 0),
+            late_cancels=v.get("late", 0),
+        )
+        for pid, v in acc.items()
+    }
+
+
+def reliability_of(scope: Scope, record: Record) -> float:
+    conf = scope.config.accountability
+    return reliability(record, conf.reliability_prior, conf.reliability_prior_weight)
+
+
+async def full_record(scope: Scope, person_id: int) -> Record:
+    """One person's record with their median time to answer an offer."""
+    record = (await records(scope, [person_id]))[person_id]
+    rows = await scope.tx.fetch(
+        sql.ANSWER_TIMES,
+        {
+            "person_id": person_id,
+            "since": scope.ago(scope.config.accountability.reliability_window),
+        },
+    )
+    median = statistics.median(int(r["seconds"]) for r in rows) if rows else None
+    return Record(
+        offers_answered=record.offers_answered,
+        offers_ignored=record.offers_ignored,
+        sessions_attended=record.sessions_attended,
+        no_shows=record.no_shows,
+        late_cancels=record.late_cancels,
+        median_answer_seconds=median,
+    )
+
+
+async def aspect_averages(scope: Scope, person_id: int) -> dict[str, tuple[float, int]]:
+    """Average of each aspect received in counted ratings: {aspect: (mean, count)}."""
+    rows = await scope.tx.fetch(sql.RECEIVED, {"person_id": person_id})
+    sums: dict[str, list[int]] = {}
+    for row in rows:
+        if not row["counted"] or row["disputed"] or row["ratings_revealed_at"] is None:
+            continue
+        for aspect, value in json.loads(row["aspects"] or "{}").items():
+            sums.setdefault(aspect, []).append(int(value))
+    return {a: (sum(v) / len(v), len(v)) for a, v in sums.items()}
+
+
+async def member_weekly_limit(scope: Scope, person_id: int) -> tuple[int, str | None]:
+    """How many requests a week this member may make, and why it is lower, if it is.
+
+    Repeated no-shows as a mentee, or low preparedness ratings from mentors, bring the limit
+    down to accountability.reduced_per_week until the record improves.
+    """
+    conf = scope.config.accountability
+    normal = scope.config.requests.max_per_week
+    no_shows = int(
+        await scope.tx.fetch_val(
+            sql.MEMBER_NO_SHOWS,
+            {"person_id": person_id, "since": scope.ago(conf.reliability_window)},
+        )
+    )
+    reduced = min(normal, conf.reduced_per_week)
+    if no_shows >= conf.member_no_shows_before_limit:
+        return reduced, (
+            f"you missed {no_shows} sessions you asked for in the last "
+            f"{conf.reliability_window.days} days"
+        )
+    aspects = await aspect_averages(scope, person_id)
+    mean, count = aspects.get("preparedness", (5.0, 0))
+    if count >= 3 and mean < conf.low_preparedness:
+        return reduced, (
+            f"mentors rated your preparedness {mean:.1f}/5 on average: come with a goal and "
+            "what you tried"
+        )
+    return normal, None
+
+
+async def ignored_streak(scope: Scope, person_id: int, limit: int) -> bool:
+    """Whether the mentor's last `limit` offers all expired unanswered."""
+    rows = await scope.tx.fetch(sql.LATEST_OFFERS, {"person_id": person_id, "limit": limit})
+    return len(rows) >= limit and all(r["state"] == "expired" for r in rows)
