@@ -364,11 +364,24 @@ def _done(args: list[str], free: str | None) -> c.Command:
     return c.Done(session, rest[0].lower() if rest else "resolved")
 
 
+ASPECTS = ("helpfulness", "clarity", "preparedness", "engagement")
+
+
 def _rate(args: list[str], free: str | None) -> c.Command:
-    session, rest = _split_session(args, 1)
+    positional, opts = _options(args, ASPECTS, "rate")
+    session, rest = _split_session(positional, 1)
+    who = None
+    if rest and (rest[0].startswith("@") or rest[0].startswith("<@")):
+        who, rest = rest[0], rest[1:]
     if len(rest) != 1 or not _is_number(rest[0]):
         raise UsageError("Rate with a number from 1 to 5, like `rate s7 4`.", hint=_usage("rate"))
-    return c.Rate(session, int(rest[0]), free or None)
+    aspects = []
+    for name in ASPECTS:
+        if name in opts:
+            if not _is_number(opts[name]):
+                raise UsageError(f"`--{name}` takes a number from 1 to 5.", hint=_usage("rate"))
+            aspects.append((name, int(opts[name])))
+    return c.Rate(session, int(rest[0]), free or None, tuple(aspects), who)
 
 
 def _mod(args: list[str], free: str | None) -> c.Command:

@@ -107,10 +107,13 @@ COMMANDS: dict[str, CommandHelp] = {
         "/mentor done s7 resolved",
     ),
     "rate": CommandHelp(
-        "/mentor rate [<session>] <1-5> [-- <comment>]",
-        "Rate the other side of a session that took place. Hidden until both have rated or "
-        "the rating window closes; a rating can't be changed.",
-        "/mentor rate s7 5 -- Clear and patient, thank you!",
+        "/mentor rate [<session>] [@mentor] <1-5> [--helpfulness N] [--clarity N] "
+        "[--preparedness N] [--engagement N] [-- <comment>]",
+        "Rate the other side of a session that took place. Members may add helpfulness and "
+        "clarity for the mentor; mentors preparedness and engagement for the member. Hidden "
+        "until everyone has rated or the window closes; a rating can't be changed. The "
+        "comment is seen only by the person rated (and moderators).",
+        "/mentor rate s7 4 --helpfulness 5 --clarity 3 -- Clear and patient, thank you!",
     ),
     "mod": CommandHelp(
         "/mentor mod assign <request> @mentor | /mentor mod close <request> -- <note>",

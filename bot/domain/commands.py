@@ -147,6 +147,8 @@ class Rate:
     session: str | None
     score: int
     comment: str | None = None
+    aspects: tuple[tuple[str, int], ...] = ()
+    who: str | None = None  # a mention, when a session has several mentors
 
 
 @dataclass(frozen=True)

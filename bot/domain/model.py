@@ -123,6 +123,7 @@ class Session:
     ended_at: int | None
     ratings_close_at: int | None
     ratings_revealed_at: int | None
+    disputed: bool
     question: str
     goal: str | None
     participants: tuple[Participant, ...]
@@ -145,6 +146,7 @@ class Session:
             ended_at=row["ended_at"],
             ratings_close_at=row["ratings_close_at"],
             ratings_revealed_at=row["ratings_revealed_at"],
+            disputed=bool(row["disputed"]),
             question=row["question"],
             goal=row["goal"],
             participants=tuple(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
-from bot.domain.model import Session
+from bot.domain.model import Participant, Session
 from bot.domain.timeparse import format_local
 from bot.service.context import Ctx, Scope, address_of
+from bot.service.people import person_by_mention
+from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS
 from bot.service.sessions import load_session, my_session
 from bot.service.views import sid
 from bot.storage.sql import sessions as sql
@@ -18,6 +22,37 @@ MAX_COMMENT = 1000
 
 def stars(score: int) -> str:
     return "★" * score + "☆" * (5 - score)
+
+
+async def _target(ctx: Ctx, session: Session, cmd: c.Rate) -> Participant:
+    """Whom this rating is for: the other side, or the mentor named when there are several."""
+    s = sid(session.id)
+    targets = session.others(ctx.me.id)
+    if cmd.who is not None:
+        named = await person_by_mention(ctx, cmd.who)
+        targets = tuple(t for t in targets if t.person_id == named.id)
+        if not targets:
+            raise InvalidInput(f"{named.display_name} isn't someone you rate in {s}.")
+    elif len(targets) > 1:
+        names = " ".join(f"@{t.display_name}" for t in targets)
+        raise InvalidInput(
+            f"{s} had several mentors ({names}); rate each of them.",
+            hint=f"`/mentor rate {s} @{targets[0].display_name} {cmd.score}`",
+        )
+    return targets[0]
+
+
+def _check_aspects(session: Session, me: Participant, cmd: c.Rate) -> str | None:
+    allowed = MENTEE_ASPECTS if me.role == "mentee" else MENTOR_ASPECTS
+    for name, value in cmd.aspects:
+        if name not in allowed:
+            raise InvalidInput(
+                f"As the {me.role} you rate {' and '.join(allowed)}, not {name}.",
+                hint=f"`/mentor rate {sid(session.id)} {cmd.score} --{allowed[0]} 4`",
+            )
+        if not 1 <= value <= 5:
+            raise InvalidInput(f"`--{name}` is a number from 1 to 5.")
+    return json.dumps(dict(cmd.aspects)) if cmd.aspects else None
 
 
 async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
@@ -38,12 +73,10 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
         session.ratings_close_at is not None and ctx.ts >= session.ratings_close_at
     ):
         raise Conflict(f"The rating window for {s} has closed; ratings can't change any more.")
-    targets = session.others(ctx.me.id)
-    if len(targets) != 1:
-        raise InvalidInput(
-            f"{s} has several mentors; rating each of them comes in a later version."
-        )
-    target = targets[0]
+    me = session.participant(ctx.me.id)
+    assert me is not None
+    target = await _target(ctx, session, cmd)
+    aspects = _check_aspects(session, me, cmd)
     comment = cmd.comment.strip() if cmd.comment and cmd.comment.strip() else None
     added = await ctx.tx.fetch_one(
         sql.ADD_RATING,
@@ -53,39 +86,41 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
             "ratee_id": target.person_id,
             "score": cmd.score,
             "comment": comment,
+            "aspects": aspects,
             "now": ctx.ts,
         },
     )
     if added is None:
-        raise Conflict(f"You already rated {s}; a rating can't be changed.")
+        raise Conflict(f"You already rated {target.display_name} for {s}; a rating can't change.")
     messages: list[OutboundMessage] = []
     address = await address_of(ctx.tx, ctx.me.id)
     if address is not None:
         messages.append(
             OutboundMessage(
                 to=address,
-                text=f"You rated {s}: {stars(cmd.score)}.",
+                text=f"You rated {target.display_name} for {s}: {stars(cmd.score)}.",
                 key=f"rate:{session.id}:{ctx.me.id}",
                 update=True,
             )
         )
-    if await _everyone_rated(ctx, session):
+    if await everyone_rated(ctx, session) and not session.disputed:
         messages += await reveal(ctx, session)
         return Outcome(
-            Reply(f"Thanks! Both sides have rated {s}, so ratings are now shown."), messages
+            Reply(f"Thanks! Everyone has rated {s}, so ratings are now shown."), messages
         )
     assert session.ratings_close_at is not None
     closes = format_local(from_epoch(session.ratings_close_at), ctx.zone)
     return Outcome(
         Reply(
-            f"Thanks! Your rating of {target.display_name} stays hidden until they rate too, "
-            f"or until {closes}."
+            f"Thanks! Your rating of {target.display_name} stays hidden until the other side "
+            f"rates too, or until {closes}."
         ),
         messages,
     )
 
 
-async def _everyone_rated(scope: Scope, session: Session) -> bool:
+async def everyone_rated(scope: Scope, session: Session) -> bool:
+    """Whether every expected rating (mentee <-> each mentor) is in."""
     rows = await scope.tx.fetch(sql.RATINGS_OF, {"session_id": session.id})
     given = {(int(r["rater_id"]), int(r["ratee_id"])) for r in rows}
     expected = {
@@ -97,7 +132,7 @@ async def _everyone_rated(scope: Scope, session: Session) -> bool:
 
 
 async def reveal(scope: Scope, session: Session) -> list[OutboundMessage]:
-    """Show each person the rating they received; from now on nothing changes."""
+    """Show each person the ratings they received; from now on nothing changes."""
     done = await scope.tx.fetch_one(sql.REVEAL, {"id": session.id, "now": scope.ts})
     if done is None:
         return []
@@ -105,21 +140,27 @@ async def reveal(scope: Scope, session: Session) -> list[OutboundMessage]:
     names = {p.person_id: p.display_name for p in session.participants}
     s = sid(session.id)
     messages: list[OutboundMessage] = []
-    received = {int(r["ratee_id"]): r for r in rows}
     for p in session.participants:
         address = await address_of(scope.tx, p.person_id)
         if address is None:
             continue
-        row = received.get(p.person_id)
-        if row is None:
-            text = f"The rating window for {s} has closed; nobody rated you this time."
+        mine = [r for r in rows if int(r["ratee_id"]) == p.person_id and int(r["counted"])]
+        if not mine:
+            text = f"The ratings of {s} are closed; nobody rated you this time."
         else:
-            text = (
-                f"{names.get(int(row['rater_id']), 'Your partner')} rated you for {s}: "
-                f"{stars(int(row['score']))} ({row['score']}/5)"
-            )
-            if row["comment"]:
-                text += f"\n“{row['comment']}”"
+            parts = []
+            for row in mine:
+                line = (
+                    f"{names.get(int(row['rater_id']), 'Your partner')} rated you for {s}: "
+                    f"{stars(int(row['score']))} ({row['score']}/5)"
+                )
+                aspects = json.loads(row["aspects"] or "{}")
+                if aspects:
+                    line += "; " + ", ".join(f"{k} {v}/5" for k, v in aspects.items())
+                if row["comment"]:
+                    line += f"\n\u201c{row['comment']}\u201d"
+                parts.append(line)
+            text = "\n".join(parts)
         messages.append(
             OutboundMessage(to=address, text=text, key=f"reveal:{session.id}:{p.person_id}")
         )
@@ -127,7 +168,7 @@ async def reveal(scope: Scope, session: Session) -> list[OutboundMessage]:
 
 
 async def ratings_close(scope: Scope, session_id: int, version: int) -> list[OutboundMessage]:
-    """Due: the rating window is over; reveal whatever was given."""
+    """Due: the rating window is over; reveal whatever was given (unless under dispute)."""
     session = await load_session(scope, session_id)
     if session is None or session.state != "completed":
         return []

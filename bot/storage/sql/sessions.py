@@ -21,7 +21,7 @@ SELECT id FROM sessions WHERE request_id = :request_id
 GET = """
 SELECT s.id, s.community_id, s.request_id, s.mentee_id, s.start_at, s.ends_at, s.minutes,
        s.state, s.version, s.place, s.outcome, s.ended_at, s.ratings_close_at,
-       s.ratings_revealed_at, r.question, r.goal, r.tried
+       s.ratings_revealed_at, s.disputed, r.question, r.goal, r.tried
 FROM sessions s JOIN help_requests r ON r.id = s.request_id
 WHERE s.id = :id AND s.community_id = :community_id
 """
@@ -95,18 +95,20 @@ SET value = excluded.value, proposed_by = excluded.proposed_by, created_at = exc
 DROP_PROPOSAL = "DELETE FROM session_proposals WHERE session_id = :session_id AND kind = :kind"
 
 ADD_RATING = """
-INSERT INTO ratings (session_id, rater_id, ratee_id, score, comment, created_at)
-VALUES (:session_id, :rater_id, :ratee_id, :score, :comment, :now)
+INSERT INTO ratings (session_id, rater_id, ratee_id, score, comment, aspects, created_at)
+VALUES (:session_id, :rater_id, :ratee_id, :score, :comment, :aspects, :now)
 ON CONFLICT DO NOTHING
 RETURNING session_id
 """
 
 RATINGS_OF = """
-SELECT rater_id, ratee_id, score, comment FROM ratings WHERE session_id = :session_id
+SELECT rater_id, ratee_id, score, comment, aspects, counted FROM ratings
+WHERE session_id = :session_id
 """
 
 REVEAL = """
 UPDATE sessions SET ratings_revealed_at = :now
 WHERE id = :id AND ratings_revealed_at IS NULL AND ratings_close_at IS NOT NULL
+  AND disputed = 0
 RETURNING id
 """
