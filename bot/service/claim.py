@@ -18,6 +18,13 @@ from bot.storage.sql import requests as request_sql
 WEEK = timedelta(days=7)
 
 
+def joinable(req: HelpRequest) -> bool:
+    """Open, or matched but still short of the mentors wanted (a second opinion)."""
+    return req.state == "open" or (
+        req.state == "matched" and req.mentors_joined < req.mentors_wanted
+    )
+
+
 def closed_error(req: HelpRequest) -> Conflict:
     """What someone hears when the request is no longer open."""
     if req.state == "matched":
@@ -62,13 +69,24 @@ async def claim_request(
     if claimed is None:
         fresh = await waves.get_request(scope, req.id)
         raise closed_error(fresh or req)
-    session, messages, invite = await sessions.create(scope, req, mentor_id)
+    joined, wanted = int(claimed["mentors_joined"]), int(claimed["mentors_wanted"])
+    if joined == 1:
+        session, messages, invite = await sessions.create(scope, req, mentor_id)
+    else:
+        session, messages, invite = await sessions.join(scope, req, mentor_id, mentor_name)
     r, s = rid(req.id), sid(session.id)
-    messages += await waves.channel_updates(scope, req, f"{r} was taken by {mentor_name}.")
-    settled = await scope.tx.fetch(
-        offer_sql.SETTLE,
-        {"request_id": req.id, "winner": mentor_id, "state": "taken", "now": scope.ts},
-    )
+    if joined < wanted:
+        # More mentors may still join: only this mentor's offer is settled.
+        settled = await scope.tx.fetch(
+            offer_sql.ACCEPT_OWN,
+            {"request_id": req.id, "mentor_id": mentor_id, "now": scope.ts},
+        )
+    else:
+        messages += await waves.channel_updates(scope, req, f"{r} was taken by {mentor_name}.")
+        settled = await scope.tx.fetch(
+            offer_sql.SETTLE,
+            {"request_id": req.id, "winner": mentor_id, "state": "taken", "now": scope.ts},
+        )
     if not any(int(row["mentor_id"]) == mentor_id for row in settled):
         await scope.tx.execute(
             offer_sql.RECORD_DIRECT_ACCEPT,
@@ -104,6 +122,7 @@ async def claim_request(
                         if assigned_by
                         else f"accepted your request {r}"
                     )
+                    + (f" (mentor {joined} of {wanted})" if wanted > 1 else "")
                     + f". Session {s}, {req.minutes} min, {session_when(req.start_at, zone)}."
                 ),
                 key=f"request:{req.id}",

@@ -7,8 +7,9 @@ from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import HelpRequest
 from bot.service import waves
-from bot.service.claim import claim_request, closed_error
+from bot.service.claim import claim_request, closed_error, joinable
 from bot.service.context import Ctx, address_of
+from bot.service.people import blocked_between, require_not_suspended
 from bot.service.profile import my_skills
 from bot.service.requests import load_request
 from bot.service.views import rid, session_when, sid
@@ -43,11 +44,21 @@ async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
             hint="To withdraw it, type `/mentor cancel`.",
         )
     offer = await ctx.tx.fetch_one(sql.ANY_FOR, {"request_id": req.id, "mentor_id": ctx.me.id})
-    if req.state != "open":
+    if offer is not None and offer["state"] == "accepted":
         existing = await ctx.tx.fetch_one(session_sql.FOR_REQUEST, {"request_id": req.id})
-        if offer is not None and offer["state"] == "accepted" and existing is not None:
+        if existing is not None:
             raise Conflict(f"You already have {rid(req.id)}: it is session {sid(existing['id'])}.")
+        raise Conflict(
+            f"You had {rid(req.id)} before and it went back to other mentors.",
+            hint="Other open requests: `/mentor open`.",
+        )
+    if not joinable(req):
         raise closed_error(req)
+    if await blocked_between(ctx, ctx.me.id, req.requester_id):
+        raise NotAllowed(
+            f"{rid(req.id)} isn't available to you.", hint="Other requests: `/mentor open`."
+        )
+    await require_not_suspended(ctx, "accept requests")
     if offer is None or offer["state"] != "pending":
         skills = set(await my_skills(ctx))
         if not skills & set(req.skills):

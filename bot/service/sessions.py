@@ -196,6 +196,31 @@ async def create(
     return session, [_space_message(where, text, session)], invite
 
 
+async def join(
+    scope: Scope, req: HelpRequest, mentor_id: int, mentor_name: str
+) -> tuple[Session, list[OutboundMessage], Attachment | None]:
+    """Another mentor joins a request's live session (a second opinion)."""
+    row = await scope.tx.fetch_one(sql.FOR_REQUEST, {"request_id": req.id})
+    session = None if row is None else await load_session(scope, int(row["id"]))
+    if session is None or session.state not in LIVE:
+        raise Conflict(
+            f"The session of {rid(req.id)} has already ended.",
+            hint="Other open requests: `/mentor open`.",
+        )
+    await scope.tx.execute(
+        sql.ADD_PARTICIPANT, {"session_id": session.id, "person_id": mentor_id, "role": "mentor"}
+    )
+    joined = await load_session(scope, session.id)
+    assert joined is not None
+    where = await space(scope, joined)
+    text = (
+        f"{mentor_name} joins {sid(joined.id)} as another mentor (a second opinion). "
+        f"{place_text(joined)}; please check in."
+    )
+    invite = _invite(scope, joined) if joined.state == "scheduled" else None
+    return joined, [_space_message(where, text, joined, checkin=True)], invite
+
+
 def _space_message(
     where: SessionAddress,
     text: str,

@@ -74,6 +74,12 @@ VALUES (:community_id, :request_id, :mentor_id, 0, 'accepted', :now, :now)
 ON CONFLICT (request_id, mentor_id) DO UPDATE SET state = 'accepted', answered_at = :now
 """
 
+ACCEPT_OWN = """
+UPDATE offers SET state = 'accepted', answered_at = :now
+WHERE request_id = :request_id AND mentor_id = :mentor_id AND state = 'pending'
+RETURNING id, mentor_id, state
+"""
+
 PENDING_OF_REQUEST = """
 SELECT id, mentor_id FROM offers WHERE request_id = :request_id AND state = 'pending'
 """

@@ -53,10 +53,14 @@ RETURNING id
 """
 
 # First accept wins: the one statement that decides it.
+# Second opinions: while fewer mentors than wanted have joined, the next accept joins too.
 CLAIM = """
-UPDATE help_requests SET state = 'matched', matched_at = :now, updated_at = :now
-WHERE id = :id AND state = 'open'
-RETURNING id
+UPDATE help_requests
+SET state = 'matched', matched_at = COALESCE(matched_at, :now), updated_at = :now,
+    mentors_joined = mentors_joined + 1
+WHERE id = :id
+  AND (state = 'open' OR (state = 'matched' AND mentors_joined < mentors_wanted))
+RETURNING mentors_joined, mentors_wanted
 """
 
 SET_WAVE = "UPDATE help_requests SET wave = :wave WHERE id = :id"
