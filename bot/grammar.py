@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 
 from bot import help_text
 from bot.domain import commands as c
@@ -217,6 +218,10 @@ def _profile(args: list[str], free: str | None) -> c.Command:
                 hint=_usage("profile"),
             )
         return c.SetCallLink(None if rest[0].lower() in ("clear", "none", "off") else rest[0])
+    if what == "leaderboard":
+        if len(rest) != 1 or rest[0].lower() not in ("on", "off"):
+            raise UsageError("`profile leaderboard on` or `off`.", hint=_usage("profile"))
+        return c.SetLeaderboard(rest[0].lower() == "on")
     if what == "capacity":
         if len(rest) != 2 or not all(_is_number(r) for r in rest):
             raise UsageError(
@@ -384,10 +389,88 @@ def _rate(args: list[str], free: str | None) -> c.Command:
     return c.Rate(session, int(rest[0]), free or None, tuple(aspects), who)
 
 
+def _mention_command(name: str, cls: type[c.Block] | type[c.Unblock]) -> _Parser:
+    def parser(args: list[str], free: str | None) -> c.Command:
+        _no_free_text(free, name)
+        if len(args) != 1:
+            raise UsageError(f"Whom? For example `{name} @someone`.", hint=_usage(name))
+        return cls(args[0])
+
+    return parser
+
+
+def _dispute(args: list[str], free: str | None) -> c.Command:
+    _at_most(args, 1, "dispute")
+    if not free:
+        raise UsageError(
+            "Say what happened after `--`: `dispute s7 -- The mentor never joined.`",
+            hint=_usage("dispute"),
+        )
+    return c.OpenDispute(args[0] if args else None, free)
+
+
+def _report(args: list[str], free: str | None) -> c.Command:
+    if len(args) != 1 or not free:
+        raise UsageError(
+            "Name the person and say what happened: `report @someone -- ...`.",
+            hint=_usage("report"),
+        )
+    return c.Report(args[0], free)
+
+
+def _appeal(args: list[str], free: str | None) -> c.Command:
+    if len(args) != 1 or not free:
+        raise UsageError("Name the dispute and say why: `appeal d3 -- ...`.", hint=_usage("appeal"))
+    return c.Appeal(args[0], free)
+
+
+def _me(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "me")
+    _at_most(args, 0, "me")
+    return c.ShowMe()
+
+
+def _kudos(args: list[str], free: str | None) -> c.Command:
+    _at_most(args, 1, "kudos")
+    return c.Kudos(args[0] if args else None, free or None)
+
+
+def _leaderboard(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "leaderboard")
+    _at_most(args, 1, "leaderboard")
+    return c.Leaderboard(args[0] if args else None)
+
+
 def _mod(args: list[str], free: str | None) -> c.Command:
     if not args:
         raise UsageError("Which moderator command?", hint=_usage("mod"))
     what, rest = args[0].lower(), args[1:]
+    if what == "queue":
+        _at_most(rest, 0, "mod")
+        return c.ModQueue()
+    if what == "log":
+        _at_most(rest, 1, "mod")
+        if rest and not _is_number(rest[0]):
+            raise UsageError("`mod log` takes how many entries, like `mod log 50`.")
+        return c.ModLog(int(rest[0]) if rest else 20)
+    if what == "stats":
+        if len(rest) != 1:
+            raise UsageError("Whom? `mod stats @someone`.", hint=_usage("mod"))
+        return c.ModStats(rest[0])
+    if what == "resolve":
+        positional, opts = _options(rest, ("days", "rating-by"), "mod")
+        if len(positional) != 2 or not free:
+            raise UsageError(
+                "Name the dispute, the decision and a note: "
+                "`mod resolve d3 warn -- Please be on time.`",
+                hint=_usage("mod"),
+            )
+        days = None
+        if "days" in opts:
+            if not _is_number(opts["days"]):
+                raise UsageError("`--days` takes a number, like `--days 3`.", hint=_usage("mod"))
+            days = int(opts["days"])
+        return c.ModResolve(positional[0], positional[1].lower(), free, days, opts.get("rating-by"))
     if what == "assign":
         if len(rest) != 2:
             raise UsageError(
@@ -406,7 +489,9 @@ def _mod(args: list[str], free: str | None) -> c.Command:
     raise UsageError(f"`mod {what[:20]}` is not a moderator command.", hint=_usage("mod"))
 
 
-_PARSERS = {
+_Parser = Callable[[list[str], str | None], c.Command]
+
+_PARSERS: dict[str, _Parser] = {
     "help": _help,
     "skills": _skills,
     "available": _available,
@@ -428,4 +513,13 @@ _PARSERS = {
     "done": _done,
     "rate": _rate,
     "mod": _mod,
+    "block": _mention_command("block", c.Block),
+    "unblock": _mention_command("unblock", c.Unblock),
+    "dispute": _dispute,
+    "report": _report,
+    "appeal": _appeal,
+    "me": _me,
+    "stats": lambda args, free: _mod(["stats", *args], free),
+    "kudos": _kudos,
+    "leaderboard": _leaderboard,
 }

@@ -70,7 +70,7 @@ COMMANDS: dict[str, CommandHelp] = {
     ),
     "profile": CommandHelp(
         "/mentor profile [tz <zone> | hours <days> <HH:MM-HH:MM> | hours clear | "
-        "capacity <concurrent> <per-week> | link <url>|clear]",
+        "capacity <concurrent> <per-week> | link <url>|clear | leaderboard on|off]",
         "Show your profile, or set your time zone, weekly hours (in your zone), how many "
         "sessions you take at once and per week, and the call link your sessions meet at.",
         "/mentor profile hours mon-fri 18:00-20:00",
@@ -116,10 +116,57 @@ COMMANDS: dict[str, CommandHelp] = {
         "/mentor rate s7 4 --helpfulness 5 --clarity 3 -- Clear and patient, thank you!",
     ),
     "mod": CommandHelp(
-        "/mentor mod assign <request> @mentor | /mentor mod close <request> -- <note>",
-        "Moderators: give a request nobody took to a mentor, or close it with a note for the "
-        "member. `/mentor-mod ...` is the same.",
-        "/mentor mod assign r12 @mentor2",
+        "/mentor mod queue | log [N] | stats @user | assign <request> @mentor | "
+        "close <request> -- <note> | resolve <dispute> dismiss|void|warn|suspend|uphold|overturn "
+        "[--days N] [--rating-by @user] -- <note>",
+        "Moderators: the queue of disputes and appeals, the audit log, everything about a "
+        "person, requests nobody took, and decisions. A moderator who is a party, or blocked "
+        "by a party, can't decide; an appeal goes to another moderator. `/mentor-mod ...` is "
+        "the same.",
+        "/mentor mod resolve d3 suspend --days 3 -- Two no-shows in a week.",
+    ),
+    "dispute": CommandHelp(
+        "/mentor dispute [<session>] -- <what happened>",
+        "Either side of an ended session asks a neutral moderator to look at it (within the "
+        "dispute window). The session's ratings are frozen until it is decided. The other side "
+        "gives theirs with the same command.",
+        "/mentor dispute s7 -- My mentor left after five minutes.",
+    ),
+    "report": CommandHelp(
+        "/mentor report @user -- <what happened>",
+        "Tell the moderators about someone, outside any session. Only moderators read it.",
+        "/mentor report @someone -- Rude messages after our session.",
+    ),
+    "appeal": CommandHelp(
+        "/mentor appeal <dispute> -- <why>",
+        "A party asks another moderator to look again at a decision: once, and that is final.",
+        "/mentor appeal d3 -- I was there; the check-in button failed.",
+    ),
+    "block": CommandHelp(
+        "/mentor block @user",
+        "Never be matched with this person again, either way. They are not told.",
+        "/mentor block @someone",
+    ),
+    "unblock": CommandHelp("/mentor unblock @user", "Undo a block.", "/mentor unblock @someone"),
+    "me": CommandHelp(
+        "/mentor me",
+        "Your profile, reputation per skill (once shown), reliability, history and record.",
+        "/mentor me",
+    ),
+    "stats": CommandHelp(
+        "/mentor stats @user",
+        "Moderators: everything about a person, private comments included.",
+        "/mentor stats @someone",
+    ),
+    "kudos": CommandHelp(
+        "/mentor kudos [<session>] [-- <message>]",
+        "Members: thank your mentor publicly after a session.",
+        "/mentor kudos s7 -- Saved my release day!",
+    ),
+    "leaderboard": CommandHelp(
+        "/mentor leaderboard [<skill>]",
+        "Mentors who opted in (`/mentor profile leaderboard on`), by sessions and reputation.",
+        "/mentor leaderboard python",
     ),
     "help": CommandHelp(
         "/mentor help [<command>]",
@@ -128,7 +175,20 @@ COMMANDS: dict[str, CommandHelp] = {
     ),
 }
 
-MEMBER_COMMANDS = ("ask", "edit", "cancel", "queue")
+MEMBER_COMMANDS = (
+    "ask",
+    "edit",
+    "cancel",
+    "queue",
+    "me",
+    "kudos",
+    "block",
+    "unblock",
+    "dispute",
+    "report",
+    "appeal",
+    "leaderboard",
+)
 SESSION_COMMANDS = ("sessions", "checkin", "reschedule", "extend", "done", "rate")
 MENTOR_COMMANDS = (
     "skills",
@@ -140,7 +200,7 @@ MENTOR_COMMANDS = (
     "decline",
     "withdraw",
 )
-MODERATOR_COMMANDS = ("mod",)
+MODERATOR_COMMANDS = ("mod", "stats")
 
 
 def overview() -> str:

@@ -163,6 +163,79 @@ class ModClose:
     note: str
 
 
+@dataclass(frozen=True)
+class Block:
+    who: str
+
+
+@dataclass(frozen=True)
+class Unblock:
+    who: str
+
+
+@dataclass(frozen=True)
+class OpenDispute:
+    session: str | None
+    statement: str
+
+
+@dataclass(frozen=True)
+class Report:
+    who: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class Appeal:
+    dispute: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ModQueue:
+    pass
+
+
+@dataclass(frozen=True)
+class ModResolve:
+    dispute: str
+    decision: str
+    note: str
+    days: int | None = None
+    rating_by: str | None = None  # void only the rating given by this person
+
+
+@dataclass(frozen=True)
+class ModLog:
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class ModStats:
+    who: str
+
+
+@dataclass(frozen=True)
+class ShowMe:
+    pass
+
+
+@dataclass(frozen=True)
+class Kudos:
+    session: str | None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    skill: str | None = None
+
+
+@dataclass(frozen=True)
+class SetLeaderboard:
+    on: bool
+
+
 Command = (
     Help
     | ShowSkills
@@ -191,4 +264,17 @@ Command = (
     | Rate
     | ModAssign
     | ModClose
+    | Block
+    | Unblock
+    | OpenDispute
+    | Report
+    | Appeal
+    | ModQueue
+    | ModResolve
+    | ModLog
+    | ModStats
+    | ShowMe
+    | Kudos
+    | Leaderboard
+    | SetLeaderboard
 )

@@ -6,7 +6,7 @@ import re
 
 from bot.domain.errors import InvalidInput
 
-PREFIXES = {"request": "r", "session": "s"}
+PREFIXES = {"request": "r", "session": "s", "dispute": "d"}
 _ID = re.compile(r"^#?([a-z]?)(\d{1,12})$")
 
 

@@ -11,7 +11,18 @@ from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, Outcome, Reply
 from bot.grammar import parse, parse_line
-from bot.service import moderation, offers, profile, ratings, requests, sessions
+from bot.service import (
+    audit,
+    blocks,
+    disputes,
+    moderation,
+    offers,
+    profile,
+    ratings,
+    requests,
+    sessions,
+    standing,
+)
 from bot.service.context import Ctx, Deps, resolve_person
 from bot.service.notifier import Notifier
 from bot.storage.database import Database
@@ -51,6 +62,19 @@ HANDLERS: dict[type[Any], Handler] = {
     c.Rate: ratings.rate,
     c.ModAssign: moderation.assign,
     c.ModClose: moderation.close,
+    c.Block: blocks.block,
+    c.Unblock: blocks.unblock,
+    c.OpenDispute: disputes.open_dispute,
+    c.Report: disputes.report,
+    c.Appeal: disputes.appeal,
+    c.ModQueue: disputes.queue,
+    c.ModResolve: disputes.resolve,
+    c.ModLog: audit.show_log,
+    c.ModStats: standing.stats,
+    c.ShowMe: standing.show_me,
+    c.Kudos: standing.kudos,
+    c.Leaderboard: standing.leaderboard,
+    c.SetLeaderboard: standing.set_leaderboard,
 }
 
 

@@ -15,6 +15,7 @@ SESSION_CHECKIN_DEADLINE = "session_checkin_deadline"  # session
 SESSION_REMIND_END = "session_remind_end"  # session
 SESSION_END = "session_end"  # session
 RATINGS_CLOSE = "ratings_close"  # session
+SUSPENSION_END = "suspension_end"  # person
 
 
 async def schedule(scope: Scope, kind: str, ref_id: int, due_at: int, version: int = 0) -> None:

@@ -5,24 +5,20 @@ from __future__ import annotations
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
-from bot.service import waves
+from bot.service import audit, waves
 from bot.service.claim import claim_request
 from bot.service.context import Ctx, address_of
-from bot.service.people import blocked_between, person_by_mention, suspended_until
+from bot.service.people import (
+    blocked_between,
+    person_by_mention,
+    require_moderator,
+    suspended_until,
+)
 from bot.service.requests import load_request
 from bot.service.views import rid
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
 from bot.storage.sql import requests as request_sql
-
-
-def require_moderator(ctx: Ctx) -> None:
-    """Moderators are listed in the config by user id or platform role."""
-    if not ctx.is_moderator:
-        raise NotAllowed(
-            "Only moderators can do that.",
-            hint="If something needs a moderator, ask in the community's moderators channel.",
-        )
 
 
 async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
@@ -60,6 +56,11 @@ async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
         )
     # Moderators may know better than the tags, so a missing skill is a note, not a refusal.
     note = f" Note: {mentor.display_name} doesn't list {', '.join(req.skills)}." if lacking else ""
+    messages.append(
+        await audit.record(
+            ctx, ctx.me.id, "assign", r, f"to {mentor.display_name}, session s{session.id}"
+        )
+    )
     return Outcome(
         Reply(f"Assigned {r} to {mentor.display_name}: session s{session.id}.{note}"), messages
     )
@@ -97,4 +98,5 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
                 key=f"request:{req.id}",
             )
         )
+    messages.append(await audit.record(ctx, ctx.me.id, "close", r, note))
     return Outcome(Reply(f"Closed {r}; the member has your note."), messages)

@@ -57,3 +57,12 @@ async def require_not_suspended(ctx: Ctx, what: str) -> None:
             hint="If you think this is wrong, appeal the decision: `/mentor appeal <dispute> -- "
             "...`.",
         )
+
+
+def require_moderator(ctx: Ctx) -> None:
+    """Moderators are listed in the config by user id or platform role."""
+    if not ctx.is_moderator:
+        raise NotAllowed(
+            "Only moderators can do that.",
+            hint="If something needs a moderator, ask in the community's moderators channel.",
+        )

@@ -9,7 +9,7 @@ from bot.clock import from_epoch
 from bot.domain.messages import Action, ChannelAddress, OutboundMessage
 from bot.domain.model import HelpRequest
 from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK
-from bot.service import due
+from bot.service import due, reputation
 from bot.service.context import Scope, address_of
 from bot.service.routing import send_wave
 from bot.service.views import offer_actions, offer_text, one_line, request_fields, rid
@@ -82,7 +82,28 @@ async def offer_deadline(scope: Scope, offer_id: int, version: int) -> list[Outb
                 update=True,
             )
         )
+    messages += await _maybe_set_away(scope, int(row["mentor_id"]))
     return messages + await after_answer(scope, int(row["request_id"]))
+
+
+async def _maybe_set_away(scope: Scope, mentor_id: int) -> list[OutboundMessage]:
+    """A mentor who lets several offers in a row expire is set away, and told why."""
+    streak = scope.config.accountability.ignored_offers_before_away
+    if not await reputation.ignored_streak(scope, mentor_id, streak):
+        return []
+    away = await scope.tx.fetch_one(person_sql.SET_AWAY_IF_NOT, {"id": mentor_id})
+    address = await address_of(scope.tx, mentor_id)
+    if away is None or address is None:
+        return []
+    return [
+        OutboundMessage(
+            to=address,
+            text=(
+                f"Your last {streak} offers expired without an answer, so I've set you away to "
+                "spare members the wait. Welcome back any time: `/mentor available`."
+            ),
+        )
+    ]
 
 
 def _channel_post(

@@ -366,9 +366,11 @@ def test_unclaimed_request_escalates_and_a_moderator_assigns_it(tmp_path: Path) 
     assert "assigned you r1" in mentor_told["text"] and "session s1" in mentor_told["text"]
     assert "s1" in only(to(assigned, "member1"))["text"]
     for channel, post in (("#mentors", mentors_post), ("#moderators", mods_post)):
-        edit = only(to(assigned, channel))
-        assert edit["kind"] == "update" and edit["replaces"] == post["id"]
+        edit = only([o for o in to(assigned, channel) if o["kind"] == "update"])
+        assert edit["replaces"] == post["id"]
         assert "taken by mentor2" in edit["text"]
+    audit = only([o for o in to(assigned, "#moderators") if o["kind"] == "message"])
+    assert audit["text"].startswith("[audit] assign r1")
 
 
 def test_only_moderators_can_assign(tmp_path: Path) -> None:

@@ -64,6 +64,10 @@ SET_AVAILABLE = "UPDATE persons SET away = 0, available_until = :until WHERE id 
 
 SET_AWAY = "UPDATE persons SET away = 1, available_until = NULL WHERE id = :id"
 
+SET_AWAY_IF_NOT = """
+UPDATE persons SET away = 1, available_until = NULL WHERE id = :id AND away = 0 RETURNING id
+"""
+
 SET_TIMEZONE = "UPDATE persons SET timezone = :timezone WHERE id = :id"
 
 SET_HOURS = "UPDATE persons SET hours_spec = :spec, hours_offset = :offset WHERE id = :id"
@@ -119,3 +123,13 @@ WHERE (blocker_id = :a AND blocked_id = :b) OR (blocker_id = :b AND blocked_id =
 """
 
 SUSPENDED_UNTIL = "SELECT suspended_until FROM persons WHERE id = :id"
+
+BLOCK = """
+INSERT INTO blocks (community_id, blocker_id, blocked_id, created_at)
+VALUES (:community_id, :blocker_id, :blocked_id, :now)
+ON CONFLICT DO NOTHING
+"""
+
+UNBLOCK = """
+DELETE FROM blocks WHERE blocker_id = :blocker_id AND blocked_id = :blocked_id RETURNING blocker_id
+"""
