@@ -11,7 +11,7 @@ from bot.domain.ids import parse_id
 from bot.domain.messages import Action, Outcome, Reply
 from bot.domain.model import HelpRequest
 from bot.domain.timeparse import format_duration, format_local, parse_when
-from bot.service import reputation, routing, waves
+from bot.service import reputation, routing, sessions, waves
 from bot.service.context import Ctx
 from bot.service.people import blocked_between, person_by_mention, require_not_suspended
 from bot.service.views import clip, offer_text, one_line, request_fields, rid
@@ -50,7 +50,11 @@ async def _my_open_request(ctx: Ctx, raw_id: str | None, verb: str) -> HelpReque
         return req
     rows = await ctx.tx.fetch(sql.OPEN_BY, {"person_id": ctx.me.id})
     if not rows:
-        raise NotFound("You have no open request.", hint="Ask with `/mentor ask <skill> -- ...`.")
+        raise NotFound(
+            "You have no open request.",
+            hint="Ask with `/mentor ask <skill> -- ...`; to call off a matched one, name it: "
+            "`/mentor cancel r12`.",
+        )
     if len(rows) > 1:
         ids = ", ".join(rid(r["id"]) for r in rows)
         raise InvalidInput(
@@ -227,6 +231,17 @@ async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
 
 async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
     req = await _my_open_request(ctx, cmd.request, "cancel")
+    if req.state == "matched":
+        messages, late = await sessions.cancel_by_member(ctx, req)
+        note = (
+            " It was close to the start, so it counts as a late cancel in your record."
+            if late
+            else ""
+        )
+        return Outcome(
+            Reply(f"Cancelled {rid(req.id)} and its session; your mentor is told.{note}"),
+            messages,
+        )
     if req.state != "open":
         raise Conflict(
             f"{rid(req.id)} is already {req.state}, so there is nothing to cancel.",

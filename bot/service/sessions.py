@@ -239,6 +239,42 @@ def _space_message(
     )
 
 
+async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMessage], bool]:
+    """The member calls off a matched request before the session started; True if late."""
+    row = await ctx.tx.fetch_one(sql.FOR_REQUEST, {"request_id": req.id})
+    session = None if row is None else await load_session(ctx, int(row["id"]))
+    if session is None or session.state not in LIVE:
+        raise Conflict(f"{rid(req.id)} has no upcoming session to cancel.")
+    s = sid(session.id)
+    if any(p.checked_in_at is not None for p in session.participants):
+        raise Conflict(
+            f"{s} has already started (someone checked in).",
+            hint=f"End it with `/mentor done {s} partial`.",
+        )
+    await ctx.tx.execute(
+        sql.END,
+        {
+            "id": session.id,
+            "new_state": "cancelled",
+            "outcome": "cancelled_by_member",
+            "now": ctx.ts,
+            "by": ctx.me.id,
+            "ratings_close_at": None,
+        },
+    )
+    await ctx.tx.execute(request_sql.CANCEL_MATCHED, {"id": req.id, "now": ctx.ts})
+    window = int(ctx.config.accountability.late_cancel_window.total_seconds())
+    late = session.start_at - ctx.ts < window
+    text = f"{ctx.me.display_name} cancelled {s}. Thank you for your time; you're free again."
+    where = await space(ctx, session)
+    messages = [_space_message(where, text, session)]
+    for mentor in session.mentors:
+        address = await address_of(ctx.tx, mentor.person_id)
+        if address is not None:
+            messages.append(OutboundMessage(to=address, text=text))
+    return messages, late
+
+
 # -- commands ------------------------------------------------------------------------------
 
 

@@ -123,6 +123,12 @@ WHERE id = :id AND state = 'matched'
 RETURNING version
 """
 
+CANCEL_MATCHED = """
+UPDATE help_requests SET state = 'cancelled', closed_at = :now, updated_at = :now
+WHERE id = :id AND state = 'matched'
+RETURNING id
+"""
+
 NOT_MATCHED = """
 UPDATE help_requests SET state = 'closed', closed_at = :now, updated_at = :now,
        close_note = :note
