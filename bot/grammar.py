@@ -60,10 +60,18 @@ def _split_free_text(text: str) -> tuple[str, str | None]:
     return text[: match.start()], text[match.end() :].strip()
 
 
+TEXT_OPTIONS = frozenset({"goal", "tried", "at"})
+
+
 def _options(
     tokens: list[str], allowed: tuple[str, ...], command: str
 ) -> tuple[list[str], dict[str, str]]:
-    """Positional tokens, and option values (an option takes every token up to the next)."""
+    """Positional tokens, and option values.
+
+    A text option (--goal, --tried, --at) takes every token up to the next option; a
+    one-word option (--minutes, --with, --mentors, --days, the rating aspects, ...) takes one
+    token, so skills may follow it: `ask --with @ana python -- ...`.
+    """
     positional: list[str] = []
     options: dict[str, list[str]] = {}
     current: str | None = None
@@ -83,6 +91,8 @@ def _options(
             current = name
         elif current is not None:
             options[current].append(token)
+            if current not in TEXT_OPTIONS:
+                current = None
         else:
             positional.append(token)
     values: dict[str, str] = {}

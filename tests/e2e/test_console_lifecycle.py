@@ -218,8 +218,7 @@ def test_waves_decline_timeout_accept_then_session_and_blind_ratings(tmp_path: P
 
     second_rating = run3.at(rate_mentor)
     assert (
-        second_rating[0]["kind"] == "reply"
-        and "Everyone has rated" in (second_rating[0]["text"])
+        second_rating[0]["kind"] == "reply" and "Everyone has rated" in (second_rating[0]["text"])
     )
     revealed_to_member = only(to(second_rating, "member1", "message"))["text"]
     revealed_to_mentor = only(to(second_rating, third, "message"))["text"]
