@@ -101,11 +101,11 @@ SELECT p.id, p.display_name,
        (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
          WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.state = 'completed'
            AND s.created_at >= :since
-           AND (:skill IS NULL OR EXISTS (SELECT 1 FROM request_skills rs
+           AND (CAST(:skill AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM request_skills rs
                 WHERE rs.request_id = s.request_id AND rs.skill = :skill))) AS sessions
 FROM persons p
 WHERE p.community_id = :community_id AND p.leaderboard = 1 AND p.is_mentor = 1
-  AND (:skill IS NULL OR EXISTS (SELECT 1 FROM mentor_skills ms
+  AND (CAST(:skill AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM mentor_skills ms
        WHERE ms.person_id = p.id AND ms.skill = :skill))
 """
 
