@@ -463,6 +463,10 @@ def _mod(args: list[str], free: str | None) -> c.Command:
         if rest and not _is_number(rest[0]):
             raise UsageError("`mod log` takes how many entries, like `mod log 50`.")
         return c.ModLog(int(rest[0]) if rest else 20)
+    if what == "show":
+        if len(rest) != 1:
+            raise UsageError("Which dispute? `mod show d3`.", hint=_usage("mod"))
+        return c.ModShow(rest[0])
     if what == "stats":
         if len(rest) != 1:
             raise UsageError("Whom? `mod stats @someone`.", hint=_usage("mod"))

@@ -116,7 +116,7 @@ COMMANDS: dict[str, CommandHelp] = {
         "/mentor rate s7 4 --helpfulness 5 --clarity 3 -- Clear and patient, thank you!",
     ),
     "mod": CommandHelp(
-        "/mentor mod queue | log [N] | stats @user | assign <request> @mentor | "
+        "/mentor mod queue | show <dispute> | log [N] | stats @user | assign <request> @mentor | "
         "close <request> -- <note> | resolve <dispute> dismiss|void|warn|suspend|uphold|overturn "
         "[--days N] [--rating-by @user] -- <note>",
         "Moderators: the queue of disputes and appeals, the audit log, everything about a "

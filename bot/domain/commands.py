@@ -206,6 +206,11 @@ class ModResolve:
 
 
 @dataclass(frozen=True)
+class ModShow:
+    dispute: str
+
+
+@dataclass(frozen=True)
 class ModLog:
     limit: int = 20
 
@@ -272,6 +277,7 @@ Command = (
     | ModQueue
     | ModResolve
     | ModLog
+    | ModShow
     | ModStats
     | ShowMe
     | Kudos

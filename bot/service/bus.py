@@ -70,6 +70,7 @@ HANDLERS: dict[type[Any], Handler] = {
     c.ModQueue: disputes.queue,
     c.ModResolve: disputes.resolve,
     c.ModLog: audit.show_log,
+    c.ModShow: disputes.show,
     c.ModStats: standing.stats,
     c.ShowMe: standing.show_me,
     c.Kudos: standing.kudos,

@@ -8,7 +8,7 @@ from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.ids import format_id, parse_id
-from bot.domain.messages import ChannelAddress, OutboundMessage, Outcome, Reply
+from bot.domain.messages import ChannelAddress, Field, OutboundMessage, Outcome, Reply
 from bot.domain.reputation import suspension_days
 from bot.domain.timeparse import format_local
 from bot.service import audit, due
@@ -67,10 +67,16 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
                 raise Conflict(f"Your side of {d} is already recorded.")
             return Outcome(
                 Reply(f"Your side of {d} is recorded. A moderator will decide."),
-                [_moderators(ctx, f"{d}: {ctx.me.display_name} gave their side.")],
+                [
+                    _moderators(
+                        ctx, f"{d}: {ctx.me.display_name} gave their side: {clip(statement, 500)}"
+                    )
+                ],
             )
         if existing["state"] == "open":
             raise Conflict(f"There is already an open dispute about {s}: {d}.")
+        if existing["state"] == "appealed":
+            raise Conflict(f"{d} about {s} is under appeal; another moderator will decide.")
         raise Conflict(
             f"{s} was already disputed ({d}) and decided.",
             hint=f"A party may appeal once: `/mentor appeal {d} -- ...`.",
@@ -107,8 +113,8 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
     messages.append(
         _moderators(
             ctx,
-            f"New dispute {d} about {s}: {ctx.me.display_name} vs {against.display_name}. "
-            f"`/mentor mod queue` to see it.",
+            f"New dispute {d} about {s}: {ctx.me.display_name} vs {against.display_name}: "
+            f"{clip(statement, 500)}\n`/mentor mod show {d}` for everything.",
         )
     )
     return Outcome(
@@ -142,7 +148,13 @@ async def report(ctx: Ctx, cmd: c.Report) -> Outcome:
     d = did(dispute_id)
     return Outcome(
         Reply(f"Thank you. Your report ({d}) is with the moderators; only they can read it."),
-        [_moderators(ctx, f"New report {d} about {other.display_name}. `/mentor mod queue`.")],
+        [
+            _moderators(
+                ctx,
+                f"New report {d} by {ctx.me.display_name} about {other.display_name}: "
+                f"{clip(statement, 500)}",
+            )
+        ],
     )
 
 
@@ -194,10 +206,44 @@ async def queue(ctx: Ctx, cmd: c.ModQueue) -> Outcome:
         Reply(
             "Open disputes and appeals, oldest first:\n"
             + "\n".join(lines)
-            + "\nDecide with `/mentor mod resolve <d> dismiss|void|warn|suspend [--days N] -- "
+            + "\nRead both sides with `/mentor mod show <d>`; decide with "
+            "`/mentor mod resolve <d> dismiss|void|warn|suspend [--days N] -- "
             "<note>`; appeals with `uphold|overturn`."
         )
     )
+
+
+async def show(ctx: Ctx, cmd: c.ModShow) -> Outcome:
+    require_moderator(ctx)
+    row = await _load(ctx, cmd.dispute)
+    d = did(int(row["id"]))
+    fields = [
+        Field("State", str(row["state"])),
+        Field(f"{row['opener_name']} (opened it)", str(row["statement"])),
+        Field(f"{row['against_name']}", str(row["other_statement"] or "no statement yet")),
+    ]
+    if row["session_id"] is not None:
+        session = await load_session(ctx, int(row["session_id"]))
+        if session is not None:
+            checkins = ", ".join(
+                f"{p.display_name} {'checked in' if p.checked_in_at else 'did not check in'}"
+                for p in session.participants
+            )
+            fields.append(
+                Field(
+                    f"Session {sid(session.id)}",
+                    f"{session.state} ({session.outcome or 'no outcome'}), {checkins}",
+                )
+            )
+    if row["decision"]:
+        fields.append(Field("Decision", f"{row['decision']}: {row['decision_note']}"))
+    if row["appeal_text"]:
+        fields.append(Field("Appeal", str(row["appeal_text"])))
+    if row["appeal_decision"]:
+        fields.append(Field("Appeal decision", f"{row['appeal_decision']}: {row['appeal_note']}"))
+    problem = await _neutral_problem(ctx, row)
+    head = f"Dispute {d}" + (f" (you can't decide it: {problem})" if problem else "")
+    return Outcome(Reply(head, tuple(fields)))
 
 
 async def _record_line(scope: Scope, person_id: int) -> str:

@@ -21,6 +21,7 @@ from bot.domain.timeparse import (
     zone_offset_minutes,
 )
 from bot.service.context import Ctx
+from bot.service.people import suspended_until
 from bot.storage.sql import persons as sql
 
 MAX_SKILLS = 30
@@ -139,12 +140,17 @@ async def set_available(ctx: Ctx, cmd: c.SetAvailable) -> Outcome:
         )
     until = ctx.now + duration
     await ctx.tx.execute(sql.SET_AVAILABLE, {"id": ctx.me.id, "until": int(until.timestamp())})
-    return Outcome(
-        Reply(
-            f"You're available for offers until {format_local(until, ctx.zone)}. "
-            "Type `/mentor away` to stop earlier."
-        )
+    text = (
+        f"You're available for offers until {format_local(until, ctx.zone)}. "
+        "Type `/mentor away` to stop earlier."
     )
+    suspended = await suspended_until(ctx, ctx.me.id)
+    if suspended is not None:
+        text += (
+            f"\nNote: you are suspended until {format_local(from_epoch(suspended), ctx.zone)}; "
+            "offers resume after that."
+        )
+    return Outcome(Reply(text))
 
 
 async def set_away(ctx: Ctx, cmd: c.SetAway) -> Outcome:

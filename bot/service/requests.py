@@ -13,7 +13,12 @@ from bot.domain.model import HelpRequest
 from bot.domain.timeparse import format_duration, format_local, parse_when
 from bot.service import reputation, routing, sessions, waves
 from bot.service.context import Ctx
-from bot.service.people import blocked_between, person_by_mention, require_not_suspended
+from bot.service.people import (
+    blocked_between,
+    person_by_mention,
+    require_not_suspended,
+    suspended_until,
+)
 from bot.service.views import clip, offer_text, one_line, request_fields, rid
 from bot.storage.sql import in_list
 from bot.storage.sql import offers as offer_sql
@@ -319,4 +324,7 @@ async def list_open(ctx: Ctx, cmd: c.ListOpen) -> Outcome:
         r = rid(req.id)
         actions.append(Action(f"accept:{r}", f"Accept {r}", f"/mentor accept {r}", "primary"))
     header = f"Open requests for {clip(', '.join(skills), 80)} (oldest first):"
+    if await suspended_until(ctx, ctx.me.id) is not None:
+        header = "You are suspended, so you can't accept these for now.\n" + header
+        actions = []
     return Outcome(Reply(header + "\n" + "\n".join(lines), actions=tuple(actions[:5])))

@@ -265,6 +265,38 @@ CREATE TABLE kudos (
 )
 """,
     ),
+    (
+        4,
+        "front ends: inbound delivery de-duplication and where each message was posted",
+        """
+CREATE TABLE deliveries (
+    platform TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    created_at {bigint} NOT NULL,
+    PRIMARY KEY (platform, workspace, delivery_id)
+);
+CREATE INDEX deliveries_created ON deliveries (created_at);
+CREATE TABLE message_refs (
+    platform TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    message_key TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    created_at {bigint} NOT NULL,
+    PRIMARY KEY (platform, workspace, message_key, recipient)
+);
+CREATE TABLE platform_channels (
+    platform TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    address TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    created_at {bigint} NOT NULL,
+    PRIMARY KEY (platform, workspace, address)
+)
+""",
+    ),
 ]
 
 

@@ -11,7 +11,8 @@ SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
            AND s.state IN ('scheduled', 'active')) AS active,
        (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
          WHERE sp.person_id = p.id AND sp.role = 'mentor'
-           AND s.created_at >= :week_ago AND s.state NOT IN ('withdrawn', 'cancelled')) AS this_week,
+           AND s.created_at >= :week_ago
+           AND s.state NOT IN ('withdrawn', 'cancelled')) AS this_week,
        (SELECT COUNT(*) FROM offers o2
          WHERE o2.mentor_id = p.id AND o2.created_at >= :recent_since) AS recent_offers
 FROM request_skills rs
