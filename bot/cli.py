@@ -19,7 +19,7 @@ from bot.logging_setup import setup_logging
 
 # Front ends are found by name at run time, so the core has no import-time dependency on
 # any adapter (the design rule "the core never imports adapters" holds for bot/ itself).
-FRONT_ENDS = {"console": "adapters.console.app"}
+FRONT_ENDS = {"console": "adapters.console.app", "slack": "adapters.slack.app"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--json", action="store_true", help="one JSON object per output line")
     console.add_argument("--clock", choices=("system", "manual"), default="system")
     console.add_argument("--now", metavar="ISO", help="start of the manual clock (default: now)")
+    sub.add_parser("slack", help="run the Slack front end (Socket Mode, or HTTP mode)")
     sub.add_parser("check-config", help="validate the config and print the effective settings")
     return parser
 
@@ -66,6 +67,12 @@ def _console_clock(args: argparse.Namespace) -> Clock:
     return SystemClock()
 
 
+def _serve(name: str, config: Config) -> int:
+    module: Any = importlib.import_module(FRONT_ENDS[name])
+    result: int = asyncio.run(module.serve(config))
+    return result
+
+
 def _run_console(config: Config, *, json_mode: bool, clock: Clock) -> int:
     module: Any = importlib.import_module(FRONT_ENDS["console"])
     result: int = asyncio.run(module.run_console(config, json_mode=json_mode, clock=clock))
@@ -89,17 +96,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "console":
             return _run_console(config, json_mode=args.json, clock=_console_clock(args))
+        if command == "slack":
+            return _serve("slack", config)
         configured = config.front_ends()
         if not configured:
             return _run_console(config, json_mode=False, clock=SystemClock())
         missing = [name for name in configured if name not in FRONT_ENDS]
-        print(
-            "micromentor: credentials are set for "
-            + ", ".join(missing)
-            + ", but this version has no such front end yet. Unset the token(s) to run the "
-            "console, or upgrade micromentor.",
-            file=sys.stderr,
-        )
+        if missing:
+            print(
+                "micromentor: credentials are set for "
+                + ", ".join(missing)
+                + ", but this version has no such front end yet. Unset the token(s), or "
+                "upgrade micromentor.",
+                file=sys.stderr,
+            )
+            return 2
+        return _serve(configured[0], config)
+    except ConfigError as exc:
+        print(f"micromentor: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

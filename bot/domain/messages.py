@@ -83,6 +83,7 @@ class Reply:
     ephemeral: bool = True
     is_error: bool = False
     files: tuple[Attachment, ...] = ()
+    duplicate: bool = False  # a repeated delivery: nothing was done, nothing to show
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import help_text
+from bot.clock import epoch
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, Outcome, Reply
@@ -32,6 +33,15 @@ log = logging.getLogger(__name__)
 SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
 )
+
+# Returned for a delivery seen before; front ends send nothing for it.
+DUPLICATE = Reply("This was already done.", duplicate=True)
+DELIVERY = """
+INSERT INTO deliveries (platform, workspace, delivery_id, created_at)
+VALUES (:platform, :workspace, :delivery_id, :now)
+ON CONFLICT DO NOTHING
+RETURNING delivery_id
+"""
 
 Handler = Callable[[Ctx, Any], Awaitable[Outcome]]
 
@@ -94,16 +104,20 @@ class MessageBus:
         # Told the earliest due_at each committed command scheduled (wakes the sweep).
         self.on_scheduled: Callable[[list[int]], None] | None = None
 
-    async def handle_line(self, actor: Actor, line: str) -> Reply:
+    async def handle_line(self, actor: Actor, line: str, delivery: str | None = None) -> Reply:
         """A whole `/mentor ...` line, as the console and Slack receive it."""
-        return await self._parse_then_handle(actor, line, parse_line)
+        return await self._parse_then_handle(actor, line, parse_line, delivery)
 
-    async def handle_text(self, actor: Actor, text: str) -> Reply:
+    async def handle_text(self, actor: Actor, text: str, delivery: str | None = None) -> Reply:
         """The text after `/mentor`."""
-        return await self._parse_then_handle(actor, text, parse)
+        return await self._parse_then_handle(actor, text, parse, delivery)
 
     async def _parse_then_handle(
-        self, actor: Actor, text: str, parser: Callable[[str], c.Command]
+        self,
+        actor: Actor,
+        text: str,
+        parser: Callable[[str], c.Command],
+        delivery: str | None,
     ) -> Reply:
         try:
             command = parser(text)
@@ -112,10 +126,14 @@ class MessageBus:
         except Exception:
             log.exception("parsing a command failed")
             return Reply(SORRY, is_error=True)
-        return await self.handle(actor, command)
+        return await self.handle(actor, command, delivery)
 
-    async def handle(self, actor: Actor, command: c.Command) -> Reply:
-        """Run one command; never raises for anything a person can cause."""
+    async def handle(self, actor: Actor, command: c.Command, delivery: str | None = None) -> Reply:
+        """Run one command; never raises for anything a person can cause.
+
+        `delivery` is the platform's id of this input (Slack's event_id or trigger_id): it is
+        recorded in the command's own transaction, so a retried delivery does nothing twice.
+        """
         if isinstance(command, c.Help):
             text = help_text.for_command(command.topic) if command.topic else help_text.overview()
             return Reply(text)
@@ -123,6 +141,18 @@ class MessageBus:
         try:
             async with self.db.transaction() as tx:
                 now = self.deps.clock.now()
+                if delivery is not None:
+                    first = await tx.fetch_one(
+                        DELIVERY,
+                        {
+                            "platform": actor.platform,
+                            "workspace": actor.workspace,
+                            "delivery_id": delivery[:200],
+                            "now": epoch(now),
+                        },
+                    )
+                    if first is None:
+                        return DUPLICATE
                 me = await resolve_person(tx, self.deps, actor, now)
                 ctx = Ctx(self.deps, tx, now, me.community_id, actor=actor, me=me)
                 outcome = await handler(ctx, command)

@@ -1,0 +1,133 @@
+"""Delivering the core's messages on Slack: DMs, group DMs for sessions, channels, edits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import blocks, fallback_text
+from bot.config import Config
+from bot.domain.messages import (
+    Address,
+    ChannelAddress,
+    OutboundMessage,
+    PersonAddress,
+    SessionAddress,
+)
+from bot.service.platform_store import PlatformStore
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+
+
+def _workspace(config: Config, address: Address) -> str | None:
+    if isinstance(address, PersonAddress):
+        return address.workspace if address.platform == PLATFORM else None
+    if isinstance(address, SessionAddress):
+        for member in address.members:
+            if member.platform == PLATFORM:
+                return member.workspace
+        return None
+    community = config.communities.get(address.community_id)
+    return community.slack.team_id if community is not None else None
+
+
+class SlackNotifier:
+    """The Notifier port on Slack. Opened channels and posted messages are remembered in the
+    database, so edits in place and DMs keep working after a restart."""
+
+    def __init__(self, client: AsyncWebClient, store: PlatformStore | None, config: Config) -> None:
+        self.client = client
+        self.store = store
+        self.config = config
+        self.default_team: str | None = None  # a single-workspace app learns it at start
+
+    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+        """Send each message; one that fails is logged and the others still go."""
+        if self.store is None:
+            log.warning("the Slack front end isn't started; %d message(s) dropped", len(messages))
+            return
+        for message in messages:
+            try:
+                await self._deliver_one(message)
+            except SlackApiError as exc:
+                log.warning(
+                    "Slack refused a message to %s: %s",
+                    _label(message.to),
+                    exc.response.get("error"),
+                )
+            except Exception:
+                log.exception("delivering a message to %s failed", _label(message.to))
+
+    async def _deliver_one(self, message: OutboundMessage) -> None:
+        assert self.store is not None
+        workspace = _workspace(self.config, message.to) or self.default_team
+        if workspace is None:
+            return  # not a Slack recipient
+        channel = await self.channel_for(workspace, message.to)
+        if channel is None:
+            return
+        recipient = _label(message.to)
+        body = blocks(message.text, message.fields, message.actions)
+        text = fallback_text(message.text)
+        if message.key and message.update:
+            known = await self.store.find_message(workspace, message.key, recipient)
+            if known is not None:
+                await self.client.chat_update(channel=known[0], ts=known[1], text=text, blocks=body)
+                return
+        posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=body)
+        if message.key:
+            await self.store.remember_message(
+                workspace, message.key, recipient, str(posted["channel"]), str(posted["ts"])
+            )
+        for attachment in message.files:
+            await self.client.files_upload_v2(
+                channel=channel,
+                content=attachment.content,
+                filename=attachment.filename,
+                title=attachment.filename,
+            )
+
+    async def channel_for(self, workspace: str, address: Address) -> str | None:
+        """The Slack channel id for an address: DMs and group DMs are opened once, cached."""
+        if isinstance(address, ChannelAddress):
+            community = self.config.communities.get(address.community_id)
+            if community is None:
+                return None
+            slack = community.slack
+            channel = {
+                "mentors": slack.mentors_channel,
+                "moderators": slack.moderators_channel,
+                "kudos": slack.mentors_channel,
+            }.get(address.channel)
+            if channel is None:
+                log.info("no Slack channel configured for #%s", address.channel)
+            return channel
+        assert self.store is not None
+        key = _label(address)
+        cached = await self.store.find_channel(workspace, key)
+        if cached is not None:
+            return cached
+        if isinstance(address, PersonAddress):
+            users = address.user_id
+        else:
+            assert isinstance(address, SessionAddress)
+            members = [m.user_id for m in address.members if m.platform == PLATFORM]
+            if not members:
+                return None
+            users = ",".join(members)
+        opened = await self.client.conversations_open(users=users)
+        channel_id = str(opened["channel"]["id"])
+        await self.store.remember_channel(workspace, key, channel_id)
+        return channel_id
+
+
+def _label(address: Address) -> str:
+    if isinstance(address, PersonAddress):
+        return f"user:{address.user_id}"
+    if isinstance(address, SessionAddress):
+        return f"session:{address.session_id}"
+    return f"channel:{address.channel}"

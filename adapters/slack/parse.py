@@ -1,0 +1,114 @@
+"""Slack payloads to core input: who acted, and what they asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain import commands as c
+from bot.domain.messages import Actor
+
+PLATFORM = "slack"
+
+
+def actor_of(body: dict[str, Any]) -> Actor:
+    """The Actor of a slash command, an interaction or an event body."""
+    if "user_id" in body:  # slash command form body
+        return Actor(
+            PLATFORM,
+            str(body.get("team_id", "")),
+            str(body["user_id"]),
+            str(body.get("user_name") or ""),
+        )
+    raw_user = body.get("user") or {}
+    if isinstance(raw_user, str):  # events: {"event": {"user": "U1"}}
+        return Actor(PLATFORM, str(body.get("team_id", "")), raw_user, raw_user)
+    user: dict[str, Any] = raw_user
+    team = body.get("team") or {}
+    team_id = str(team.get("id") if isinstance(team, dict) else team or user.get("team_id", ""))
+    name = str(user.get("name") or user.get("username") or user.get("id", ""))
+    return Actor(PLATFORM, team_id, str(user.get("id", "")), name)
+
+
+def wants_modal(text: str) -> tuple[str, str] | None:
+    """`/mentor ask` alone, `/mentor rate s7` and `/mentor dispute s7` (no text) open modals."""
+    words = text.split()
+    if not words:
+        return ("ask", "")
+    if words[0].lower() == "ask" and len(words) == 1:
+        return ("ask", "")
+    if words[0].lower() == "rate" and len(words) == 2 and "--" not in text:
+        return ("rate", words[1])
+    if words[0].lower() == "dispute" and len(words) == 2 and "--" not in text:
+        return ("dispute", words[1])
+    return None
+
+
+def _value(state: dict[str, Any], block: str) -> Any:
+    element = state.get(block, {}).get(block, {})
+    kind = element.get("type")
+    if kind == "plain_text_input":
+        return (element.get("value") or "").strip() or None
+    if kind == "static_select":
+        selected = element.get("selected_option")
+        return None if selected is None else selected.get("value")
+    if kind in ("multi_external_select", "multi_static_select"):
+        return [o["value"] for o in element.get("selected_options") or []]
+    return None
+
+
+def ask_command(view: dict[str, Any]) -> c.AskForHelp:
+    """The ask modal's fields as the core command."""
+    state = view["state"]["values"]
+    minutes = _value(state, "minutes")
+    return c.AskForHelp(
+        tags=tuple(_value(state, "skills") or ()),
+        question=_value(state, "question") or "",
+        minutes=int(minutes) if minutes else None,
+        at=_value(state, "at"),
+        goal=_value(state, "goal"),
+        tried=_value(state, "tried"),
+    )
+
+
+def rate_command(view: dict[str, Any]) -> c.Rate:
+    """The rating modal's fields as the core command."""
+    state = view["state"]["values"]
+    aspects = tuple(
+        (name, int(value))
+        for name in ("helpfulness", "clarity", "preparedness", "engagement")
+        if (value := _value(state, name)) is not None
+    )
+    score = _value(state, "score")
+    return c.Rate(
+        session=view.get("private_metadata") or None,
+        score=int(score) if score else 0,
+        comment=_value(state, "comment"),
+        aspects=aspects,
+    )
+
+
+def dispute_command(view: dict[str, Any]) -> c.OpenDispute:
+    state = view["state"]["values"]
+    return c.OpenDispute(view.get("private_metadata") or None, _value(state, "statement") or "")
+
+
+def field_for_error(callback_id: str, message: str) -> str:
+    """Which modal block an error from the core belongs to."""
+    text = message.lower()
+    if callback_id == "ask":
+        for word, block in (
+            ("skill", "skills"),
+            ("minutes", "minutes"),
+            ("sessions here are", "minutes"),
+            ("time", "at"),
+            ("past", "at"),
+            ("days ahead", "at"),
+            ("--goal", "goal"),
+            ("--tried", "tried"),
+        ):
+            if word in text:
+                return block
+        return "question"
+    if callback_id == "rate":
+        return "comment" if "comment" in text else "score"
+    return "statement"

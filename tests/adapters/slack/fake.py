@@ -1,0 +1,300 @@
+"""A loopback fake of Slack: the Web API (recording every call), response_urls, uploads, and
+a Socket Mode websocket; plus a simulator that signs requests like Slack does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TEAM = "T1"
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """Answers like Slack's Web API and records what the bot did."""
+
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    server: TestServer | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _ts: Any = field(default_factory=lambda: itertools.count(1))
+    _socket: web.WebSocketResponse | None = None
+    _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_post("/upload/{id}", self._upload)
+        app.router.add_get("/socket", self._websocket)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self.server is not None:
+            await self.server.close()
+
+    @property
+    def base(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.port}"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base}/respond/{name}"
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def _record(self) -> None:
+        self._changed.set()
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
+        """Until the bot has done what the test expects (bounded; no fixed sleep)."""
+        deadline = time.monotonic() + within
+        while not predicate():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError("timed out waiting for the bot")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == method]
+
+    def posts_to(self, channel: str) -> list[dict[str, Any]]:
+        return [a for a in self.of("chat.postMessage") if a.get("channel") == channel]
+
+    # -- the Web API --------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        raw = await request.read()
+        if raw:
+            if request.content_type == "application/json":
+                args.update(json.loads(raw))
+            else:
+                args.update(dict(parse_qsl(raw.decode())))
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        self.calls.append(Call(method, args))
+        self._record()
+        return web.json_response(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": "BBOT",
+                "team_id": TEAM,
+                "team": "Test",
+                "url": "https://test.example/",
+            }
+        if method == "conversations.open":
+            users = str(args.get("users", ""))
+            prefix = "G" if "," in users else "D"
+            return {"ok": True, "channel": {"id": f"{prefix}-{users.replace(',', '-')}"}}
+        if method == "chat.postMessage":
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": f"{next(self._ts)}.0001",
+                "message": {"text": args.get("text")},
+            }
+        if method in ("chat.update", "chat.postEphemeral"):
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts", "1.0")}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            return {"ok": True, "view": {"id": "V1", **(args.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.base}/upload/F1", "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1", "title": "invite"}]}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.port}/socket"}  # type: ignore[union-attr]
+        return {"ok": True}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses.append(json.loads(await request.read()))
+        self._record()
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("upload", {"body": (await request.read()).decode(errors="replace")}))
+        self._record()
+        return web.Response(text="OK")
+
+    # -- Socket Mode --------------------------------------------------------------------------
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._socket = ws
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        self._socket_ready.set()
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+                self._record()
+        return ws
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Push an envelope (slash_commands, interactive, events_api) down the socket."""
+        await asyncio.wait_for(self._socket_ready.wait(), 10)
+        assert self._socket is not None
+        await self._socket.send_str(json.dumps(envelope))
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's v0 request signature headers."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass
+class Simulator:
+    """Posts signed requests in Slack's real payload shapes to the bot's HTTP endpoint."""
+
+    url: str
+    secret: str
+    fake: FakeSlack
+    session: aiohttp.ClientSession
+    _n: Any = field(default_factory=lambda: itertools.count(1))
+
+    async def _post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> aiohttp.ClientResponse:
+        all_headers = {"Content-Type": content_type, **sign(self.secret, body), **(headers or {})}
+        response = await self.session.post(self.url, data=body.encode(), headers=all_headers)
+        await response.read()
+        return response
+
+    async def command(
+        self, user: str, text: str, command: str = "/mentor", trigger_id: str | None = None
+    ) -> tuple[aiohttp.ClientResponse, str]:
+        """A slash command as Slack sends it (form body); returns the response_url name."""
+        n = next(self._n)
+        name = f"cmd{n}"
+        form = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "test",
+            "channel_id": "C-GENERAL",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "is_enterprise_install": "false",
+            "response_url": self.fake.response_url(name),
+            "trigger_id": trigger_id or f"trig{n}",
+        }
+        return await self._post(urlencode(form), "application/x-www-form-urlencoded"), name
+
+    async def interactive(
+        self, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> aiohttp.ClientResponse:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self._post(body, "application/x-www-form-urlencoded", headers)
+
+    async def click(
+        self,
+        user: str,
+        action_id: str,
+        value: str,
+        trigger_id: str | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> tuple[aiohttp.ClientResponse, str]:
+        """A block_actions payload for a button."""
+        n = next(self._n)
+        name = f"act{n}"
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "team": {"id": TEAM, "domain": "test"},
+            "trigger_id": trigger_id or f"clicktrig{n}",
+            "response_url": self.fake.response_url(name),
+            "container": {"type": "message", "channel_id": "D1", "message_ts": "1.0"},
+            "channel": {"id": "D1", "name": "directmessage"},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                    "text": {"type": "plain_text", "text": "x"},
+                }
+            ],
+        }
+        if view is not None:
+            payload["view"] = view
+        return await self.interactive(payload), name
+
+    async def submit(
+        self, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]
+    ) -> aiohttp.ClientResponse:
+        """A view_submission of a modal with the given state values."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "trigger_id": f"subtrig{next(self._n)}",
+            "view": {
+                **view,
+                "id": f"V{next(self._n)}",
+                "hash": "h1",
+                "team_id": TEAM,
+                "state": {"values": values},
+            },
+        }
+        return await self.interactive(payload)
+
+    async def event(
+        self, event: dict[str, Any], event_id: str, retry: int | None = None
+    ) -> aiohttp.ClientResponse:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "api_app_id": "A1",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+            }
+        )
+        headers = {}
+        if retry is not None:
+            headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self._post(body, "application/json", headers)

@@ -1,0 +1,328 @@
+"""The real slack-bolt app over loopback HTTP against a fake of Slack's servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from adapters.slack.app import SlackConfigError, SlackFrontEnd, check_tokens
+from bot.config import Config, load_config
+from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator, sign
+
+SECRET = "s3cr3t"
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
+
+
+def slack_config(tmp_path: Path, base: str, mode: str = "http", **extra: str) -> Config:
+    env = {
+        "MICROMENTOR_STORAGE__URL": f"sqlite:///{tmp_path / 'slack.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_APP_TOKEN": "xapp-test-token",
+        "MICROMENTOR_SLACK__MODE": mode,
+        "MICROMENTOR_SLACK__API_BASE_URL": f"{base}/api/",
+        "MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__TEAM_ID": TEAM,
+        "MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__MENTORS_CHANNEL": "C-MENTORS",
+        "MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__MODERATORS_CHANNEL": "C-MODS",
+        "MICROMENTOR_COMMUNITIES__DEFAULT__MODERATORS": '["slack:UMOD"]',
+        **extra,
+    }
+    return load_config(None, environ=env)
+
+
+@dataclass
+class Rig:
+    fake: FakeSlack
+    sim: Simulator
+    front: SlackFrontEnd
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Rig]:
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    fake = FakeSlack()
+    await fake.start()
+    front = SlackFrontEnd(slack_config(tmp_path, fake.base))
+    await front.start()
+    server = TestServer(front.web_app(), host="127.0.0.1")
+    await server.start_server()
+    session = aiohttp.ClientSession()
+    sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
+    try:
+        yield Rig(fake, sim, front)
+    finally:
+        await session.close()
+        await server.close()
+        await front.close()
+        await fake.close()
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    out = []
+    for block in blocks:
+        if block.get("type") == "section":
+            out.append(block["text"]["text"])
+    return "\n".join(out)
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (e["action_id"], e["value"])
+        for b in blocks
+        if b.get("type") == "actions"
+        for e in b["elements"]
+    ]
+
+
+async def reply_to(rig: Rig, name: str) -> dict[str, Any]:
+    """The ephemeral reply posted to a command's response_url."""
+    url = rig.fake.response_url(name)
+    await rig.fake.wait_for(lambda: any(r.get("_url") == url for r in _tagged(rig)))
+    return next(r for r in _tagged(rig) if r.get("_url") == url)
+
+
+def _tagged(rig: Rig) -> list[dict[str, Any]]:
+    return rig.fake.responses
+
+
+async def say(rig: Rig, user: str, text: str) -> dict[str, Any]:
+    before = len(rig.fake.responses)
+    response, _ = await rig.sim.command(user, text)
+    assert response.status == 200
+    await rig.fake.wait_for(lambda: len(rig.fake.responses) > before)
+    return rig.fake.responses[before]
+
+
+async def click(rig: Rig, user: str, action_id: str, value: str, **kw: Any) -> dict[str, Any]:
+    before = len(rig.fake.responses)
+    response, _ = await rig.sim.click(user, action_id, value, **kw)
+    assert response.status == 200
+    await rig.fake.wait_for(lambda: len(rig.fake.responses) > before)
+    return rig.fake.responses[before]
+
+
+def group_dm(rig: Rig, *users: str) -> str | None:
+    """The group DM the bot opened for these users, once it posted there."""
+    for call in rig.fake.of("conversations.open"):
+        members = str(call["users"]).split(",")
+        if len(members) > 1 and set(members) == set(users):
+            channel = "G-" + "-".join(members)
+            if rig.fake.posts_to(channel):
+                return channel
+    return None
+
+
+async def mentors(rig: Rig, *names: str) -> None:
+    for name in names:
+        await say(rig, name, "skills add python")
+        await say(rig, name, "available for 8h")
+
+
+async def test_the_full_loop_on_slack(rig: Rig) -> None:
+    """Ask -> offer DMs -> accept (and a losing accept) -> group DM -> check-in -> done ->
+    both ratings -> reveal."""
+    await mentors(rig, "UM1", "UM2")
+    reply = await say(rig, "UANA", "ask python -- How do I read a CSV?")
+    assert reply["response_type"] == "ephemeral" and "r1" in texts(reply["blocks"])
+    await rig.fake.wait_for(
+        lambda: len(rig.fake.posts_to("D-UM1")) == 1 and len(rig.fake.posts_to("D-UM2")) == 1
+    )
+    offer = rig.fake.posts_to("D-UM1")[0]
+    assert ("accept:r1", "/mentor accept r1") in buttons(offer["blocks"])
+    won = await click(rig, "UM1", "accept:r1", "/mentor accept r1")
+    assert "session s1" in texts(won["blocks"])
+    await rig.fake.wait_for(lambda: len(rig.fake.of("chat.update")) >= 2)
+    edits = {e["channel"]: texts(e["blocks"]) for e in rig.fake.of("chat.update")}
+    assert "taken by another mentor" in edits["D-UM2"]
+    lost = await click(rig, "UM2", "accept:r1", "/mentor accept r1")
+    assert "already taken" in texts(lost["blocks"])
+    await rig.fake.wait_for(lambda: group_dm(rig, "UANA", "UM1") is not None)
+    intro = rig.fake.posts_to(group_dm(rig, "UANA", "UM1") or "")[0]
+    assert ("checkin:s1", "/mentor checkin s1") in buttons(intro["blocks"])
+    await click(rig, "UANA", "checkin:s1", "/mentor checkin s1")
+    await click(rig, "UM1", "checkin:s1", "/mentor checkin s1")
+    await click(rig, "UM1", "done:s1", "/mentor done s1 resolved")
+    await rig.fake.wait_for(
+        lambda: any("rate:s1:5" in dict(buttons(p["blocks"])) for p in rig.fake.posts_to("D-UANA"))
+    )
+    await click(rig, "UANA", "rate:s1:5", "/mentor rate s1 5")
+    await click(rig, "UM1", "rate:s1:4", "/mentor rate s1 4")
+    await rig.fake.wait_for(
+        lambda: any("rated you" in texts(p["blocks"]) for p in rig.fake.posts_to("D-UANA"))
+    )
+    to_ana = [texts(p["blocks"]) for p in rig.fake.posts_to("D-UANA")]
+    assert any("4/5" in t for t in to_ana)
+
+
+async def test_ask_with_no_text_opens_the_modal_and_submits(rig: Rig) -> None:
+    """The modal's skills come from the taxonomy; a bad time is shown on its field."""
+    await mentors(rig, "UM1")
+    response, _ = await rig.sim.command("UANA", "")
+    assert response.status == 200
+    await rig.fake.wait_for(lambda: rig.fake.of("views.open") != [])
+    view = rig.fake.of("views.open")[0]["view"]
+    assert view["callback_id"] == "ask"
+    options = await rig.sim.interactive(
+        {
+            "type": "block_suggestion",
+            "action_id": "skills",
+            "block_id": "skills",
+            "value": "pyt",
+            "team": {"id": TEAM},
+            "user": {"id": "UANA", "team_id": TEAM},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "view": view,
+        }
+    )
+    assert next(o["value"] for o in json.loads(await options.text())["options"]) == "python"
+    values = {
+        "skills": {
+            "skills": {"type": "multi_external_select", "selected_options": [{"value": "python"}]}
+        },
+        "question": {"question": {"type": "plain_text_input", "value": "Why?"}},
+        "goal": {"goal": {"type": "plain_text_input", "value": None}},
+        "tried": {"tried": {"type": "plain_text_input", "value": None}},
+        "minutes": {"minutes": {"type": "static_select", "selected_option": {"value": "30"}}},
+        "at": {"at": {"type": "plain_text_input", "value": "yesterday at noon"}},
+    }
+    bad = await rig.sim.submit("UANA", view, values)
+    body = json.loads(await bad.text())
+    assert body["response_action"] == "errors" and "at" in body["errors"]
+    values["at"]["at"]["value"] = None
+    good = await rig.sim.submit("UANA", view, values)
+    assert good.status == 200 and not (await good.text())
+    await rig.fake.wait_for(lambda: rig.fake.posts_to("D-UM1") != [])
+
+
+async def test_bad_signatures_and_stale_requests_are_refused(rig: Rig) -> None:
+    """401, and nothing happens."""
+    body = "team_id=T1&user_id=UANA&command=%2Fmentor&text=ask+python+--+q&trigger_id=x"
+    for headers in (
+        {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=bad"},
+        sign(SECRET, body, timestamp=int(time.time()) - 600),
+    ):
+        response = await rig.sim.session.post(
+            rig.sim.url,
+            data=body.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        )
+        assert response.status == 401
+    async with rig.front.core.db.transaction() as tx:  # type: ignore[union-attr]
+        assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 0
+
+
+async def test_a_retried_delivery_does_nothing_twice(rig: Rig) -> None:
+    """The same command delivered twice (same trigger_id) makes one request."""
+    for _ in range(2):
+        response, _ = await rig.sim.command("UANA", "ask python -- once", trigger_id="T-SAME")
+        assert response.status == 200
+    await rig.fake.wait_for(lambda: len(rig.fake.responses) >= 1)
+    async with rig.front.core.db.transaction() as tx:  # type: ignore[union-attr]
+        assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 1
+
+
+async def test_an_unknown_action_is_ignored_politely(rig: Rig) -> None:
+    """A button the core doesn't know is acked and ignored; a bad command gets an error."""
+    response, _ = await rig.sim.click("UANA", "something:else", "not a command")
+    assert response.status == 200
+    reply = await click(rig, "UANA", "accept:r99", "/mentor accept r99")
+    assert "no request r99" in texts(reply["blocks"])
+
+
+async def test_the_app_home_shows_profile_requests_and_sessions(rig: Rig) -> None:
+    """app_home_opened publishes the home tab (and a retry of the event does no harm)."""
+    await say(rig, "UANA", "ask python -- q")
+    for retry in (None, 1):
+        response = await rig.sim.event(
+            {"type": "app_home_opened", "user": "UANA", "channel": "D1", "tab": "home"},
+            event_id="Ev1",
+            retry=retry,
+        )
+        assert response.status == 200
+    await rig.fake.wait_for(lambda: rig.fake.of("views.publish") != [])
+    home = rig.fake.of("views.publish")[0]
+    assert home["user_id"] == "UANA"
+    shown = texts(home["view"]["blocks"])
+    assert "r1" in shown and "Member" in shown
+
+
+async def test_an_ics_invite_is_uploaded_for_a_scheduled_session(rig: Rig) -> None:
+    """A scheduled session's .ics goes to the member through Slack's file upload."""
+    await say(rig, "UM1", "skills add python")
+    await say(rig, "UM1", "profile hours daily 00:00-24:00")
+    await say(rig, "UANA", "ask python --at in 3h -- later")
+    await click(rig, "UM1", "accept:r1", "/mentor accept r1")
+    await rig.fake.wait_for(lambda: rig.fake.of("files.completeUploadExternal") != [])
+    uploads = [c.args["body"] for c in rig.fake.calls if c.method == "upload"]
+    assert any("BEGIN:VCALENDAR" in body for body in uploads)
+
+
+def test_missing_or_malformed_tokens_stop_the_start(tmp_path: Path) -> None:
+    """Nothing half-starts: the message says which token and what it looks like."""
+    cases = [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "xoxb-"),
+        ({"SLACK_APP_TOKEN": "", "MICROMENTOR_SLACK__MODE": "socket"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_APP_TOKEN": "nope", "MICROMENTOR_SLACK__MODE": "socket"}, "xapp-"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+    ]
+    for extra, expected in cases:
+        env = dict(os.environ)
+        config = slack_config(tmp_path, "http://127.0.0.1:1", **extra)
+        with pytest.raises(SlackConfigError) as err:
+            check_tokens(config)
+        assert expected in str(err.value)
+        assert env == dict(os.environ)
+
+
+async def test_socket_mode_receives_envelopes_and_acks_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """apps.connections.open gives a loopback websocket; a slash command envelope is acked
+    on the socket and answered through its response_url."""
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    fake = FakeSlack()
+    await fake.start()
+    front = SlackFrontEnd(slack_config(tmp_path, fake.base, mode="socket"))
+    await front.start()
+    handler = front.socket_handler()
+    try:
+        await handler.connect_async()
+        await fake.send_envelope(
+            {
+                "envelope_id": "E1",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {
+                    "team_id": TEAM,
+                    "user_id": "UANA",
+                    "user_name": "ana",
+                    "command": "/mentor",
+                    "text": "help ask",
+                    "trigger_id": "sock1",
+                    "response_url": fake.response_url("sock1"),
+                    "channel_id": "C1",
+                    "api_app_id": "A1",
+                },
+            }
+        )
+        await fake.wait_for(lambda: any(a.get("envelope_id") == "E1" for a in fake.socket_acks))
+        await fake.wait_for(lambda: fake.responses != [])
+        assert "/mentor ask" in texts(fake.responses[0]["blocks"])
+        assert fake.of("apps.connections.open")
+    finally:
+        await handler.close_async()
+        await front.close()
+        await fake.close()
