@@ -175,7 +175,7 @@ class AccountabilityConfig(_Section):
     """Reputation, reliability, disputes and sanctions (see docs/accountability.md)."""
 
     reputation_prior_mean: float = Field(4.0, ge=1.0, le=5.0)
-    reputation_prior_weight: float = Field(5.0, ge=0.0, le=100.0)
+    reputation_prior_weight: float = Field(5.0, gt=0.0, le=100.0)
     reputation_min_ratings: int = Field(3, ge=1, le=100)
     reliability_prior: float = Field(0.8, ge=0.0, le=1.0)
     reliability_prior_weight: float = Field(5.0, ge=0.0, le=100.0)
@@ -190,6 +190,13 @@ class AccountabilityConfig(_Section):
     suspension_days: list[int] = Field(default_factory=lambda: [3, 7, 30])
     max_mentors: int = Field(3, ge=1, le=10)
     leaderboard: bool = True
+
+    @field_validator("reliability_window", "late_cancel_window", "dispute_window", "appeal_window")
+    @classmethod
+    def _window(cls, value: timedelta) -> timedelta:
+        if value < timedelta(hours=1) or value > timedelta(days=365):
+            raise ValueError("must be between 1h and 365d")
+        return value
 
     @field_validator("suspension_days")
     @classmethod
@@ -219,6 +226,7 @@ class CommunitySlack(_Section):
     team_id: str | None = None
     mentors_channel: str | None = None
     moderators_channel: str | None = None
+    kudos_channel: str | None = Field(None, description="public thanks; default: mentors")
 
 
 class CommunityDiscord(_Section):

@@ -29,7 +29,9 @@ COMMANDS: dict[str, CommandHelp] = {
     ),
     "cancel": CommandHelp(
         "/mentor cancel [<request>]",
-        "Withdraw your open request. Mentors who had the offer are told.",
+        "Withdraw your open request (mentors who had the offer are told), or call off a "
+        "matched one before its session starts (close to the start it counts as a late "
+        "cancel).",
         "/mentor cancel r12",
     ),
     "queue": CommandHelp(

@@ -101,7 +101,7 @@ class SlackNotifier:
             channel = {
                 "mentors": slack.mentors_channel,
                 "moderators": slack.moderators_channel,
-                "kudos": slack.mentors_channel,
+                "kudos": slack.kudos_channel or slack.mentors_channel,
             }.get(address.channel)
             if channel is None:
                 log.info("no Slack channel configured for #%s", address.channel)

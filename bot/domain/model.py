@@ -176,8 +176,10 @@ class Session:
 
     @property
     def took_place(self) -> bool:
-        """Everyone checked in: the rule for being allowed to rate."""
-        return all(p.checked_in_at is not None for p in self.participants)
+        """The mentee and at least one mentor checked in: the rule for rating."""
+        return self.mentee.checked_in_at is not None and any(
+            m.checked_in_at is not None for m in self.mentors
+        )
 
     def others(self, person_id: int) -> tuple[Participant, ...]:
         """Who this person rates: the mentee rates the mentors, a mentor rates the mentee."""
@@ -185,5 +187,6 @@ class Session:
         if me is None:
             return ()
         if me.role == "mentee":
-            return self.mentors
+            # A mentor of a second opinion who never came is not rated.
+            return tuple(m for m in self.mentors if m.checked_in_at is not None)
         return (self.mentee,)

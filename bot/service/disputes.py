@@ -23,7 +23,7 @@ from bot.storage.sql import disputes as sql
 DECISIONS = ("dismiss", "void", "warn", "suspend")
 APPEAL_DECISIONS = ("uphold", "overturn")
 MAX_TEXT = 2000
-ENDED = ("completed", "no_show", "withdrawn")
+ENDED = ("completed", "no_show", "withdrawn", "cancelled")
 
 
 def did(number: int) -> str:

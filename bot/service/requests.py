@@ -156,12 +156,9 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
                 f"{chosen.display_name} isn't a mentor (no skills yet).",
                 hint="Leave out `--with` and I'll find someone.",
             )
-        if await blocked_between(ctx, chosen.id, ctx.me.id):
-            raise NotAllowed(
-                f"You can't ask {chosen.display_name}.",
-                hint="Leave out `--with` and I'll find someone.",
-            )
-        preferred = chosen.id
+        # A block stays silent: the request simply goes to the normal waves.
+        if not await blocked_between(ctx, chosen.id, ctx.me.id):
+            preferred = chosen.id
     await _check_limits(ctx)
     request_id = int(
         await ctx.tx.fetch_val(

@@ -33,6 +33,7 @@ from bot.service.views import (
     sid,
 )
 from bot.storage.sql import in_list
+from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
 from bot.storage.sql import requests as request_sql
 from bot.storage.sql import sessions as sql
@@ -263,11 +264,18 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
         },
     )
     await ctx.tx.execute(request_sql.CANCEL_MATCHED, {"id": req.id, "now": ctx.ts})
+    messages_offers = await waves.pending_offer_updates(
+        ctx, req, f"{rid(req.id)} was cancelled by the member. No action needed."
+    )
+    await ctx.tx.execute(
+        offer_sql.SETTLE,
+        {"request_id": req.id, "winner": None, "state": "withdrawn", "now": ctx.ts},
+    )
     window = int(ctx.config.accountability.late_cancel_window.total_seconds())
-    late = session.start_at - ctx.ts < window
+    late = session.start_at - ctx.ts <= window  # the same edge as the record's query
     text = f"{ctx.me.display_name} cancelled {s}. Thank you for your time; you're free again."
     where = await space(ctx, session)
-    messages = [_space_message(where, text, session)]
+    messages = [_space_message(where, text, session), *messages_offers]
     for mentor in session.mentors:
         address = await address_of(ctx.tx, mentor.person_id)
         if address is not None:
@@ -575,22 +583,30 @@ async def complete(
     messages = [_space_message(where, f"{s} has ended ({outcome}). Thank you both!", session)]
     for p in session.participants:
         address = await address_of(scope.tx, p.person_id)
-        if address is None:
+        if address is None or p.checked_in_at is None:
             continue
-        rated = ", ".join(o.display_name for o in session.others(p.person_id))
         closes = format_local(from_epoch(close_at), ZoneInfo(p.timezone))
-        messages.append(
-            OutboundMessage(
-                to=address,
-                text=(
-                    f"How was {s} with {rated}? Rate 1-5 with the buttons or "
-                    f"`/mentor rate {s} <1-5> -- <comment>`. Ratings stay hidden until both of "
-                    f"you have rated, or until {closes}."
-                ),
-                actions=rating_actions(session.id),
-                key=f"rate:{session.id}:{p.person_id}",
+        others = session.others(p.person_id)
+        for other in others:
+            # With several mentors each gets their own prompt, and the buttons name them.
+            mention = None
+            if len(others) > 1:
+                their = await address_of(scope.tx, other.person_id)
+                mention = f"@{their.user_id}" if their is not None else None
+            how = f"`/mentor rate {s} {mention + ' ' if mention else ''}<1-5> -- <comment>`"
+            messages.append(
+                OutboundMessage(
+                    to=address,
+                    text=(
+                        f"How was {s} with {other.display_name}? Rate 1-5 with the buttons or "
+                        f"{how}. Ratings stay hidden until everyone has rated, or until "
+                        f"{closes}."
+                    ),
+                    actions=rating_actions(session.id, mention),
+                    key=f"rate:{session.id}:{p.person_id}"
+                    + (f":{other.person_id}" if mention else ""),
+                )
             )
-        )
     return messages
 
 
@@ -640,12 +656,19 @@ async def start(scope: Scope, session_id: int, version: int) -> list[OutboundMes
 async def checkin_deadline(scope: Scope, session_id: int, version: int) -> list[OutboundMessage]:
     """Due: whoever hasn't checked in by the grace period is a no-show."""
     session = await _current(scope, session_id, version, ("active",))
-    if session is None or session.took_place:
+    if session is None or all(p.checked_in_at is not None for p in session.participants):
         return []
     missing = await scope.tx.fetch(sql.MARK_NO_SHOW, {"session_id": session.id})
     if not missing:
         return []
-    mentor_missing = any(r["role"] == "mentor" for r in missing)
+    if session.took_place:
+        # A second opinion where one mentor didn't come: recorded, and the session goes on.
+        gone = {int(r["person_id"]) for r in missing}
+        who = ", ".join(p.display_name for p in session.participants if p.person_id in gone)
+        where = await space(scope, session)
+        text = f"{who} didn't check in to {sid(session.id)}: recorded as a no-show. Carry on!"
+        return [_space_message(where, text, session)]
+    mentor_missing = all(p.checked_in_at is None for p in session.mentors)
     mentee_missing = any(r["role"] == "mentee" for r in missing)
     if mentor_missing and mentee_missing:
         outcome = "both_no_show"

@@ -100,7 +100,11 @@ def session_actions(
     return tuple(actions)
 
 
-def rating_actions(session_id: int) -> tuple[Action, ...]:
-    """One button per score."""
+def rating_actions(session_id: int, mention: str | None = None) -> tuple[Action, ...]:
+    """One button per score (naming the mentor when a session had several)."""
     s = sid(session_id)
-    return tuple(Action(f"rate:{s}:{n}", "★" * n, f"/mentor rate {s} {n}") for n in range(1, 6))
+    who = f" {mention}" if mention else ""
+    tag = f":{mention.lstrip('@')}" if mention else ""
+    return tuple(
+        Action(f"rate:{s}{tag}:{n}", "★" * n, f"/mentor rate {s}{who} {n}") for n in range(1, 6)
+    )

@@ -246,9 +246,10 @@ async def request_expire(scope: Scope, request_id: int, version: int) -> list[Ou
         return []
     r = rid(req.id)
     messages = await pending_offer_updates(scope, req, f"{r} expired before anyone took it.")
+    # Offers still inside their own deadline were not ignored: withdrawn, not expired.
     await scope.tx.execute(
         offer_sql.SETTLE,
-        {"request_id": req.id, "winner": None, "state": "expired", "now": scope.ts},
+        {"request_id": req.id, "winner": None, "state": "withdrawn", "now": scope.ts},
     )
     messages += await channel_updates(scope, req, f"{r} expired: nobody took it in time.")
     member = await address_of(scope.tx, req.requester_id)

@@ -294,3 +294,26 @@ async def test_moderator_actions_are_in_the_audit_log(make_harness: HarnessFacto
     assert posts and "warn m1" in posts[0].text
     log = await h.ok("mod2", "/mentor mod log")
     assert "resolve d1" in log.text and "Be kind." in log.text
+
+
+async def test_a_second_opinion_goes_on_when_one_mentor_is_missing(
+    make_harness: HarnessFactory,
+) -> None:
+    """One of two mentors doesn't come: recorded, the session goes on, and the member is
+    asked to rate only the mentor who came, with buttons that name them."""
+    h = await setup(make_harness)
+    await h.ok("ana", "/mentor ask python --mentors 2 -- two views")
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m2", "/mentor accept r1")
+    await h.ok("ana", "/mentor checkin s1")
+    await h.ok("m1", "/mentor checkin s1")
+    h.take()
+    await h.wait(timedelta(minutes=10))
+    notice = h.space(h.take(), 1)
+    assert notice and "m2 didn't check in" in notice[0].text and "Carry on" in notice[0].text
+    await h.ok("ana", "/mentor done s1")
+    prompts = [m for m in h.to(h.take(), "ana") if m.key and m.key.startswith("rate:")]
+    assert len(prompts) == 1 and "with m1" in prompts[0].text
+    await h.ok("ana", prompts[0].actions[4].command)
+    await h.ok("m1", "/mentor rate s1 4")
+    assert any("rated you" in m.text for m in h.to(h.take(), "ana"))
