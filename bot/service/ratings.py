@@ -75,6 +75,8 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
         raise Conflict(f"The rating window for {s} has closed; ratings can't change any more.")
     me = session.participant(ctx.me.id)
     assert me is not None
+    if me.checked_in_at is None:
+        raise NotAllowed(f"You didn't check in to {s}, so you can't rate it.")
     target = await _target(ctx, session, cmd)
     aspects = _check_aspects(session, me, cmd)
     comment = cmd.comment.strip() if cmd.comment and cmd.comment.strip() else None
@@ -126,6 +128,7 @@ async def everyone_rated(scope: Scope, session: Session) -> bool:
     expected = {
         (p.person_id, o.person_id)
         for p in session.participants
+        if p.checked_in_at is not None
         for o in session.others(p.person_id)
     }
     return expected <= given
