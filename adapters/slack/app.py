@@ -11,6 +11,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -71,9 +72,14 @@ class SlackFrontEnd:
         self.core: Core | None = None
         self.notifier = SlackNotifier(self.client, None, config)
         self.app: AsyncApp | None = None
+        self._own_session = False
 
     async def start(self, core: Core | None = None) -> AsyncApp:
         """Open the core (unless given) and build the Bolt app."""
+        if self.client.session is None:
+            # One HTTP session for every Web API call (slack_sdk opens one per call otherwise).
+            self.client.session = aiohttp.ClientSession()
+            self._own_session = True
         self.core = core or await start_core(self.config, self.notifier, clock=self.clock)
         self.notifier.store = PlatformStore(self.core.db, "slack")
         secret = self.config.slack.signing_secret
@@ -259,6 +265,9 @@ class SlackFrontEnd:
         )
 
     async def close(self) -> None:
+        """Close the core and the HTTP session we opened."""
+        if self._own_session and self.client.session is not None:
+            await self.client.session.close()
         if self.core is not None:
             await self.core.close()
 
