@@ -283,6 +283,13 @@ class SlackConfig(_Section):
     port: int = Field(3000, ge=1, le=65535)
     api_base_url: str = "https://slack.com/api/"
 
+    @field_validator("api_base_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be a web address, like https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
 
 class DiscordConfig(_Section):
     token: SecretStr | None = None

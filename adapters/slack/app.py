@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
-from bot.domain.messages import Actor, Reply
+from bot.domain.messages import Actor, PersonAddress, Reply
 from bot.scheduling import SweepScheduler
 from bot.service.platform_store import PlatformStore
 
@@ -100,7 +100,8 @@ class SlackFrontEnd:
         assert self.core is not None
         return self.core.bus
 
-    async def _respond(self, respond: Any, reply: Reply) -> None:
+    async def _respond(self, respond: Any, reply: Reply, actor: Actor) -> None:
+        """Answer the person who acted (ephemeral); files such as invites go to their DM."""
         if reply.duplicate:
             return
         await respond(
@@ -109,6 +110,20 @@ class SlackFrontEnd:
             response_type="ephemeral" if reply.ephemeral else "in_channel",
             replace_original=False,
         )
+        if reply.files:
+            await self._send_files(actor, reply)
+
+    async def _send_files(self, actor: Actor, reply: Reply) -> None:
+        channel = await self.notifier.channel_for(
+            actor.workspace, PersonAddress("slack", actor.workspace, actor.user_id)
+        )
+        for attachment in reply.files:
+            await self.client.files_upload_v2(
+                channel=channel,
+                content=attachment.content,
+                filename=attachment.filename,
+                title=attachment.filename,
+            )
 
     async def _open_modal(self, kind: str, arg: str, trigger_id: str, actor: Actor) -> None:
         conf = self.config.requests
@@ -146,7 +161,7 @@ class SlackFrontEnd:
                 await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor)
                 return
             reply = await self.bus.handle_text(actor, text, delivery=f"cmd:{body['trigger_id']}")
-            await self._respond(respond, reply)
+            await self._respond(respond, reply, actor)
 
         @app.command("/mentor-mod")
         async def on_mentor_mod(ack: Any, body: dict[str, Any], respond: Any) -> None:
@@ -154,7 +169,7 @@ class SlackFrontEnd:
             actor = parse.actor_of(body)
             line = "/mentor-mod " + str(body.get("text") or "")
             reply = await self.bus.handle_line(actor, line, delivery=f"cmd:{body['trigger_id']}")
-            await self._respond(respond, reply)
+            await self._respond(respond, reply, actor)
 
         @app.action(re.compile(r".+"))
         async def on_button(
@@ -176,8 +191,10 @@ class SlackFrontEnd:
             )
             if body.get("view", {}).get("type") == "home":
                 await self._publish_home(actor)
+                if reply.is_error or reply.files:
+                    await self._dm(actor, reply)  # no response_url on the Home tab
             else:
-                await self._respond(respond, reply)
+                await self._respond(respond, reply, actor)
 
         @app.options("skills")
         async def on_skill_options(ack: Any, body: dict[str, Any]) -> None:
@@ -229,12 +246,18 @@ class SlackFrontEnd:
 
     async def _dm(self, actor: Actor, reply: Reply) -> None:
         """A reply with no response_url (modals, home): as a DM from the bot."""
-        opened = await self.client.conversations_open(users=actor.user_id)
+        channel = await self.notifier.channel_for(
+            actor.workspace, PersonAddress("slack", actor.workspace, actor.user_id)
+        )
+        if channel is None:
+            return
         await self.client.chat_postMessage(
-            channel=opened["channel"]["id"],
+            channel=channel,
             text=fallback_text(reply.text),
             blocks=blocks(reply.text, reply.fields, reply.actions),
         )
+        if reply.files:
+            await self._send_files(actor, reply)
 
     async def _publish_home(self, actor: Actor) -> None:
         """Profile and skills, open request and its place, sessions (with ratings to give)."""
@@ -265,7 +288,8 @@ class SlackFrontEnd:
         )
 
     async def close(self) -> None:
-        """Close the core and the HTTP session we opened."""
+        """Send what is queued, then close the core and the HTTP session we opened."""
+        await self.notifier.drain()
         if self._own_session and self.client.session is not None:
             await self.client.session.close()
         if self.core is not None:

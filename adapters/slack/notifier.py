@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -32,7 +33,10 @@ def _workspace(config: Config, address: Address) -> str | None:
                 return member.workspace
         return None
     community = config.communities.get(address.community_id)
-    return community.slack.team_id if community is not None else None
+    if community is None:
+        return None
+    # Channel ids are configured; the workspace only names the cache, so any label will do.
+    return community.slack.team_id or "default"
 
 
 class SlackNotifier:
@@ -43,13 +47,36 @@ class SlackNotifier:
         self.client = client
         self.store = store
         self.config = config
-        self.default_team: str | None = None  # a single-workspace app learns it at start
+        self._queue: asyncio.Queue[OutboundMessage] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
 
     async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
-        """Send each message; one that fails is logged and the others still go."""
+        """Queue the messages; a worker sends them in order, so a command (and Slack's
+        3-second ack) never waits for Slack's Web API."""
         if self.store is None:
             log.warning("the Slack front end isn't started; %d message(s) dropped", len(messages))
             return
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._work())
+        for message in messages:
+            self._queue.put_nowait(message)
+
+    async def _work(self) -> None:
+        while True:
+            message = await self._queue.get()
+            try:
+                await self._send([message])
+            finally:
+                self._queue.task_done()
+
+    async def drain(self) -> None:
+        """Wait until every queued message was sent (at shutdown)."""
+        if self._worker is not None and not self._worker.done():
+            await self._queue.join()
+            self._worker.cancel()
+
+    async def _send(self, messages: Sequence[OutboundMessage]) -> None:
+        """Send each message; one that fails is logged and the others still go."""
         for message in messages:
             try:
                 await self._deliver_one(message)
@@ -64,7 +91,7 @@ class SlackNotifier:
 
     async def _deliver_one(self, message: OutboundMessage) -> None:
         assert self.store is not None
-        workspace = _workspace(self.config, message.to) or self.default_team
+        workspace = _workspace(self.config, message.to)
         if workspace is None:
             return  # not a Slack recipient
         channel = await self.channel_for(workspace, message.to)

@@ -20,8 +20,14 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def escape(text: str) -> str:
+    """Slack's control characters, so members' text can't form mentions like <!channel>."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _sections(text: str) -> list[dict[str, Any]]:
     """Long text split over several sections (3000 characters each)."""
+    text = escape(text)
     chunks: list[str] = []
     remaining = text or " "
     while remaining and len(chunks) < MAX_BLOCKS - 10:
@@ -58,7 +64,7 @@ def blocks(
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": clip(f"*{field.label}*\n{field.value}", MAX_SECTION),
+                    "text": clip(f"*{escape(field.label)}*\n{escape(field.value)}", MAX_SECTION),
                 },
             }
         )

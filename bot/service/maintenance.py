@@ -69,3 +69,15 @@ async def recompute_windows(db: Database, now: datetime) -> int:
     if updated:
         log.info("recomputed weekly hours of %d people after a time zone offset change", updated)
     return updated
+
+
+PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE created_at < :before"
+
+# Platforms retry within minutes; two days is far beyond any retry we could still receive.
+DELIVERY_MEMORY = 2 * 24 * 3600
+
+
+async def prune_deliveries(db: Database, now: datetime) -> None:
+    """Forget inbound delivery ids too old to be retried."""
+    async with db.transaction() as tx:
+        await tx.execute(PRUNE_DELIVERIES, {"before": int(now.timestamp()) - DELIVERY_MEMORY})
