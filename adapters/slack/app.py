@@ -106,7 +106,7 @@ class SlackFrontEnd:
             return
         await respond(
             text=fallback_text(reply.text),
-            blocks=blocks(reply.text, reply.fields, reply.actions),
+            blocks=blocks(reply.text, reply.fields, reply.actions, error=reply.is_error),
             response_type="ephemeral" if reply.ephemeral else "in_channel",
             replace_original=False,
         )
@@ -254,7 +254,7 @@ class SlackFrontEnd:
         await self.client.chat_postMessage(
             channel=channel,
             text=fallback_text(reply.text),
-            blocks=blocks(reply.text, reply.fields, reply.actions),
+            blocks=blocks(reply.text, reply.fields, reply.actions, error=reply.is_error),
         )
         if reply.files:
             await self._send_files(actor, reply)

@@ -51,11 +51,21 @@ def button(action: Action) -> dict[str, Any]:
     return element
 
 
+ERROR_MARK = ":warning: "
+
+
 def blocks(
-    text: str, fields: tuple[Field, ...] = (), actions: tuple[Action, ...] = ()
+    text: str,
+    fields: tuple[Field, ...] = (),
+    actions: tuple[Action, ...] = (),
+    *,
+    error: bool = False,
 ) -> list[dict[str, Any]]:
-    """Text, then fields (as short sections), then buttons; never over 50 blocks."""
+    """Text, then fields (as short sections), then buttons; never over 50 blocks. An error
+    is marked so people see at a glance that nothing happened."""
     out = _sections(text)
+    if error:
+        out[0]["text"]["text"] = ERROR_MARK + out[0]["text"]["text"]
     for field in fields:
         if len(out) >= MAX_BLOCKS - 2:
             break
