@@ -233,6 +233,10 @@ class CommunityDiscord(_Section):
     guild_id: str | None = None
     mentors_channel_id: str | None = None
     moderators_channel_id: str | None = None
+    sessions_channel_id: str | None = Field(
+        None, description="parent of the private session threads; default: mentors channel"
+    )
+    kudos_channel_id: str | None = Field(None, description="public thanks; default: mentors")
 
 
 class CommunityConfig(_Section):
@@ -293,6 +297,13 @@ class SlackConfig(_Section):
 
 class DiscordConfig(_Section):
     token: SecretStr | None = None
+    application_id: str | None = Field(None, description="for invite-url without logging in")
+    dev_guild_id: str | None = Field(
+        None, description="sync commands to this guild at every start (development only)"
+    )
+    dm_retry_after: Duration = timedelta(hours=24)
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
 
 
 class ConsoleConfig(_Section):

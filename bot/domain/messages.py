@@ -101,6 +101,7 @@ class OutboundMessage:
     key: str | None = None
     update: bool = False
     files: tuple[Attachment, ...] = ()
+    closes_space: bool = False  # the session is over: its space may be archived
 
 
 @dataclass

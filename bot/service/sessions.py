@@ -231,12 +231,14 @@ def _space_message(
     extend: bool = False,
     done: bool = False,
     key_suffix: str = "",
+    closes: bool = False,
 ) -> OutboundMessage:
     return OutboundMessage(
         to=where,
         text=text,
         actions=session_actions(session.id, checkin=checkin, extend=extend, done=done),
         key=f"session:{session.id}{key_suffix}" if key_suffix else None,
+        closes_space=closes,
     )
 
 
@@ -275,7 +277,7 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
     late = session.start_at - ctx.ts <= window  # the same edge as the record's query
     text = f"{ctx.me.display_name} cancelled {s}. Thank you for your time; you're free again."
     where = await space(ctx, session)
-    messages = [_space_message(where, text, session), *messages_offers]
+    messages = [_space_message(where, text, session, closes=True), *messages_offers]
     for mentor in session.mentors:
         address = await address_of(ctx.tx, mentor.person_id)
         if address is not None:
@@ -417,6 +419,10 @@ async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
                 key=f"request:{session.request_id}",
             )
         )
+    where = await space(ctx, session)
+    messages.append(
+        _space_message(where, f"{ctx.me.display_name} withdrew from {s}.", session, closes=True)
+    )
     messages += await waves.reopen(ctx, session.request_id)
     return Outcome(
         Reply(f"You withdrew from {s}. {rid(session.request_id)} goes back to other mentors."),
@@ -604,9 +610,11 @@ async def complete(
     if close_at is None:
         missing = ", ".join(p.display_name for p in session.participants if p.checked_in_at is None)
         text = f"{s} has ended ({outcome}). No ratings for this one: {missing} didn't check in."
-        return [_space_message(where, text, session)]
+        return [_space_message(where, text, session, closes=True)]
     await due.schedule(scope, due.RATINGS_CLOSE, session.id, close_at, session.version)
-    messages = [_space_message(where, f"{s} has ended ({outcome}). Thank you both!", session)]
+    messages = [
+        _space_message(where, f"{s} has ended ({outcome}). Thank you both!", session, closes=True)
+    ]
     for p in session.participants:
         address = await address_of(scope.tx, p.person_id)
         if address is None or p.checked_in_at is None:
@@ -730,7 +738,7 @@ async def checkin_deadline(scope: Scope, session_id: int, version: int) -> list[
         if outcome == "mentee_no_show":
             text += " Thank you for showing up; you're free for other requests."
     where = await space(scope, session)
-    messages.append(_space_message(where, text, session))
+    messages.append(_space_message(where, text, session, closes=True))
     return messages + reopened
 
 
