@@ -19,7 +19,12 @@ from bot.logging_setup import setup_logging
 
 # Front ends are found by name at run time, so the core has no import-time dependency on
 # any adapter (the design rule "the core never imports adapters" holds for bot/ itself).
-FRONT_ENDS = {"console": "adapters.console.app", "slack": "adapters.slack.app"}
+FRONT_ENDS = {
+    "console": "adapters.console.app",
+    "slack": "adapters.slack.app",
+    "discord": "adapters.discord.app",
+}
+ALL_FRONT_ENDS = "adapters.all"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--clock", choices=("system", "manual"), default="system")
     console.add_argument("--now", metavar="ISO", help="start of the manual clock (default: now)")
     sub.add_parser("slack", help="run the Slack front end (Socket Mode, or HTTP mode)")
+    discord_cmd = sub.add_parser("discord", help="run the Discord front end, or manage it")
+    discord_cmd.add_argument(
+        "action",
+        nargs="?",
+        choices=("run", "invite-url", "sync"),
+        default="run",
+        help="run (default); invite-url prints the link to add the bot; sync the commands",
+    )
+    discord_cmd.add_argument("--guild", metavar="ID", help="sync to this guild only (instant)")
     sub.add_parser("check-config", help="validate the config and print the effective settings")
     return parser
 
@@ -73,6 +87,17 @@ def _serve(name: str, config: Config) -> int:
     return result
 
 
+def _discord(config: Config, action: str, guild: str | None) -> int:
+    module: Any = importlib.import_module(FRONT_ENDS["discord"])
+    if action == "invite-url":
+        print(module.invite_url(asyncio.run(module.application_id(config))))
+        return 0
+    if action == "sync":
+        print(asyncio.run(module.sync(config, guild)))
+        return 0
+    return _serve("discord", config)
+
+
 def _run_console(config: Config, *, json_mode: bool, clock: Clock) -> int:
     module: Any = importlib.import_module(FRONT_ENDS["console"])
     result: int = asyncio.run(module.run_console(config, json_mode=json_mode, clock=clock))
@@ -98,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_console(config, json_mode=args.json, clock=_console_clock(args))
         if command == "slack":
             return _serve("slack", config)
+        if command == "discord":
+            return _discord(config, args.action, args.guild)
         configured = config.front_ends()
         if not configured:
             return _run_console(config, json_mode=False, clock=SystemClock())
@@ -111,7 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        return _serve(configured[0], config)
+        if len(configured) == 1:
+            return _serve(configured[0], config)
+        module: Any = importlib.import_module(ALL_FRONT_ENDS)
+        result: int = asyncio.run(module.serve(config, configured))
+        return result
     except ConfigError as exc:
         print(f"micromentor: {exc}", file=sys.stderr)
         return 2

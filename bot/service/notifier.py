@@ -24,3 +24,14 @@ class CollectingNotifier:
 
     async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
         self.sent.extend(messages)
+
+
+class FanOutNotifier:
+    """Hands every message to several front ends; each delivers what is addressed to it."""
+
+    def __init__(self, notifiers: list[Notifier]) -> None:
+        self.notifiers = notifiers
+
+    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+        for notifier in self.notifiers:
+            await notifier.deliver(messages)

@@ -71,3 +71,14 @@ class PlatformStore:
                 {"platform": self.platform, "workspace": workspace, "address": address},
             )
         return None if value is None else str(value)
+
+    async def workspace_of(self, user_id: str) -> str | None:
+        """The workspace (server) a user was last seen in on this platform: a click in a DM
+        carries no server, but the person belongs to one community."""
+        async with self.db.transaction() as tx:
+            value = await tx.fetch_val(
+                "SELECT workspace FROM identities WHERE platform = :platform"
+                " AND user_id = :user_id ORDER BY last_seen_at DESC LIMIT 1",
+                {"platform": self.platform, "user_id": user_id},
+            )
+        return None if value is None else str(value)

@@ -1,0 +1,59 @@
+"""Running several front ends in one process on one core (Slack and Discord together)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from adapters.discord.app import DiscordFrontEnd
+from adapters.slack.app import EVENTS_PATH, SlackFrontEnd
+from bot.bootstrap import start_core
+from bot.config import Config
+from bot.scheduling import SweepScheduler
+from bot.service.notifier import FanOutNotifier, Notifier
+
+
+async def serve(config: Config, names: list[str]) -> int:
+    """One core, one sweep; every named front end shares them."""
+    slack = SlackFrontEnd(config) if "slack" in names else None
+    discord_front = None
+    notifiers: list[Notifier] = []
+    if slack is not None:
+        notifiers.append(slack.notifier)
+    core = await start_core(config, FanOutNotifier(notifiers))
+    if "discord" in names:
+        discord_front = DiscordFrontEnd(config, core=core)
+        notifiers.append(discord_front.notifier)
+    waker = SweepScheduler(core.sweep)
+    await waker.start()
+    tasks = []
+    runner: web.AppRunner | None = None
+    try:
+        if slack is not None:
+            await slack.start(core)
+            if config.slack.mode == "socket":
+                tasks.append(asyncio.create_task(slack.socket_handler().start_async()))
+            else:
+                runner = web.AppRunner(slack.web_app())
+                await runner.setup()
+                site = web.TCPSite(runner, host="0.0.0.0", port=config.slack.port)
+                await site.start()
+                print(f"Slack HTTP mode on :{config.slack.port}{EVENTS_PATH}")
+        if discord_front is not None:
+            tasks.append(asyncio.create_task(discord_front.start()))
+        if tasks:
+            await asyncio.gather(*tasks)
+        else:
+            await asyncio.Event().wait()
+    finally:
+        waker.stop()
+        if runner is not None:
+            await runner.cleanup()
+        if discord_front is not None:
+            await discord_front.notifier.drain()
+            await discord_front.client.close()
+        if slack is not None:
+            await slack.notifier.drain()
+        await core.close()
+    return 0

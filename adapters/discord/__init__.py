@@ -1,0 +1,1 @@
+"""The Discord front end: /mentor and /mentor-mod app commands, embeds and persistent buttons."""

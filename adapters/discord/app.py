@@ -1,0 +1,354 @@
+"""The Discord front end: a discord.py client whose app commands, modals and persistent
+buttons turn interactions into core commands. Rules stay in the core."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord import commands as command_tree
+from adapters.discord.notifier import DiscordNotifier
+from adapters.discord.render import CommandButton, embed, files, set_button_handler, view
+from bot.bootstrap import Core, start_core
+from bot.clock import Clock
+from bot.config import Config, ConfigError
+from bot.domain import commands as c
+from bot.domain.messages import Actor, Reply
+from bot.scheduling import SweepScheduler
+from bot.service.platform_store import PlatformStore
+
+log = logging.getLogger(__name__)
+PLATFORM = "discord"
+SCOPES = ("bot", "applications.commands")
+# What the bot does: read and post in its channels and threads, create private session
+# threads (and archive them), embed, attach invites. Nothing else.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_private_threads=True,
+    manage_threads=True,
+    embed_links=True,
+    attach_files=True,
+)
+
+
+class DiscordConfigError(ConfigError):
+    """The token is missing or refused: the start stops before anything is opened."""
+
+
+def token_of(config: Config) -> str:
+    token = config.discord.token.get_secret_value() if config.discord.token else ""
+    if not token:
+        raise DiscordConfigError("DISCORD_TOKEN is not set (the bot token of your application).")
+    if token.count(".") != 2 or " " in token:
+        raise DiscordConfigError("DISCORD_TOKEN doesn't look like a bot token (three parts).")
+    return token
+
+
+def point_at(config: Config) -> None:
+    """Where discord.py talks to: Discord's servers, or a proxy or test server."""
+    discord.http.Route.BASE = config.discord.api_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.discord.gateway_url)
+
+
+def invite_url(application_id: str) -> str:
+    """The link a server admin opens to add the bot, with exactly what it needs."""
+    query = urlencode(
+        {
+            "client_id": application_id,
+            "scope": " ".join(SCOPES),
+            "permissions": str(PERMISSIONS.value),
+        }
+    )
+    return f"https://discord.com/oauth2/authorize?{query}"
+
+
+class MentorClient(discord.Client):
+    """No privileged intents: slash commands and buttons arrive as interactions."""
+
+    def __init__(self, front: DiscordFrontEnd) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents)
+        self.front = front
+        self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self)
+        command_tree.build(front, self.tree)
+        self.tree.on_error = front.on_tree_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        # Persistent buttons: registered before the gateway connects, so a click on a
+        # message sent before a restart still finds its handler.
+        self.add_dynamic_items(CommandButton)
+        await self.front.on_setup()
+
+
+class DiscordFrontEnd:
+    """The client, the core and the glue between them."""
+
+    def __init__(
+        self, config: Config, *, clock: Clock | None = None, core: Core | None = None
+    ) -> None:
+        self.config = config
+        self.token = token_of(config)
+        point_at(config)
+        self.clock = clock
+        self.core = core
+        self.client = MentorClient(self)
+        self.notifier = DiscordNotifier(self.client, config)
+        self.store: PlatformStore | None = None
+        self.waker: SweepScheduler | None = None
+        set_button_handler(self.run_button)
+
+    async def on_setup(self) -> None:
+        if self.core is None:
+            self.core = await start_core(self.config, self.notifier, clock=self.clock)
+        self.store = PlatformStore(self.core.db, PLATFORM)
+        self.notifier.store = self.store
+        if self.clock is None:
+            self.waker = SweepScheduler(self.core.sweep)
+            await self.waker.start()
+        guild = self.config.discord.dev_guild_id
+        if guild:
+            # Development only: a guild sync is instant; global syncs are explicit.
+            target = discord.Object(id=int(guild))
+            self.client.tree.copy_global_to(guild=target)
+            await self.client.tree.sync(guild=target)
+
+    async def start(self) -> None:
+        """Log in and connect (returns when the client closes)."""
+        try:
+            await self.client.start(self.token)
+        except discord.LoginFailure as exc:
+            raise DiscordConfigError(
+                "Discord refused DISCORD_TOKEN; copy the bot token again from the Developer Portal."
+            ) from exc
+
+    async def close(self) -> None:
+        if self.waker is not None:
+            self.waker.stop()
+        await self.notifier.drain()
+        await self.client.close()
+        if self.core is not None:
+            await self.core.close()
+
+    # -- from interactions to the core ------------------------------------------------------
+
+    async def actor_of(self, interaction: discord.Interaction) -> Actor:
+        user = interaction.user
+        roles = tuple(str(r.id) for r in getattr(user, "roles", []))
+        if interaction.guild_id is not None:
+            workspace = str(interaction.guild_id)
+        else:
+            # A DM (an offer's buttons): the person's server is the one they were seen in.
+            assert self.store is not None
+            workspace = await self.store.workspace_of(str(user.id)) or self._single_guild()
+        return Actor(PLATFORM, workspace, str(user.id), user.display_name, roles)
+
+    def _single_guild(self) -> str:
+        guilds = [c.discord.guild_id for c in self.config.communities.values()]
+        return next((g for g in guilds if g), "dm")
+
+    async def run(self, interaction: discord.Interaction, command: c.Command) -> None:
+        """Defer at once (the 3-second rule), run the command, answer privately."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert self.core is not None
+        reply = await self.core.bus.handle(
+            await self.actor_of(interaction), command, delivery=f"ix:{interaction.id}"
+        )
+        await self.answer(interaction, reply)
+
+    async def run_line(self, interaction: discord.Interaction, text: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert self.core is not None
+        reply = await self.core.bus.handle_text(
+            await self.actor_of(interaction), text, delivery=f"ix:{interaction.id}"
+        )
+        await self.answer(interaction, reply)
+
+    async def run_button(self, interaction: discord.Interaction, command: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert self.core is not None
+        reply = await self.core.bus.handle_line(
+            await self.actor_of(interaction), command, delivery=f"ix:{interaction.id}"
+        )
+        await self.answer(interaction, reply)
+
+    async def answer(self, interaction: discord.Interaction, reply: Reply) -> None:
+        if reply.duplicate:
+            return
+        kwargs: dict[str, Any] = {
+            "embed": embed(reply.text, reply.fields, error=reply.is_error),
+            "ephemeral": True,
+        }
+        buttons = view(reply.actions)
+        if buttons is not None:
+            kwargs["view"] = buttons
+        if reply.files:
+            kwargs["files"] = files(reply.files)
+        await interaction.followup.send(**kwargs)
+
+    def skills_matching(self, interaction: discord.Interaction, prefix: str) -> list[str]:
+        assert self.core is not None
+        community = self.config.community_for(PLATFORM, str(interaction.guild_id or ""))
+        if community is None:
+            return []
+        skills = self.core.deps.taxonomy(community).skills
+        prefix = prefix.lower()
+        return [s for s in skills if s.startswith(prefix)] + [
+            s for s in skills if prefix in s and not s.startswith(prefix)
+        ]
+
+    async def on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Something went wrong before the core answered: log it, apologise, no trace."""
+        log.error("app command failed: %s", error, exc_info=error)
+        text = "Sorry, something went wrong on our side and nothing was changed."
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed(text, error=True), ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed(text, error=True), ephemeral=True)
+
+    # -- modals ---------------------------------------------------------------------------------
+
+    async def open_ask_modal(
+        self,
+        interaction: discord.Interaction,
+        skills: str,
+        minutes: int | None,
+        at: str | None,
+        with_mentor: str | None,
+        mentors: int,
+    ) -> None:
+        front = self
+        limits = self.config.requests
+
+        class AskModal(discord.ui.Modal, title="Ask for help"):
+            question: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="Your question",
+                style=discord.TextStyle.paragraph,
+                max_length=limits.question_max_chars,
+            )
+            goal: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="What do you want to reach?",
+                required=False,
+                max_length=min(limits.detail_max_chars, 1000),
+            )
+            tried: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="What have you tried?",
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=min(limits.detail_max_chars, 1000),
+            )
+
+            async def on_submit(self, submitted: discord.Interaction) -> None:
+                await front.run(
+                    submitted,
+                    c.AskForHelp(
+                        tags=tuple(skills.split()),
+                        question=str(self.question),
+                        minutes=minutes,
+                        at=at,
+                        goal=str(self.goal) or None,
+                        tried=str(self.tried) or None,
+                        with_mentor=with_mentor,
+                        mentors=mentors,
+                    ),
+                )
+
+        await interaction.response.send_modal(AskModal())
+
+    async def open_rate_modal(
+        self, interaction: discord.Interaction, session: str, who: str | None
+    ) -> None:
+        front = self
+
+        class RateModal(discord.ui.Modal, title=f"Rate {session}"[:45]):
+            score: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="Overall, 1 to 5", max_length=1
+            )
+            aspects: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="Aspects (optional), e.g. helpfulness 5 clarity 4",
+                required=False,
+                max_length=100,
+            )
+            comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="Comment (only they and moderators see it)",
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=1000,
+            )
+
+            async def on_submit(self, submitted: discord.Interaction) -> None:
+                words = str(self.aspects).split()
+                options = " ".join(
+                    f"--{k} {v}" for k, v in zip(words[::2], words[1::2], strict=False)
+                )
+                line = f"rate {session} {who or ''} {str(self.score).strip()} {options}"
+                if str(self.comment).strip():
+                    line += f" -- {self.comment}"
+                await front.run_line(submitted, line)
+
+        await interaction.response.send_modal(RateModal())
+
+    async def open_dispute_modal(self, interaction: discord.Interaction, session: str) -> None:
+        front = self
+
+        class DisputeModal(discord.ui.Modal, title=f"Dispute {session}"[:45]):
+            statement: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="What happened?", style=discord.TextStyle.paragraph, max_length=2000
+            )
+
+            async def on_submit(self, submitted: discord.Interaction) -> None:
+                await front.run(submitted, c.OpenDispute(session, str(self.statement)))
+
+        await interaction.response.send_modal(DisputeModal())
+
+
+async def serve(config: Config, *, clock: Clock | None = None) -> int:
+    """Run until interrupted."""
+    front = DiscordFrontEnd(config, clock=clock)
+    try:
+        await front.start()
+    finally:
+        await front.close()
+    return 0
+
+
+async def application_id(config: Config) -> str:
+    """From the config, or by logging in once."""
+    if config.discord.application_id:
+        return config.discord.application_id
+    point_at(config)
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(token_of(config))
+        return str(client.application_id)
+    except discord.LoginFailure as exc:
+        raise DiscordConfigError("Discord refused DISCORD_TOKEN.") from exc
+    finally:
+        await client.close()
+
+
+async def sync(config: Config, guild: str | None) -> str:
+    """Sync the commands: to one guild (instant, for development) or globally (deploy)."""
+    front = DiscordFrontEnd(config)
+    try:
+        await front.client.login(front.token)
+        if guild:
+            target = discord.Object(id=int(guild))
+            front.client.tree.copy_global_to(guild=target)
+            synced = await front.client.tree.sync(guild=target)
+            return f"synced {len(synced)} command(s) to guild {guild}"
+        synced = await front.client.tree.sync()
+        return f"synced {len(synced)} command(s) globally (may take up to an hour to show)"
+    except discord.LoginFailure as exc:
+        raise DiscordConfigError("Discord refused DISCORD_TOKEN.") from exc
+    finally:
+        await front.client.close()

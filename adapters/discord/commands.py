@@ -1,0 +1,281 @@
+"""/mentor and /mentor-mod as Discord app commands: typed options onto core commands.
+
+Discord allows 25 subcommands and groups per command and one level of groups, so members'
+and mentors' commands live under /mentor (skills, profile and block are groups) and
+moderators' under /mentor-mod. Every permission is checked by the core, whatever
+`default_permissions` hides.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+
+from bot.domain import commands as c
+
+if TYPE_CHECKING:
+    from adapters.discord.app import DiscordFrontEnd
+
+Interaction = discord.Interaction
+
+
+def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]) -> None:
+    """Register every command on the tree (syncing is separate and explicit)."""
+    mentor = app_commands.Group(name="mentor", description="On-demand micro-mentorship")
+    mod = app_commands.Group(
+        name="mentor-mod",
+        description="Moderators: disputes, requests nobody took, the audit log",
+        default_permissions=discord.Permissions(manage_messages=True),
+    )
+
+    async def skill_autocomplete(
+        interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # Suggestions only: the core validates whatever is finally submitted.
+        words = current.split()
+        head, last = words[:-1], (words[-1] if words and not current.endswith(" ") else "")
+        prefix = (" ".join(head) + " ") if head else ""
+        hits = front.skills_matching(interaction, last)
+        return [
+            app_commands.Choice(name=(prefix + s)[:100], value=(prefix + s)[:100])
+            for s in hits[:25]
+        ]
+
+    @mentor.command(name="ask", description="Ask for a short session (a form opens)")
+    @app_commands.describe(
+        skills="Skills, separated by spaces",
+        minutes="Length",
+        at="When (e.g. tomorrow 18:00); leave empty for now",
+        with_mentor="Offer it to this mentor first",
+        mentors="Up to N mentors may join (a second opinion)",
+    )
+    @app_commands.rename(with_mentor="with")
+    @app_commands.autocomplete(skills=skill_autocomplete)
+    async def ask(
+        interaction: Interaction,
+        skills: str,
+        minutes: int | None = None,
+        at: str | None = None,
+        with_mentor: discord.Member | None = None,
+        mentors: int | None = None,
+    ) -> None:
+        await front.open_ask_modal(
+            interaction,
+            skills,
+            minutes,
+            at,
+            f"<@{with_mentor.id}>" if with_mentor else None,
+            mentors or 1,
+        )
+
+    @mentor.command(name="edit", description="Change your open request")
+    async def edit(
+        interaction: Interaction,
+        question: str | None = None,
+        goal: str | None = None,
+        tried: str | None = None,
+        request: str | None = None,
+    ) -> None:
+        await front.run(interaction, c.EditRequest(request, question, goal, tried))
+
+    @mentor.command(name="cancel", description="Withdraw a request (or call off its session)")
+    async def cancel(interaction: Interaction, request: str | None = None) -> None:
+        await front.run(interaction, c.CancelRequest(request))
+
+    @mentor.command(name="queue", description="Your open requests and their place")
+    async def queue(interaction: Interaction) -> None:
+        await front.run(interaction, c.ShowQueue())
+
+    @mentor.command(name="open", description="Mentors: open requests you could take")
+    @app_commands.autocomplete(skill=skill_autocomplete)
+    async def open_(interaction: Interaction, skill: str | None = None) -> None:
+        await front.run(interaction, c.ListOpen(skill))
+
+    @mentor.command(name="accept", description="Mentors: take a request")
+    async def accept(interaction: Interaction, request: str | None = None) -> None:
+        await front.run(interaction, c.AcceptOffer(request))
+
+    @mentor.command(name="decline", description="Mentors: pass on an offer")
+    async def decline(interaction: Interaction, request: str | None = None) -> None:
+        await front.run(interaction, c.DeclineOffer(request))
+
+    skills_group = app_commands.Group(name="skills", description="Your skills", parent=mentor)
+
+    @skills_group.command(name="add", description="Add skills (makes you a mentor)")
+    @app_commands.autocomplete(skills=skill_autocomplete)
+    async def skills_add(interaction: Interaction, skills: str) -> None:
+        await front.run(interaction, c.AddSkills(tuple(skills.split())))
+
+    @skills_group.command(name="remove", description="Remove skills")
+    @app_commands.autocomplete(skills=skill_autocomplete)
+    async def skills_remove(interaction: Interaction, skills: str) -> None:
+        await front.run(interaction, c.RemoveSkills(tuple(skills.split())))
+
+    @skills_group.command(name="list", description="Your skills and the community's")
+    async def skills_list(interaction: Interaction) -> None:
+        await front.run(interaction, c.ShowSkills())
+
+    @mentor.command(name="available", description="Mentors: take offers now (or go away)")
+    @app_commands.describe(duration="For how long, e.g. 2h", away="Stop taking offers instead")
+    async def available(
+        interaction: Interaction, duration: str | None = None, away: bool = False
+    ) -> None:
+        await front.run_line(
+            interaction,
+            "away" if away else ("available for " + duration if duration else "available"),
+        )
+
+    profile = app_commands.Group(name="profile", description="Your profile", parent=mentor)
+
+    @profile.command(name="show", description="Show your profile")
+    async def profile_show(interaction: Interaction) -> None:
+        await front.run(interaction, c.ShowProfile())
+
+    @profile.command(name="tz", description="Your time zone, e.g. Europe/Berlin")
+    async def profile_tz(interaction: Interaction, zone: str) -> None:
+        await front.run(interaction, c.SetTimezone(zone))
+
+    @profile.command(name="hours", description="Weekly hours in your zone, or clear")
+    async def profile_hours(
+        interaction: Interaction, days: str, time_range: str | None = None
+    ) -> None:
+        if days.lower() == "clear":
+            await front.run(interaction, c.SetHours(None, None))
+        else:
+            await front.run_line(interaction, f"profile hours {days} {time_range or ''}")
+
+    @profile.command(name="capacity", description="Sessions at once and per week")
+    async def profile_capacity(interaction: Interaction, concurrent: int, per_week: int) -> None:
+        await front.run(interaction, c.SetCapacity(concurrent, per_week))
+
+    @profile.command(name="link", description="Your call link, or clear")
+    async def profile_link(interaction: Interaction, url: str) -> None:
+        await front.run(interaction, c.SetCallLink(None if url == "clear" else url))
+
+    @profile.command(name="leaderboard", description="Appear on the leaderboard or not")
+    async def profile_leaderboard(interaction: Interaction, on: bool) -> None:
+        await front.run(interaction, c.SetLeaderboard(on))
+
+    @mentor.command(name="sessions", description="Your sessions")
+    async def sessions(interaction: Interaction) -> None:
+        await front.run(interaction, c.ListSessions())
+
+    @mentor.command(name="checkin", description="Say you're there")
+    async def checkin(interaction: Interaction, session: str | None = None) -> None:
+        await front.run(interaction, c.CheckIn(session))
+
+    @mentor.command(name="withdraw", description="Mentors: give a session back before it starts")
+    async def withdraw(
+        interaction: Interaction, session: str | None = None, reason: str | None = None
+    ) -> None:
+        await front.run(interaction, c.Withdraw(session, reason))
+
+    @mentor.command(name="reschedule", description="Propose another start time")
+    async def reschedule(interaction: Interaction, when: str, session: str | None = None) -> None:
+        await front.run(interaction, c.Reschedule(session, when))
+
+    @mentor.command(name="extend", description="Propose more minutes")
+    async def extend(interaction: Interaction, minutes: int, session: str | None = None) -> None:
+        await front.run(interaction, c.Extend(session, minutes))
+
+    @mentor.command(name="done", description="End a running session")
+    async def done(
+        interaction: Interaction,
+        session: str | None = None,
+        outcome: Literal["resolved", "partial", "referred"] = "resolved",
+    ) -> None:
+        await front.run(interaction, c.Done(session, outcome))
+
+    @mentor.command(name="rate", description="Rate the other side of a session (a form opens)")
+    @app_commands.rename(mentor_="mentor")
+    async def rate(
+        interaction: Interaction, session: str, mentor_: discord.Member | None = None
+    ) -> None:
+        await front.open_rate_modal(interaction, session, f"<@{mentor_.id}>" if mentor_ else None)
+
+    @mentor.command(name="dispute", description="Ask a neutral moderator to look at a session")
+    async def dispute(interaction: Interaction, session: str) -> None:
+        await front.open_dispute_modal(interaction, session)
+
+    @mentor.command(name="report", description="Tell the moderators about someone")
+    async def report(interaction: Interaction, user: discord.Member, what: str) -> None:
+        await front.run(interaction, c.Report(f"<@{user.id}>", what))
+
+    @mentor.command(name="appeal", description="Appeal a decision, once")
+    async def appeal(interaction: Interaction, dispute_id: str, why: str) -> None:
+        await front.run(interaction, c.Appeal(dispute_id, why))
+
+    block = app_commands.Group(name="block", description="Never be matched again", parent=mentor)
+
+    @block.command(name="add", description="Block someone (both ways, silently)")
+    async def block_add(interaction: Interaction, user: discord.Member) -> None:
+        await front.run(interaction, c.Block(f"<@{user.id}>"))
+
+    @block.command(name="remove", description="Undo a block")
+    async def block_remove(interaction: Interaction, user: discord.Member) -> None:
+        await front.run(interaction, c.Unblock(f"<@{user.id}>"))
+
+    @mentor.command(name="me", description="Your profile, reputation, reliability, history")
+    async def me(interaction: Interaction) -> None:
+        await front.run(interaction, c.ShowMe())
+
+    @mentor.command(name="kudos", description="Thank your mentor publicly")
+    async def kudos(
+        interaction: Interaction, session: str | None = None, message: str | None = None
+    ) -> None:
+        await front.run(interaction, c.Kudos(session, message))
+
+    @mentor.command(name="leaderboard", description="Mentors who opted in")
+    @app_commands.autocomplete(skill=skill_autocomplete)
+    async def leaderboard(interaction: Interaction, skill: str | None = None) -> None:
+        await front.run(interaction, c.Leaderboard(skill))
+
+    @mentor.command(name="help", description="What each command does")
+    async def help_(interaction: Interaction, command: str | None = None) -> None:
+        await front.run_line(interaction, f"help {command or ''}")
+
+    @mod.command(name="queue", description="Open disputes and appeals")
+    async def mod_queue(interaction: Interaction) -> None:
+        await front.run(interaction, c.ModQueue())
+
+    @mod.command(name="show", description="Both sides of a dispute")
+    async def mod_show(interaction: Interaction, dispute_id: str) -> None:
+        await front.run(interaction, c.ModShow(dispute_id))
+
+    @mod.command(name="log", description="The audit log")
+    async def mod_log(interaction: Interaction, entries: int = 20) -> None:
+        await front.run(interaction, c.ModLog(entries))
+
+    @mod.command(name="stats", description="Everything about a person")
+    async def mod_stats(interaction: Interaction, user: discord.Member) -> None:
+        await front.run(interaction, c.ModStats(f"<@{user.id}>"))
+
+    @mod.command(name="assign", description="Give a request nobody took to a mentor")
+    @app_commands.rename(mentor_="mentor")
+    async def mod_assign(interaction: Interaction, request: str, mentor_: discord.Member) -> None:
+        await front.run(interaction, c.ModAssign(request, f"<@{mentor_.id}>"))
+
+    @mod.command(name="close", description="Close a request with a note for the member")
+    async def mod_close(interaction: Interaction, request: str, note: str) -> None:
+        await front.run(interaction, c.ModClose(request, note))
+
+    @mod.command(name="resolve", description="Decide a dispute or an appeal")
+    async def mod_resolve(
+        interaction: Interaction,
+        dispute_id: str,
+        decision: Literal["dismiss", "void", "warn", "suspend", "uphold", "overturn"],
+        note: str,
+        days: int | None = None,
+        rating_by: discord.Member | None = None,
+    ) -> None:
+        await front.run(
+            interaction,
+            c.ModResolve(
+                dispute_id, decision, note, days, f"<@{rating_by.id}>" if rating_by else None
+            ),
+        )
+
+    tree.add_command(mentor)
+    tree.add_command(mod)

@@ -1,0 +1,200 @@
+"""Delivering the core's messages on Discord: DMs (with a fallback when closed), private
+session threads, community channels, and edits in place."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import discord
+
+from adapters.discord.render import embed, files, view
+from bot.config import Config
+from bot.domain.messages import (
+    Address,
+    ChannelAddress,
+    OutboundMessage,
+    PersonAddress,
+    SessionAddress,
+)
+from bot.service.platform_store import PlatformStore
+
+log = logging.getLogger(__name__)
+PLATFORM = "discord"
+DMS_CLOSED = 50007
+PRIVATE_THREAD: Literal[12] = 12
+
+
+def _label(address: Address) -> str:
+    if isinstance(address, PersonAddress):
+        return f"user:{address.user_id}"
+    if isinstance(address, SessionAddress):
+        return f"session:{address.session_id}"
+    return f"channel:{address.channel}"
+
+
+class DiscordNotifier:
+    """The Notifier port on Discord; deliveries are queued off the interaction's path."""
+
+    def __init__(self, client: discord.Client, config: Config) -> None:
+        self.client = client
+        self.config = config
+        self.store: PlatformStore | None = None
+        self._queue: asyncio.Queue[OutboundMessage] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+        if self.store is None:
+            log.warning("the Discord front end isn't started; %d message(s) dropped", len(messages))
+            return
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._work())
+        for message in messages:
+            self._queue.put_nowait(message)
+
+    async def _work(self) -> None:
+        while True:
+            message = await self._queue.get()
+            try:
+                await self._send(message)
+            except discord.HTTPException as exc:
+                log.warning("Discord refused a message to %s: %s", _label(message.to), exc)
+            except Exception:
+                log.exception("delivering a message to %s failed", _label(message.to))
+            finally:
+                self._queue.task_done()
+
+    async def drain(self) -> None:
+        """Wait until every queued message was sent."""
+        if self._worker is not None and not self._worker.done():
+            await self._queue.join()
+            self._worker.cancel()
+
+    def _guild_of(self, address: Address) -> str | None:
+        if isinstance(address, PersonAddress):
+            return address.workspace if address.platform == PLATFORM else None
+        if isinstance(address, SessionAddress):
+            return next((m.workspace for m in address.members if m.platform == PLATFORM), None)
+        community = self.config.communities.get(address.community_id)
+        return None if community is None else community.discord.guild_id or "default"
+
+    async def _send(self, message: OutboundMessage) -> None:
+        assert self.store is not None
+        guild = self._guild_of(message.to)
+        if guild is None:
+            return
+        recipient = _label(message.to)
+        kwargs: dict[str, Any] = {"embed": embed(message.text, message.fields)}
+        buttons = view(message.actions)
+        if message.key and message.update:
+            known = await self.store.find_message(guild, message.key, recipient)
+            if known is not None:
+                channel = self.client.get_partial_messageable(int(known[0]))
+                await channel.get_partial_message(int(known[1])).edit(**kwargs, view=buttons)
+                return
+        channel_id = await self._channel_for(guild, message.to)
+        if channel_id is None:
+            return
+        channel = self.client.get_partial_messageable(int(channel_id))
+        if message.files:
+            kwargs["files"] = files(message.files)
+        if buttons is not None:
+            kwargs["view"] = buttons
+        try:
+            sent = await channel.send(**kwargs)
+        except discord.Forbidden as exc:
+            if isinstance(message.to, PersonAddress) and exc.code == DMS_CLOSED:
+                await self._dms_closed(guild, message)
+                return
+            raise
+        if message.key:
+            await self.store.remember_message(
+                guild, message.key, recipient, str(channel_id), str(sent.id)
+            )
+        if message.closes_space and isinstance(message.to, SessionAddress):
+            await self.client.http.edit_channel(int(channel_id), archived=True, locked=True)
+
+    async def _dms_closed(self, guild: str, message: OutboundMessage) -> None:
+        """Mark the person unreachable for a while and post in the mentors channel instead."""
+        assert self.store is not None and isinstance(message.to, PersonAddress)
+        until = int(time.time() + self.config.discord.dm_retry_after.total_seconds())
+        await self.store.remember_channel(guild, f"unreachable:{message.to.user_id}", str(until))
+        log.info("DMs to %s are closed; using the mentors channel", message.to.user_id)
+        community = self.config.community_for(PLATFORM, guild)
+        fallback = (
+            self.config.communities[community].discord.mentors_channel_id if community else None
+        )
+        if fallback is None:
+            return
+        channel = self.client.get_partial_messageable(int(fallback))
+        text = f"<@{message.to.user_id}> (your DMs are closed, so here): {message.text}"
+        kwargs: dict[str, Any] = {"embed": embed(text, message.fields)}
+        buttons = view(message.actions)
+        if buttons is not None:
+            kwargs["view"] = buttons
+        sent = await channel.send(content=f"<@{message.to.user_id}>", **kwargs)
+        if message.key:
+            await self.store.remember_message(
+                guild, message.key, _label(message.to), str(fallback), str(sent.id)
+            )
+
+    async def _channel_for(self, guild: str, address: Address) -> str | None:
+        assert self.store is not None
+        if isinstance(address, ChannelAddress):
+            community = self.config.communities.get(address.community_id)
+            if community is None:
+                return None
+            d = community.discord
+            return {
+                "mentors": d.mentors_channel_id,
+                "moderators": d.moderators_channel_id,
+                "kudos": d.kudos_channel_id or d.mentors_channel_id,
+            }.get(address.channel)
+        key = _label(address)
+        if isinstance(address, PersonAddress):
+            blocked = await self.store.find_channel(guild, f"unreachable:{address.user_id}")
+            if blocked is not None and int(blocked) > time.time():
+                # DMs were closed lately: don't retry yet, use the mentors channel.
+                key_of = self.config.community_for(PLATFORM, guild)
+                return (
+                    self.config.communities[key_of].discord.mentors_channel_id if key_of else None
+                )
+        cached = await self.store.find_channel(guild, key)
+        if cached is not None:
+            return cached
+        if isinstance(address, PersonAddress):
+            data = await self.client.http.start_private_message(int(address.user_id))
+            channel_id = str(data["id"])
+        else:
+            assert isinstance(address, SessionAddress)
+            channel_id_or_none = await self._session_thread(guild, address)
+            if channel_id_or_none is None:
+                return None
+            channel_id = channel_id_or_none
+        await self.store.remember_channel(guild, key, channel_id)
+        return channel_id
+
+    async def _session_thread(self, guild: str, address: SessionAddress) -> str | None:
+        """A private thread for the session, with its people added."""
+        community = self.config.communities.get(address.community_id)
+        if community is None:
+            return None
+        parent = community.discord.sessions_channel_id or community.discord.mentors_channel_id
+        if parent is None:
+            log.info("no sessions or mentors channel configured for session threads")
+            return None
+        data = await self.client.http.start_thread_without_message(
+            int(parent),
+            name=f"session s{address.session_id}",
+            auto_archive_duration=1440,
+            type=PRIVATE_THREAD,
+            invitable=False,
+        )
+        thread_id = str(data["id"])
+        for member in address.members:
+            if member.platform == PLATFORM:
+                await self.client.http.add_user_to_thread(int(thread_id), int(member.user_id))
+        return thread_id

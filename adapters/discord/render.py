@@ -1,0 +1,109 @@
+"""The core's replies and messages as embeds and persistent buttons, within Discord's limits."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.domain.messages import Action, Attachment, Field
+
+MAX_DESCRIPTION = 4096
+MAX_FIELDS = 25
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_BUTTONS = 25
+MAX_LABEL = 80
+MAX_CUSTOM_ID = 100
+PREFIX = "mm|"
+ERROR_COLOUR = discord.Colour.red()
+COLOUR = discord.Colour.blurple()
+
+# Set by the front end: what a click runs (interaction, command text).
+ButtonHandler = Callable[[discord.Interaction, str], Awaitable[None]]
+_handler: dict[str, ButtonHandler] = {}
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def embed(text: str, fields: tuple[Field, ...] = (), *, error: bool = False) -> discord.Embed:
+    """Text as the description, fields as embed fields."""
+    out = discord.Embed(
+        description=clip(text or " ", MAX_DESCRIPTION), colour=ERROR_COLOUR if error else COLOUR
+    )
+    for field in fields[:MAX_FIELDS]:
+        out.add_field(
+            name=clip(field.label or "-", MAX_FIELD_NAME),
+            value=clip(field.value or "-", MAX_FIELD_VALUE),
+            inline=False,
+        )
+    return out
+
+
+class CommandButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mm\|(?P<command>.+)"
+):
+    """A button whose custom_id carries the command it runs, so it keeps working after a
+    restart (registered once in setup_hook; all state is in the id and the database)."""
+
+    def __init__(
+        self,
+        command: str,
+        label: str = "Go",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label, MAX_LABEL),
+                style=style,
+                custom_id=clip(PREFIX + command, MAX_CUSTOM_ID),
+            )
+        )
+        self.command = command
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CommandButton:
+        return cls(match["command"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        handler = _handler.get("run")
+        if handler is not None:
+            await handler(interaction, self.command)
+
+
+def set_button_handler(handler: ButtonHandler) -> None:
+    _handler["run"] = handler
+
+
+_STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "danger": discord.ButtonStyle.danger,
+}
+
+
+def view(actions: tuple[Action, ...]) -> discord.ui.View | None:
+    """Persistent buttons (no timeout) for the actions that fit in a custom_id."""
+    usable = [a for a in actions if len(PREFIX + a.command) <= MAX_CUSTOM_ID][:MAX_BUTTONS]
+    if not usable:
+        return None
+    out = discord.ui.View(timeout=None)
+    for action in usable:
+        out.add_item(
+            CommandButton(
+                action.command,
+                action.label,
+                _STYLES.get(action.style, discord.ButtonStyle.secondary),
+            )
+        )
+    return out
+
+
+def files(attachments: tuple[Attachment, ...]) -> list[discord.File]:
+    return [discord.File(io.BytesIO(a.content.encode()), filename=a.filename) for a in attachments]
