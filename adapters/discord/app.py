@@ -64,7 +64,8 @@ def invite_url(application_id: str) -> str:
             "client_id": application_id,
             "scope": " ".join(SCOPES),
             "permissions": str(PERMISSIONS.value),
-        }
+        },
+        quote_via=quote,
     )
     return f"https://discord.com/oauth2/authorize?{query}"
 

@@ -1,0 +1,250 @@
+"""The real discord.py client, command tree and views against a loopback fake of Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.discord.app import DiscordConfigError, DiscordFrontEnd, token_of
+from bot.clock import ManualClock
+from bot.config import Config, load_config
+from tests.adapters.discord.fake import (
+    GUILD,
+    MENTORS_CHANNEL,
+    FakeDiscord,
+    custom_ids,
+    text_of,
+)
+from tests.conftest import START
+
+MOD_ROLE = "777"
+
+
+def discord_config(tmp_path: Path, fake: FakeDiscord, **extra: str) -> Config:
+    env = {
+        "MICROMENTOR_STORAGE__URL": f"sqlite:///{tmp_path / 'discord.db'}",
+        "DISCORD_TOKEN": "bot.token.x",
+        "MICROMENTOR_DISCORD__API_BASE_URL": fake.api,
+        "MICROMENTOR_DISCORD__GATEWAY_URL": fake.gateway,
+        "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__GUILD_ID": GUILD,
+        "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__MENTORS_CHANNEL_ID": MENTORS_CHANNEL,
+        "MICROMENTOR_COMMUNITIES__DEFAULT__MODERATOR_ROLES": f'["discord:{MOD_ROLE}"]',
+        **extra,
+    }
+    return load_config(None, environ=env)
+
+
+@dataclass
+class Rig:
+    fake: FakeDiscord
+    front: DiscordFrontEnd
+    clock: ManualClock
+    config: Config
+    task: asyncio.Task[None]
+
+    async def say(
+        self, uid: str, path: list[str], options: dict[str, Any] | None = None, **kw: Any
+    ) -> str:
+        """A slash command; returns the text of the ephemeral answer."""
+        iid = await self.fake.slash(uid, path, options, **kw)
+        await self.fake.wait_for(lambda: self.fake.followups(iid) != [])
+        return text_of(self.fake.followups(iid)[0])
+
+    async def click(
+        self, uid: str, message: dict[str, Any], custom_id: str, dm: bool = True
+    ) -> str:
+        iid = await self.fake.click(uid, message, custom_id, dm=dm)
+        await self.fake.wait_for(lambda: self.fake.followups(iid) != [])
+        return text_of(self.fake.followups(iid)[0])
+
+    async def settle(self) -> None:
+        await self.front.notifier._queue.join()
+
+    def dms(self, uid: str) -> list[dict[str, Any]]:
+        return [c.body for c in self.fake.of("POST", f"/channels/9{uid}/messages")]
+
+
+async def start_rig(tmp_path: Path, fake: FakeDiscord) -> Rig:
+    config = discord_config(tmp_path, fake)
+    clock = ManualClock(START)
+    front = DiscordFrontEnd(config, clock=clock)
+    task = asyncio.create_task(front.start())
+    await fake.connected()
+    return Rig(fake, front, clock, config, task)
+
+
+async def stop_rig(rig: Rig) -> None:
+    await rig.front.close()
+    rig.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await rig.task
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
+    fake = FakeDiscord()
+    await fake.start()
+    r = await start_rig(tmp_path, fake)
+    try:
+        yield r
+    finally:
+        await stop_rig(r)
+        await fake.close()
+    # discord.py logs and swallows errors in commands and views: fail on them here.
+    errors = [
+        rec
+        for rec in caplog.records
+        if rec.levelno >= logging.ERROR and rec.name.startswith(("discord", "adapters"))
+    ]
+    assert not errors, [rec.getMessage() for rec in errors]
+
+
+async def mentors(rig: Rig, *uids: str) -> None:
+    for uid in uids:
+        await rig.say(uid, ["mentor", "skills", "add"], {"skills": "python"})
+        await rig.say(uid, ["mentor", "available"], {"duration": "8h"})
+
+
+async def ask(rig: Rig, uid: str, question: str = "How do I read a CSV?") -> str:
+    iid = await rig.fake.slash(uid, ["mentor", "ask"], {"skills": "python"})
+    await rig.fake.wait_for(lambda: iid in rig.fake.modals)
+    sub = await rig.fake.submit_modal(uid, iid, {"Your question": question})
+    await rig.fake.wait_for(lambda: rig.fake.followups(sub) != [])
+    return text_of(rig.fake.followups(sub)[0])
+
+
+def accept_button(message: dict[str, Any], request: str = "r1") -> str:
+    return next(i for i in custom_ids(message) if i == f"mm|/mentor accept {request}")
+
+
+async def test_the_full_loop_on_discord(rig: Rig) -> None:
+    """ask (modal) -> DM offers -> accept, a losing accept -> private thread -> check-in ->
+    done -> rating modals -> reveal."""
+    await mentors(rig, "11", "12")
+    answer = await ask(rig, "21")
+    assert "r1" in answer
+    await rig.settle()
+    offer1, offer2 = rig.dms("11")[0], rig.dms("12")[0]
+    assert accept_button(offer1) and "How do I read a CSV?" in text_of(offer1)
+    won = await rig.click("11", rig.fake.messages[_id_of(rig, offer1)], "mm|/mentor accept r1")
+    assert "session s1" in won
+    lost = await rig.click("12", rig.fake.messages[_id_of(rig, offer2)], "mm|/mentor accept r1")
+    assert "already taken" in lost
+    await rig.settle()
+    edits = [c.body for c in rig.fake.of("PATCH", "/channels/912/messages/")]
+    assert any("taken by another mentor" in text_of(e) for e in edits)
+    threads = rig.fake.of("POST", f"/channels/{MENTORS_CHANNEL}/threads")
+    assert len(threads) == 1 and threads[0].body["type"] == 12
+    added = {c.path.rsplit("/", 1)[1] for c in rig.fake.of("PUT", "/thread-members/")}
+    assert added == {"11", "21"}
+    await rig.say("21", ["mentor", "checkin"], {"session": "s1"})
+    await rig.say("11", ["mentor", "checkin"], {"session": "s1"})
+    await rig.say("11", ["mentor", "done"], {"session": "s1"})
+    await rig.settle()
+    assert rig.fake.of("PATCH", "/channels/")  # the thread is archived
+    for uid, score in (("21", "5"), ("11", "4")):
+        iid = await rig.fake.slash(uid, ["mentor", "rate"], {"session": "s1"})
+        await rig.fake.wait_for(lambda i=iid: i in rig.fake.modals)
+        sub = await rig.fake.submit_modal(uid, iid, {"Overall, 1 to 5": score})
+        await rig.fake.wait_for(lambda s=sub: rig.fake.followups(s) != [])
+    await rig.settle()
+    assert any("4/5" in text_of(m) for m in rig.dms("21"))
+    assert any("5/5" in text_of(m) for m in rig.dms("11"))
+
+
+def _id_of(rig: Rig, body: dict[str, Any]) -> str:
+    return next(
+        mid
+        for mid, m in rig.fake.messages.items()
+        if m["components"] == body.get("components") and m["embeds"] == body["embeds"]
+    )
+
+
+async def test_a_button_still_works_after_a_restart(tmp_path: Path) -> None:
+    """The offer was sent before the restart; the click after it is handled."""
+    fake = FakeDiscord()
+    await fake.start()
+    rig = await start_rig(tmp_path, fake)
+    await mentors(rig, "11")
+    await ask(rig, "21")
+    await rig.settle()
+    offer = rig.fake.messages[_id_of(rig, rig.dms("11")[0])]
+    await stop_rig(rig)
+    fake._identified.clear()
+    again = await start_rig(tmp_path, fake)
+    try:
+        won = await again.click("11", offer, "mm|/mentor accept r1")
+        assert "session s1" in won
+    finally:
+        await stop_rig(again)
+        await fake.close()
+
+
+async def test_closed_dms_fall_back_to_the_mentors_channel(rig: Rig) -> None:
+    """403/50007: the offer goes to #mentors with a mention, and DMs aren't retried."""
+    rig.fake.closed_dms.add("11")
+    await mentors(rig, "11")
+    await ask(rig, "21")
+    await rig.settle()
+    posted = rig.fake.sent_to(MENTORS_CHANNEL)
+    assert any("<@11>" in (p.get("content") or "") for p in posted)
+    tries = len(rig.fake.of("POST", "/channels/911/messages"))
+    await rig.say("21", ["mentor", "cancel"])
+    await ask(rig, "22", "Another one")
+    await rig.settle()
+    assert len(rig.fake.of("POST", "/channels/911/messages")) == tries  # not retried
+
+
+async def test_skill_autocomplete_suggests_from_the_taxonomy(rig: Rig) -> None:
+    """Autocomplete answers with matching skills (suggestions; the core validates)."""
+    iid = await rig.fake.slash(
+        "21", ["mentor", "skills", "add"], {"skills": "pyt"}, focused="skills"
+    )
+    await rig.fake.wait_for(lambda: rig.fake.callbacks(iid) != [])
+    choices = rig.fake.callbacks(iid)[0]["data"]["choices"]
+    assert choices[0]["value"] == "python"
+
+
+async def test_a_modal_with_invalid_input_gets_a_clear_error(rig: Rig) -> None:
+    """A rating of 9 is refused with what to type instead."""
+    iid = await rig.fake.slash("21", ["mentor", "rate"], {"session": "s1"})
+    await rig.fake.wait_for(lambda: iid in rig.fake.modals)
+    sub = await rig.fake.submit_modal("21", iid, {"Overall, 1 to 5": "9"})
+    await rig.fake.wait_for(lambda: rig.fake.followups(sub) != [])
+    assert "no session" in text_of(rig.fake.followups(sub)[0]).lower() or "1 to 5" in text_of(
+        rig.fake.followups(sub)[0]
+    )
+
+
+async def test_moderator_commands_are_checked_in_the_core(rig: Rig) -> None:
+    """A member without the moderator role is refused; with the role it works."""
+    refused = await rig.say("21", ["mentor-mod", "queue"])
+    assert "Only moderators" in refused
+    allowed = await rig.say("31", ["mentor-mod", "queue"], roles=[MOD_ROLE])
+    assert "queue is empty" in allowed
+
+
+async def test_every_command_is_deferred_first(rig: Rig) -> None:
+    """The first answer to a command is a deferral (type 5), then the follow-up."""
+    iid = await rig.fake.slash("21", ["mentor", "queue"])
+    await rig.fake.wait_for(lambda: rig.fake.followups(iid) != [])
+    assert rig.fake.callbacks(iid)[0]["type"] == 5
+    assert rig.fake.callbacks(iid)[0]["data"]["flags"] == 64  # ephemeral
+
+
+def test_a_missing_or_bad_token_stops_the_start(tmp_path: Path) -> None:
+    """Clear messages, nothing started."""
+    for token, expected in (("", "not set"), ("nodots", "three parts")):
+        env = {"MICROMENTOR_STORAGE__URL": f"sqlite:///{tmp_path / 'x.db'}"}
+        if token:
+            env["DISCORD_TOKEN"] = token
+        with pytest.raises(DiscordConfigError) as err:
+            token_of(load_config(None, environ=env))
+        assert expected in str(err.value)
