@@ -26,3 +26,10 @@ async def test_slack_ack_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     result = await load("slack_ack").run(rate=20, seconds=0.5)
     assert result["requests"] == 10
     assert result["max_ms"] >= result["p50_ms"] > 0
+
+
+async def test_discord_roundtrip_runs() -> None:
+    """Five interactions, each answered."""
+    result = await load("discord_roundtrip").run(count=5, concurrency=2)
+    assert result["interactions"] == 5
+    assert result["max_ms"] >= result["p50_ms"] > 0

@@ -15,10 +15,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from adapters.console.app import ConsoleFrontEnd
+from adapters.discord.render import ERROR_COLOUR as DISCORD_ERROR
 from adapters.slack.app import SlackFrontEnd
 from adapters.slack.render import ERROR_MARK
 from bot.bootstrap import start_core
 from bot.clock import ManualClock
+from tests.adapters.discord.fake import FakeDiscord, custom_ids
+from tests.adapters.discord.fake import text_of as discord_text
+from tests.adapters.discord.test_discord import start_rig, stop_rig
 from tests.adapters.slack.fake import FakeSlack, Simulator
 from tests.adapters.slack.test_slack import PROXY_VARS, SECRET, buttons, slack_config, texts
 from tests.conftest import START, make_config
@@ -107,11 +111,59 @@ async def scenario(d: Driver, settle: Any) -> None:
     assert any("taken by another mentor" in s.text for s in edits)
     told = await d.seen_by("member1")
     assert any("accepted your request r1" in s.text for s in told)
-    text, error = await d.say("member1", "frobnicate")
-    assert error and "I don't know the command" in text
+    text, error = await d.say("member1", "accept r99")
+    assert error and "There is no request r99" in text
 
 
-@pytest.fixture(params=["console", "slack"])
+DISCORD_IDS = {"mentor1": "11", "mentor2": "12", "mentor3": "13", "member1": "21"}
+
+
+class DiscordDriver:
+    """Typed slash commands for the scenario's words; DMs and their edits as what is seen."""
+
+    def __init__(self, rig: Any) -> None:
+        self.rig = rig
+
+    async def say(self, user: str, text: str) -> tuple[str, bool]:
+        uid = DISCORD_IDS[user]
+        fake = self.rig.fake
+        words = text.split()
+        if words[0] == "ask":
+            head, _, question = text.partition(" -- ")
+            goal = head.split("--goal ", 1)[1] if "--goal " in head else ""
+            iid = await fake.slash(uid, ["mentor", "ask"], {"skills": words[1]})
+            await fake.wait_for(lambda: iid in fake.modals)
+            iid = await fake.submit_modal(
+                uid, iid, {"Your question": question, "What do you want to reach?": goal}
+            )
+        elif words[:2] == ["skills", "add"]:
+            iid = await fake.slash(uid, ["mentor", "skills", "add"], {"skills": words[2]})
+        elif words[0] == "available":
+            iid = await fake.slash(uid, ["mentor", "available"], {"duration": words[-1]})
+        elif words[0] == "accept":
+            iid = await fake.slash(uid, ["mentor", "accept"], {"request": words[1]})
+        else:  # pragma: no cover - the scenario uses only the words above
+            raise AssertionError(text)
+        await fake.wait_for(lambda: fake.followups(iid) != [])
+        body = fake.followups(iid)[0]
+        error = any(e.get("color") == DISCORD_ERROR.value for e in body.get("embeds") or [])
+        return discord_text(body), error
+
+    async def seen_by(self, user: str) -> list[Seen]:
+        uid = DISCORD_IDS[user]
+        fake = self.rig.fake
+        posts = [
+            Seen(discord_text(c.body), [i.removeprefix("mm|") for i in custom_ids(c.body)])
+            for c in fake.of("POST", f"/channels/9{uid}/messages")
+        ]
+        edits = [
+            Seen(discord_text(c.body), [i.removeprefix("mm|") for i in custom_ids(c.body)], True)
+            for c in fake.of("PATCH", f"/channels/9{uid}/messages/")
+        ]
+        return posts + edits
+
+
+@pytest.fixture(params=["console", "slack", "discord"])
 async def driver(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[Driver, Any]]:
@@ -130,6 +182,20 @@ async def driver(
             yield ConsoleDriver(front, out), nothing
         finally:
             await core.close()
+        return
+    if request.param == "discord":
+        dfake = FakeDiscord()
+        await dfake.start()
+        rig = await start_rig(tmp_path, dfake)
+
+        async def drained(_: Any) -> None:
+            await rig.front.notifier._queue.join()
+
+        try:
+            yield DiscordDriver(rig), drained
+        finally:
+            await stop_rig(rig)
+            await dfake.close()
         return
     for var in PROXY_VARS:
         monkeypatch.delenv(var, raising=False)
