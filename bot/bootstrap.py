@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from bot.clock import Clock, SystemClock, epoch
 from bot.config import Config
 from bot.domain.skills import Taxonomy
+from bot.service import privacy, settings
 from bot.service.bus import MessageBus
-from bot.service.context import Deps
+from bot.service.context import Deps, Scope
 from bot.service.notifier import Notifier
 from bot.service.sweep import Sweep
 from bot.storage import Database, open_database
@@ -61,6 +62,10 @@ async def start_core(
         if db is None:
             await database.close()
         raise
+    await settings.load(database, deps)
+    async with database.transaction() as tx:
+        for key in config.communities:
+            await privacy.ensure_retention_job(Scope(deps, tx, clock.now(), key))
     bus = MessageBus(deps, database, notifier)
     sweep = Sweep(deps, database, notifier)
     bus.on_scheduled = sweep.scheduled

@@ -206,6 +206,19 @@ class AccountabilityConfig(_Section):
         return value
 
 
+class PrivacyConfig(_Section):
+    """How long personal texts are kept."""
+
+    retention: Duration = timedelta(days=365)
+
+    @field_validator("retention")
+    @classmethod
+    def _retention(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1) or value > timedelta(days=3650):
+            raise ValueError("must be between 1d and 3650d")
+        return value
+
+
 class MentorsConfig(_Section):
     """Defaults for new mentor profiles."""
 
@@ -324,6 +337,7 @@ class Config(_Section):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     sessions: SessionsConfig = Field(default_factory=SessionsConfig)
     accountability: AccountabilityConfig = Field(default_factory=AccountabilityConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     mentors: MentorsConfig = Field(default_factory=MentorsConfig)
     communities: dict[str, CommunityConfig] = Field(default_factory=_default_communities)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)

@@ -451,6 +451,29 @@ def _leaderboard(args: list[str], free: str | None) -> c.Command:
     return c.Leaderboard(args[0] if args else None)
 
 
+def _link(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "link")
+    _at_most(args, 1, "link")
+    return c.Link(args[0] if args else None)
+
+
+def _forget(args: list[str], free: str | None) -> c.Command:
+    _no_free_text(free, "forget")
+    _at_most(args, 1, "forget")
+    if args and args[0].lower() != "confirm":
+        raise UsageError("To confirm, type `/mentor forget confirm`.", hint=_usage("forget"))
+    return c.Forget(bool(args))
+
+
+def _no_args(name: str, cls: type[c.Unlink] | type[c.Export]) -> _Parser:
+    def parser(args: list[str], free: str | None) -> c.Command:
+        _no_free_text(free, name)
+        _at_most(args, 0, name)
+        return cls()
+
+    return parser
+
+
 def _mod(args: list[str], free: str | None) -> c.Command:
     if not args:
         raise UsageError("Which moderator command?", hint=_usage("mod"))
@@ -463,6 +486,26 @@ def _mod(args: list[str], free: str | None) -> c.Command:
         if rest and not _is_number(rest[0]):
             raise UsageError("`mod log` takes how many entries, like `mod log 50`.")
         return c.ModLog(int(rest[0]) if rest else 20)
+    if what == "settings":
+        _at_most(rest, 0, "mod")
+        return c.ModSettings()
+    if what == "set":
+        if len(rest) < 2:
+            raise UsageError(
+                "Name the setting and its value: `mod set routing.wave_size 4`.", hint=_usage("mod")
+            )
+        return c.ModSet(rest[0], " ".join(rest[1:]))
+    if what == "skills":
+        if not rest:
+            raise UsageError("`mod skills add|alias|remove ...`", hint=_usage("mod"))
+        return c.ModSkills(rest[0].lower(), tuple(rest[1:]))
+    if what == "report":
+        positional, opts = _options(rest, ("days",), "mod")
+        _at_most(positional, 0, "mod")
+        period = opts.get("days", "30")
+        if not _is_number(period):
+            raise UsageError("`--days` takes a number, like `--days 30`.", hint=_usage("mod"))
+        return c.ModReport(int(period))
     if what == "show":
         if len(rest) != 1:
             raise UsageError("Which dispute? `mod show d3`.", hint=_usage("mod"))
@@ -536,4 +579,8 @@ _PARSERS: dict[str, _Parser] = {
     "stats": lambda args, free: _mod(["stats", *args], free),
     "kudos": _kudos,
     "leaderboard": _leaderboard,
+    "link": _link,
+    "unlink": _no_args("unlink", c.Unlink),
+    "export": _no_args("export", c.Export),
+    "forget": _forget,
 }

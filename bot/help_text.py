@@ -118,7 +118,9 @@ COMMANDS: dict[str, CommandHelp] = {
         "/mentor rate s7 4 --helpfulness 5 --clarity 3 -- Clear and patient, thank you!",
     ),
     "mod": CommandHelp(
-        "/mentor mod queue | show <dispute> | log [N] | stats @user | assign <request> @mentor | "
+        "/mentor mod queue | show <dispute> | log [N] | stats @user | settings | "
+        "set <key> <value> | skills add|alias|remove ... | report [--days N] | "
+        "assign <request> @mentor | "
         "close <request> -- <note> | resolve <dispute> dismiss|void|warn|suspend|uphold|overturn "
         "[--days N] [--rating-by @user] -- <note>",
         "Moderators: the queue of disputes and appeals, the audit log, everything about a "
@@ -170,6 +172,28 @@ COMMANDS: dict[str, CommandHelp] = {
         "Mentors who opted in (`/mentor profile leaderboard on`), by sessions and reputation.",
         "/mentor leaderboard python",
     ),
+    "link": CommandHelp(
+        "/mentor link [<code>]",
+        "Make your Slack and Discord accounts one record: `/mentor link` on one gives a code "
+        "(10 minutes, once) that `/mentor link <code>` on the other confirms.",
+        "/mentor link K7PX2M9QWE",
+    ),
+    "unlink": CommandHelp(
+        "/mentor unlink",
+        "Give this account a fresh record again (the history stays with the other one).",
+        "/mentor unlink",
+    ),
+    "export": CommandHelp(
+        "/mentor export",
+        "Everything micromentor keeps about you, as a JSON file.",
+        "/mentor export",
+    ),
+    "forget": CommandHelp(
+        "/mentor forget [confirm]",
+        "Erase your name, texts and comments (after a confirmation). Counts and sanction "
+        "records stay, without your name.",
+        "/mentor forget confirm",
+    ),
     "help": CommandHelp(
         "/mentor help [<command>]",
         "This help, or the details of one command.",
@@ -190,6 +214,10 @@ MEMBER_COMMANDS = (
     "report",
     "appeal",
     "leaderboard",
+    "link",
+    "unlink",
+    "export",
+    "forget",
 )
 SESSION_COMMANDS = ("sessions", "checkin", "reschedule", "extend", "done", "rate")
 MENTOR_COMMANDS = (

@@ -206,6 +206,48 @@ class ModResolve:
 
 
 @dataclass(frozen=True)
+class ModSettings:
+    pass
+
+
+@dataclass(frozen=True)
+class ModSet:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ModSkills:
+    action: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModReport:
+    days: int = 30
+
+
+@dataclass(frozen=True)
+class Link:
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Unlink:
+    pass
+
+
+@dataclass(frozen=True)
+class Export:
+    pass
+
+
+@dataclass(frozen=True)
+class Forget:
+    confirm: bool = False
+
+
+@dataclass(frozen=True)
 class ModShow:
     dispute: str
 
@@ -278,6 +320,14 @@ Command = (
     | ModResolve
     | ModLog
     | ModShow
+    | ModSettings
+    | ModSet
+    | ModSkills
+    | ModReport
+    | Link
+    | Unlink
+    | Export
+    | Forget
     | ModStats
     | ShowMe
     | Kudos

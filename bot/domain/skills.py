@@ -46,11 +46,15 @@ class Taxonomy:
     def default(
         cls,
         extra: Mapping[str, Iterable[str]] | None = None,
+        removed: Iterable[str] = (),
     ) -> Taxonomy:
-        """The built-in taxonomy, plus a community's own skills and aliases."""
+        """The built-in taxonomy, plus a community's own skills and aliases, minus the
+        skills it removed."""
         merged: dict[str, list[str]] = {k: list(v) for k, v in DEFAULT_SKILLS.items()}
         for skill, aliases in (extra or {}).items():
             merged.setdefault(normalize_tag(skill), []).extend(aliases)
+        for skill in removed:
+            merged.pop(normalize_tag(skill), None)
         return cls(merged)
 
     @property

@@ -16,12 +16,16 @@ from bot.service import (
     audit,
     blocks,
     disputes,
+    linking,
     moderation,
     offers,
+    privacy,
     profile,
     ratings,
+    report,
     requests,
     sessions,
+    settings,
     standing,
 )
 from bot.service.context import Ctx, Deps, resolve_person
@@ -86,6 +90,14 @@ HANDLERS: dict[type[Any], Handler] = {
     c.Kudos: standing.kudos,
     c.Leaderboard: standing.leaderboard,
     c.SetLeaderboard: standing.set_leaderboard,
+    c.ModSettings: settings.show,
+    c.ModSet: settings.set_value,
+    c.ModSkills: settings.skills,
+    c.ModReport: report.show,
+    c.Link: linking.link,
+    c.Unlink: linking.unlink,
+    c.Export: privacy.export,
+    c.Forget: privacy.forget,
 }
 
 

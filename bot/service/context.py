@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +30,8 @@ class Deps:
     clock: Clock
     rng: random.Random
     taxonomies: dict[str, Taxonomy]
+    # Each community's config with the moderators' run-time settings applied.
+    community_configs: dict[str, Config] = field(default_factory=dict)
 
     def taxonomy(self, community_id: str) -> Taxonomy:
         """The community's skills and aliases."""
@@ -53,7 +56,8 @@ class Scope:
 
     @property
     def config(self) -> Config:
-        return self.deps.config
+        """The community's effective settings (file defaults + moderators' changes)."""
+        return self.deps.community_configs.get(self.community, self.deps.config)
 
     def ago(self, delta: timedelta) -> int:
         """A stored timestamp `delta` before now."""
@@ -85,6 +89,11 @@ class Ctx(Scope):
             f"{self.actor.platform}:{role}" in community.moderator_roles
             for role in self.actor.roles
         )
+
+
+def identity_hash(platform: str, workspace: str, user_id: str) -> str:
+    """The one-way key a forgotten identity's sanction is remembered by (see privacy.py)."""
+    return hashlib.sha256(f"{platform}:{workspace}:{user_id}".encode()).hexdigest()
 
 
 async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetime) -> Person:
@@ -126,6 +135,15 @@ async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetim
             "now": ts,
         },
     )
+    inherited = await tx.fetch_val(
+        "SELECT suspended_until FROM forgotten_identities WHERE identity_hash = :hash",
+        {"hash": identity_hash(actor.platform, actor.workspace, actor.user_id)},
+    )
+    if inherited is not None and int(inherited) > ts:
+        await tx.execute(
+            "UPDATE persons SET suspended_until = :until WHERE id = :id",
+            {"until": inherited, "id": person_id},
+        )
     created = await tx.fetch_one(sql.GET_PERSON, {"id": person_id})
     assert created is not None
     return Person.from_row(created)

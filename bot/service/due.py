@@ -16,6 +16,7 @@ SESSION_REMIND_END = "session_remind_end"  # session
 SESSION_END = "session_end"  # session
 RATINGS_CLOSE = "ratings_close"  # session
 SUSPENSION_END = "suspension_end"  # person
+RETENTION = "retention"  # community-wide, ref 0
 
 
 async def schedule(scope: Scope, kind: str, ref_id: int, due_at: int, version: int = 0) -> None:

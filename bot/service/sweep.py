@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import ManualClock, epoch, from_epoch
 from bot.domain.messages import OutboundMessage
-from bot.service import disputes, due, ratings, sessions, waves
+from bot.service import disputes, due, privacy, ratings, sessions, waves
 from bot.service.context import Deps, Scope
 from bot.service.maintenance import recompute_windows
 from bot.service.notifier import Notifier
@@ -31,6 +31,7 @@ HANDLERS: dict[str, DueHandler] = {
     due.SESSION_END: sessions.end,
     due.RATINGS_CLOSE: ratings.ratings_close,
     due.SUSPENSION_END: disputes.suspension_end,
+    due.RETENTION: privacy.retention,
 }
 BATCH = 100
 

@@ -297,6 +297,41 @@ CREATE TABLE platform_channels (
 )
 """,
     ),
+    (
+        5,
+        "running a community: settings, own skills, account links, forgotten identities",
+        """
+CREATE TABLE community_settings (
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at {bigint} NOT NULL,
+    PRIMARY KEY (community_id, key)
+);
+CREATE TABLE community_skills (
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    skill TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '[]',
+    removed INTEGER NOT NULL DEFAULT 0,
+    updated_at {bigint} NOT NULL,
+    PRIMARY KEY (community_id, skill)
+);
+CREATE TABLE link_codes (
+    code TEXT PRIMARY KEY,
+    person_id {bigint} NOT NULL REFERENCES persons(id),
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    expires_at {bigint} NOT NULL,
+    used_at {bigint}
+);
+CREATE TABLE forgotten_identities (
+    identity_hash TEXT PRIMARY KEY,
+    suspended_until {bigint},
+    created_at {bigint} NOT NULL
+);
+ALTER TABLE persons ADD COLUMN forgotten_at {bigint};
+ALTER TABLE help_requests ADD COLUMN anonymised_at {bigint}
+""",
+    ),
 ]
 
 

@@ -1,0 +1,455 @@
+"""Latency of choosing a request's first wave of mentors, as the number of mentors grows.
+
+    python bench/routing.py [--mentors 1000,10000,100000] [--skills 500] [--requests 300]
+                            [--zipf 1.0] [--seed 7] [--json]
+
+For each size a real SQLite file (and a throwaway PostgreSQL schema when
+MICROMENTOR_TEST_POSTGRES_DSN is set) is migrated with the project's `open_database`, then
+filled with bulk INSERTs straight into the tables: one community, the mentors (1-4 skills
+each out of `--skills`, drawn with Zipf popularity, so a few skills are very common), a
+thousand members who ask, one identity each, and availability (most mentors available now
+through `available_until` or a weekly window, a tenth not). Each measured request is fresh:
+a help request with 1-3 skills (same Zipf) is inserted in a transaction, then timed are
+
+  choose: `bot.service.routing.candidates` + `bot.domain.routing.rank` (who gets the wave);
+  wave:   `bot.service.routing.send_wave` (choosing again, plus the offers, due rows and
+          addresses it writes and reads),
+
+and the transaction is rolled back, so every request sees the same store. Times are per
+request, from one asyncio task on the project's own `Database` driver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.clock import ManualClock, epoch
+from bot.config import Config, load_config
+from bot.domain.model import HelpRequest
+from bot.domain.routing import rank
+from bot.domain.skills import Taxonomy
+from bot.domain.timeparse import minute_of_week
+from bot.service import routing
+from bot.service.context import Deps, Scope
+from bot.storage import Database, open_database
+from bot.storage.sql import requests as request_sql
+
+PG_DSN_ENV = "MICROMENTOR_TEST_POSTGRES_DSN"
+COMMUNITY = "default"
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+HOUR = 3600
+DAY = 24 * HOUR
+WEEK_MINUTES = 7 * 24 * 60
+WARMUP = 10
+
+
+class Zipf:
+    """Draws items with probability proportional to 1 / rank ** s."""
+
+    def __init__(self, items: list[str], s: float, rng: random.Random) -> None:
+        self.items = items
+        self.rng = rng
+        self.cum: list[float] = []
+        total = 0.0
+        for k in range(1, len(items) + 1):
+            total += 1.0 / k**s
+            self.cum.append(total)
+
+    def one(self) -> str:
+        return self.items[bisect.bisect_left(self.cum, self.rng.random() * self.cum[-1])]
+
+    def distinct(self, n: int) -> list[str]:
+        n = min(n, len(self.items))
+        picked: list[str] = []
+        while len(picked) < n:
+            item = self.one()
+            if item not in picked:
+                picked.append(item)
+        return picked
+
+
+def skill_names(count: int) -> list[str]:
+    """`count` valid skill tags, the most popular first."""
+    return [f"skill{n:03d}" for n in range(count)]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# -- the data --------------------------------------------------------------------------------
+
+PERSON_COLUMNS = (
+    "id",
+    "community_id",
+    "display_name",
+    "timezone",
+    "is_mentor",
+    "away",
+    "available_until",
+    "capacity_concurrent",
+    "capacity_weekly",
+    "last_offered_at",
+    "created_at",
+    "last_active_at",
+)
+IDENTITY_COLUMNS = (
+    "platform",
+    "workspace",
+    "user_id",
+    "person_id",
+    "community_id",
+    "display_name",
+    "last_seen_at",
+)
+SKILL_COLUMNS = ("community_id", "skill", "person_id")
+WINDOW_COLUMNS = ("person_id", "community_id", "start_minute", "end_minute")
+
+
+def members_for(mentors: int) -> int:
+    """How many non-mentor members ask (they are never candidates)."""
+    return max(10, min(1000, mentors))
+
+
+def generate(mentors: int, zipf: Zipf, rng: random.Random) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows for every table, mentors first (ids 1..mentors), then the members."""
+    now = epoch(NOW)
+    mow = minute_of_week(NOW)
+    persons: list[tuple[Any, ...]] = []
+    identities: list[tuple[Any, ...]] = []
+    skills: list[tuple[Any, ...]] = []
+    windows: list[tuple[Any, ...]] = []
+    for pid in range(1, mentors + 1):
+        name = f"mentor{pid}"
+        roll = rng.random()
+        available_until: int | None = None
+        if roll < 0.6:  # said "available for a few hours"
+            available_until = now + rng.randint(1, 8) * HOUR
+        elif roll < 0.9:  # weekly hours that cover now, and another span later in the week
+            start = max(0, mow - rng.randint(0, 180))
+            windows.append((pid, COMMUNITY, start, min(WEEK_MINUTES, mow + rng.randint(30, 240))))
+            later = mow + rng.randint(1, 5) * 24 * 60
+            windows.append((pid, COMMUNITY, later, later + 120))
+        else:  # not around now: availability ran out yesterday, hours on another day
+            available_until = now - DAY
+            later = mow + rng.randint(1, 5) * 24 * 60
+            windows.append((pid, COMMUNITY, later, later + 120))
+        last_offered = now - rng.randint(HOUR, 30 * DAY) if rng.random() < 0.5 else None
+        persons.append(
+            (
+                pid,
+                COMMUNITY,
+                name,
+                "UTC",
+                1,
+                0,
+                available_until,
+                rng.randint(1, 3),
+                5,
+                last_offered,
+                now - 90 * DAY,
+                now - DAY,
+            )
+        )
+        identities.append(("console", "console", name, pid, COMMUNITY, name, now - DAY))
+        for skill in zipf.distinct(rng.randint(1, 4)):
+            skills.append((COMMUNITY, skill, pid))
+    for pid in range(mentors + 1, mentors + members_for(mentors) + 1):
+        name = f"member{pid}"
+        persons.append(
+            (pid, COMMUNITY, name, "UTC", 0, 0, None, 1, 5, None, now - 90 * DAY, now - DAY)
+        )
+        identities.append(("console", "console", name, pid, COMMUNITY, name, now - DAY))
+    return {
+        "persons": persons,
+        "identities": identities,
+        "mentor_skills": skills,
+        "availability_windows": windows,
+    }
+
+
+COLUMNS = {
+    "persons": PERSON_COLUMNS,
+    "identities": IDENTITY_COLUMNS,
+    "mentor_skills": SKILL_COLUMNS,
+    "availability_windows": WINDOW_COLUMNS,
+}
+
+
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+def fill_sqlite(path: str, data: dict[str, list[tuple[Any, ...]]]) -> None:
+    """Bulk INSERTs on a plain sqlite3 connection, in one transaction."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO communities (id, name, created_at) VALUES (?, ?, ?)",
+            (COMMUNITY, "Bench", epoch(NOW)),
+        )
+        for table, rows in data.items():
+            conn.executemany(insert_sql(table, COLUMNS[table]), rows)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+async def fill_postgres(url: str, data: dict[str, list[tuple[Any, ...]]]) -> None:
+    """COPY into the schema the URL's search_path names, then ANALYZE (as autovacuum would)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                "INSERT INTO communities (id, name, created_at) VALUES ($1, $2, $3)",
+                COMMUNITY,
+                "Bench",
+                epoch(NOW),
+            )
+            for table, rows in data.items():
+                await conn.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
+            await conn.execute(
+                "SELECT setval(pg_get_serial_sequence('persons', 'id'), MAX(id)) FROM persons"
+            )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+# -- the measurement ---------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    """Raised to leave a transaction without committing what the request wrote."""
+
+
+def bench_config(url: str) -> Config:
+    return load_config(None, environ={"MICROMENTOR_STORAGE__URL": url})
+
+
+async def measure(
+    db: Database, config: Config, mentors: int, zipf: Zipf, requests: int, seed: int
+) -> dict[str, float]:
+    """Time `requests` fresh requests (after a few untimed ones) against a filled store."""
+    rng = random.Random(seed + 1)
+    deps = Deps(
+        config=config,
+        clock=ManualClock(NOW),
+        rng=random.Random(seed + 2),
+        taxonomies={COMMUNITY: Taxonomy.default()},
+    )
+    conf = config.accountability
+    choose: list[float] = []
+    wave: list[float] = []
+    found_counts: list[int] = []
+    offered: list[int] = []
+    first_member = mentors + 1
+    for n in range(WARMUP + requests):
+        skills = tuple(sorted(zipf.distinct(rng.randint(1, 3))))
+        requester = rng.randint(first_member, first_member + members_for(mentors) - 1)
+        try:
+            async with db.transaction() as tx:
+                scope = Scope(deps, tx, NOW, COMMUNITY)
+                request_id = int(
+                    await tx.fetch_val(
+                        request_sql.INSERT,
+                        {
+                            "community_id": COMMUNITY,
+                            "requester_id": requester,
+                            "question": "How do I make this faster?",
+                            "goal": None,
+                            "tried": None,
+                            "minutes": 30,
+                            "start_at": None,
+                            "now": scope.ts,
+                            "mentors_wanted": 1,
+                            "preferred_mentor_id": None,
+                        },
+                    )
+                )
+                for skill in skills:
+                    await tx.execute(
+                        request_sql.INSERT_SKILL,
+                        {"request_id": request_id, "community_id": COMMUNITY, "skill": skill},
+                    )
+                req = HelpRequest(
+                    id=request_id,
+                    community_id=COMMUNITY,
+                    requester_id=requester,
+                    requester_name=f"member{requester}",
+                    question="How do I make this faster?",
+                    goal=None,
+                    tried=None,
+                    minutes=30,
+                    start_at=None,
+                    state="open",
+                    wave=0,
+                    created_at=scope.ts,
+                    skills=skills,
+                )
+                start = time.perf_counter()
+                found = await routing.candidates(scope, req)
+                rank(
+                    [c for c, _ in found],
+                    len(req.skills),
+                    config.routing.wave_size,
+                    deps.rng,
+                    neutral_reliability=conf.reliability_prior,
+                    neutral_reputation=conf.reputation_prior_mean,
+                )
+                middle = time.perf_counter()
+                messages = await routing.send_wave(scope, req)
+                end = time.perf_counter()
+                if n >= WARMUP:
+                    choose.append((middle - start) * 1000)
+                    wave.append((end - middle) * 1000)
+                    found_counts.append(len(found))
+                    offered.append(len(messages))
+                raise _Rollback
+        except _Rollback:
+            pass
+    return {
+        "mentors": float(mentors),
+        "requests": float(len(choose)),
+        "candidates_mean": statistics.mean(found_counts),
+        "offers_mean": statistics.mean(offered),
+        "p50_ms": statistics.median(choose),
+        "p99_ms": percentile(choose, 0.99),
+        "max_ms": max(choose),
+        "wave_p50_ms": statistics.median(wave),
+        "wave_p99_ms": percentile(wave, 0.99),
+    }
+
+
+def _with_search_path(dsn: str, schema: str) -> str:
+    return dsn + ("&" if "?" in dsn else "?") + f"search_path={schema}"
+
+
+async def _pg_admin(dsn: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def one_size(
+    engine: str, mentors: int, skills: int, zipf_s: float, requests: int, seed: int
+) -> dict[str, float]:
+    """Build a store of `mentors` on `engine`, measure, throw the store away."""
+    rng = random.Random(seed)
+    zipf = Zipf(skill_names(skills), zipf_s, rng)
+    data = generate(mentors, zipf, rng)
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            path = str(Path(folder) / "routing.db")
+            url = f"sqlite:///{path}"
+            await (await open_database(url)).close()  # create and migrate
+            fill_sqlite(path, data)
+            db = await open_database(url)
+            try:
+                return await measure(db, bench_config(url), mentors, zipf, requests, seed)
+            finally:
+                await db.close()
+    dsn = os.environ[PG_DSN_ENV]
+    schema = f"mm_bench_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(dsn, f"CREATE SCHEMA {schema}")
+    try:
+        url = _with_search_path(dsn, schema)
+        db = await open_database(url)
+        try:
+            await fill_postgres(url, data)
+            return await measure(db, bench_config(url), mentors, zipf, requests, seed)
+        finally:
+            await db.close()
+    finally:
+        await _pg_admin(dsn, f"DROP SCHEMA {schema} CASCADE")
+
+
+def engines() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get(PG_DSN_ENV) else ["sqlite"]
+
+
+async def run(
+    mentors: list[int],
+    skills: int = 500,
+    requests: int = 300,
+    zipf: float = 1.0,
+    seed: int = 7,
+    engine_names: list[str] | None = None,
+) -> dict[str, Any]:
+    """Measure every size on every engine; growth is p99 at the largest over the smallest."""
+    rows: list[dict[str, Any]] = []
+    growth: dict[str, float] = {}
+    for engine in engine_names or engines():
+        mine: list[dict[str, Any]] = []
+        for size in mentors:
+            result = await one_size(engine, size, skills, zipf, requests, seed)
+            mine.append({"engine": engine, **result})
+        rows.extend(mine)
+        growth[engine] = mine[-1]["p99_ms"] / mine[0]["p99_ms"]
+    return {"rows": rows, "growth_p99": growth}
+
+
+def sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def table(result: dict[str, Any]) -> Iterator[str]:
+    yield (
+        f"{'engine':<10} {'mentors':>8} {'cands':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'wave p50':>9} {'wave p99':>9}"
+    )
+    for row in result["rows"]:
+        yield (
+            f"{row['engine']:<10} {row['mentors']:>8.0f} {row['candidates_mean']:>6.0f} "
+            f"{row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['max_ms']:>8.2f} "
+            f"{row['wave_p50_ms']:>9.2f} {row['wave_p99_ms']:>9.2f}"
+        )
+    for engine, factor in result["growth_p99"].items():
+        yield f"{engine}: p99 growth smallest -> largest: {factor:.1f}x"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mentors", type=sizes, default=[1000, 10000, 100000])
+    parser.add_argument("--skills", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per size")
+    parser.add_argument("--zipf", type=float, default=1.0, help="Zipf exponent of skill picks")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.mentors, args.skills, args.requests, args.zipf, args.seed))
+    if args.json:
+        print(json.dumps(result))
+        return
+    for line in table(result):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

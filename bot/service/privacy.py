@@ -1,0 +1,174 @@
+"""Members' rights over their data: export, forget, and retention of old texts."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from bot.domain import commands as c
+from bot.domain.errors import Conflict
+from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
+from bot.service import due
+from bot.service.context import Ctx, Scope, identity_hash
+from bot.storage.database import Transaction
+
+REMOVED = "[removed]"
+
+EXPORT_QUERIES = {
+    "profile": "SELECT display_name, timezone, is_mentor, away, hours_spec, "
+    "capacity_concurrent, capacity_weekly, call_link, leaderboard, created_at, suspended_until "
+    "FROM persons WHERE id = :id",
+    "accounts": "SELECT platform, workspace, user_id, display_name, last_seen_at "
+    "FROM identities WHERE person_id = :id",
+    "skills": "SELECT skill FROM mentor_skills WHERE person_id = :id",
+    "requests": "SELECT id, question, goal, tried, minutes, start_at, state, created_at, "
+    "matched_at FROM help_requests WHERE requester_id = :id ORDER BY id",
+    "sessions": "SELECT s.id, sp.role, s.start_at, s.minutes, s.state, s.outcome, "
+    "sp.checked_in_at, sp.no_show FROM session_participants sp "
+    "JOIN sessions s ON s.id = sp.session_id WHERE sp.person_id = :id ORDER BY s.id",
+    "ratings_given": "SELECT session_id, score, aspects, comment, created_at FROM ratings "
+    "WHERE rater_id = :id ORDER BY session_id",
+    # Received ratings as they were revealed: never one that is still hidden.
+    "ratings_received": "SELECT r.session_id, r.score, r.aspects, r.comment, r.counted "
+    "FROM ratings r JOIN sessions s ON s.id = r.session_id "
+    "WHERE r.ratee_id = :id AND s.ratings_revealed_at IS NOT NULL ORDER BY r.session_id",
+    "kudos_received": "SELECT session_id, message, created_at FROM kudos WHERE to_id = :id",
+    "disputes_opened": "SELECT id, kind, session_id, statement, state, decision, decision_note "
+    "FROM disputes WHERE opened_by = :id",
+    "sanctions": "SELECT kind, days, ends_at, revoked_at, created_at FROM sanctions "
+    "WHERE person_id = :id",
+}
+
+FORGET = [
+    "UPDATE help_requests SET question = '[removed]', goal = NULL, tried = NULL, "
+    "anonymised_at = :now WHERE requester_id = :id",
+    "UPDATE ratings SET comment = NULL WHERE rater_id = :id OR ratee_id = :id",
+    "UPDATE disputes SET statement = '[removed]' WHERE opened_by = :id",
+    "UPDATE disputes SET other_statement = '[removed]' WHERE against_id = :id "
+    "AND other_statement IS NOT NULL",
+    "UPDATE disputes SET appeal_text = '[removed]' WHERE appeal_by = :id",
+    "UPDATE kudos SET message = NULL WHERE from_id = :id OR to_id = :id",
+    "DELETE FROM mentor_skills WHERE person_id = :id",
+    "DELETE FROM availability_windows WHERE person_id = :id",
+    "DELETE FROM session_proposals WHERE proposed_by = :id",
+    "DELETE FROM link_codes WHERE person_id = :id",
+    "DELETE FROM blocks WHERE blocker_id = :id OR blocked_id = :id",
+    "UPDATE persons SET display_name = :anon, is_mentor = 0, away = 1, available_until = NULL, "
+    "hours_spec = '{}', call_link = NULL, leaderboard = 0, forgotten_at = :now WHERE id = :id",
+]
+
+FORGOTTEN = """
+INSERT INTO forgotten_identities (identity_hash, suspended_until, created_at)
+VALUES (:hash, :until, :now)
+ON CONFLICT (identity_hash) DO UPDATE SET suspended_until = excluded.suspended_until
+"""
+FORGOTTEN_LOOKUP = "SELECT suspended_until FROM forgotten_identities WHERE identity_hash = :hash"
+
+RETENTION = [
+    "UPDATE help_requests SET question = '[removed after the retention period]', goal = NULL, "
+    "tried = NULL, anonymised_at = :now WHERE created_at < :before AND anonymised_at IS NULL "
+    "AND state NOT IN ('open', 'matched')",
+    "UPDATE ratings SET comment = NULL WHERE created_at < :before AND comment IS NOT NULL",
+    "UPDATE disputes SET statement = '[removed after the retention period]', "
+    "other_statement = NULL, appeal_text = NULL WHERE created_at < :before "
+    "AND state IN ('resolved', 'final')",
+    "UPDATE kudos SET message = NULL WHERE created_at < :before AND message IS NOT NULL",
+]
+
+
+async def inherited_suspension(
+    tx: Transaction, platform: str, workspace: str, user_id: str
+) -> int | None:
+    """A suspension that outlived a forgotten record of this identity."""
+    value = await tx.fetch_val(
+        FORGOTTEN_LOOKUP, {"hash": identity_hash(platform, workspace, user_id)}
+    )
+    return None if value is None else int(value)
+
+
+def _plain(rows: list[Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
+
+
+async def export(ctx: Ctx, cmd: c.Export) -> Outcome:
+    data: dict[str, Any] = {"exported_at": ctx.now.isoformat(), "community": ctx.community}
+    for name, sql in EXPORT_QUERIES.items():
+        data[name] = _plain(await ctx.tx.fetch(sql, {"id": ctx.me.id}))
+    data["profile"] = data["profile"][0] if data["profile"] else {}
+    content = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return Outcome(
+        Reply(
+            "Here is everything micromentor keeps about you (ratings you received as they were "
+            "shown to you).",
+            files=(Attachment("micromentor-export.json", "application/json", content),),
+        )
+    )
+
+
+async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
+    if not cmd.confirm:
+        return Outcome(
+            Reply(
+                "This erases your name, your questions, comments and statements, your skills "
+                "and profile, and signs you out of micromentor. Counts stay (so other people's "
+                "records remain right), and a sanction record stays, without your name. It "
+                "can't be undone.",
+                actions=(
+                    Action("forget:confirm", "Forget me", "/mentor forget confirm", "danger"),
+                ),
+            )
+        )
+    if await ctx.tx.fetch_val("SELECT forgotten_at FROM persons WHERE id = :id", {"id": ctx.me.id}):
+        raise Conflict("You were already forgotten.")
+    anon = f"former member {ctx.me.id}"
+    names = {ctx.me.display_name}
+    identities = await ctx.tx.fetch(
+        "SELECT platform, workspace, user_id, display_name FROM identities WHERE person_id = :id",
+        {"id": ctx.me.id},
+    )
+    names |= {str(r["display_name"]) for r in identities}
+    until = await ctx.tx.fetch_val(
+        "SELECT suspended_until FROM persons WHERE id = :id", {"id": ctx.me.id}
+    )
+    for row in identities:
+        if until is not None and int(until) > ctx.ts:
+            # The sanction must outlive the name: a one-way key remembers it.
+            await ctx.tx.execute(
+                FORGOTTEN,
+                {
+                    "hash": identity_hash(row["platform"], row["workspace"], row["user_id"]),
+                    "until": until,
+                    "now": ctx.ts,
+                },
+            )
+    for statement in FORGET:
+        await ctx.tx.execute(statement, {"id": ctx.me.id, "now": ctx.ts, "anon": anon})
+    for name in names:
+        await ctx.tx.execute(
+            "UPDATE audit_log SET detail = REPLACE(detail, :name, :anon) "
+            "WHERE community_id = :community_id",
+            {"name": name, "anon": anon, "community_id": ctx.community},
+        )
+    await ctx.tx.execute("DELETE FROM identities WHERE person_id = :id", {"id": ctx.me.id})
+    return Outcome(Reply("Done: you are forgotten. Thank you for being part of the community."))
+
+
+async def ensure_retention_job(scope: Scope) -> None:
+    """The daily retention job is a durable due action; make sure one is pending."""
+    pending = await scope.tx.fetch_val(
+        "SELECT COUNT(*) FROM due_actions WHERE kind = :kind AND done_at IS NULL "
+        "AND community_id = :community_id",
+        {"kind": due.RETENTION, "community_id": scope.community},
+    )
+    if not pending:
+        await due.schedule(scope, due.RETENTION, 0, scope.after(timedelta(minutes=5)))
+
+
+async def retention(scope: Scope, ref_id: int, version: int) -> list[OutboundMessage]:
+    """Due, daily: anonymise texts and comments older than privacy.retention."""
+    before = scope.ago(scope.config.privacy.retention)
+    for statement in RETENTION:
+        await scope.tx.execute(statement, {"before": before, "now": scope.ts})
+    await due.schedule(scope, due.RETENTION, 0, scope.after(timedelta(days=1)))
+    return []

@@ -1,0 +1,212 @@
+"""Per-community settings that moderators tune at run time, and the community's own skills.
+
+The config file gives the defaults; overrides live in the database, are validated with the
+same rules as the file, and every change is in the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.config import Config, describe_errors
+from bot.domain import commands as c
+from bot.domain.errors import InvalidInput
+from bot.domain.messages import Field, Outcome, Reply
+from bot.domain.skills import Taxonomy, normalize_tag, valid_tag
+from bot.service import audit
+from bot.service.context import Deps
+from bot.service.people import require_moderator
+from bot.storage.database import Database, Transaction
+
+# What a community may change at run time (dotted keys of the config file).
+TUNABLE = (
+    "requests.session_lengths",
+    "requests.default_minutes",
+    "requests.max_open",
+    "requests.max_per_week",
+    "routing.wave_size",
+    "routing.offer_deadline",
+    "routing.max_waves",
+    "routing.escalate_after",
+    "routing.request_expiry",
+    "sessions.rating_window",
+    "accountability.leaderboard",
+)
+
+GET_SETTINGS = "SELECT key, value FROM community_settings WHERE community_id = :community_id"
+PUT_SETTING = """
+INSERT INTO community_settings (community_id, key, value, updated_at)
+VALUES (:community_id, :key, :value, :now)
+ON CONFLICT (community_id, key) DO UPDATE
+SET value = excluded.value, updated_at = excluded.updated_at
+"""
+GET_SKILLS = """
+SELECT skill, aliases, removed FROM community_skills WHERE community_id = :community_id
+"""
+PUT_SKILL = """
+INSERT INTO community_skills (community_id, skill, aliases, removed, updated_at)
+VALUES (:community_id, :skill, :aliases, :removed, :now)
+ON CONFLICT (community_id, skill) DO UPDATE
+SET aliases = excluded.aliases, removed = excluded.removed, updated_at = excluded.updated_at
+"""
+
+
+def _parse_value(raw: str) -> Any:
+    text = raw.strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    if "," in text and all(part.strip().isdigit() for part in text.split(",")):
+        return [int(part) for part in text.split(",")]
+    return text
+
+
+def apply(base: Config, overrides: dict[str, Any]) -> Config:
+    """The config with these dotted-key overrides, validated like the file (raises)."""
+    data = base.model_dump(mode="json")
+    for key, value in overrides.items():
+        section, name = key.split(".", 1)
+        data[section][name] = value
+    # secrets and paths are dumped masked or resolved; take them from the base unchanged
+    data["slack"] = base.slack.model_dump()
+    data["discord"] = base.discord.model_dump()
+    data["data_dir"] = base.data_dir
+    return Config.model_validate(data)
+
+
+async def load(db: Database, deps: Deps) -> None:
+    """Read every community's overrides and skills into the deps (at start, and on change)."""
+    async with db.transaction() as tx:
+        for community_id in deps.config.communities:
+            await refresh(tx, deps, community_id)
+
+
+async def refresh(tx: Transaction, deps: Deps, community_id: str) -> None:
+    rows = await tx.fetch(GET_SETTINGS, {"community_id": community_id})
+    overrides = {r["key"]: json.loads(r["value"]) for r in rows}
+    try:
+        deps.community_configs[community_id] = apply(deps.config, overrides)
+    except ValidationError:
+        deps.community_configs.pop(community_id, None)  # stored values no longer valid
+    extra: dict[str, list[str]] = {
+        k: list(v) for k, v in deps.config.communities[community_id].skills.items()
+    }
+    removed: set[str] = set()
+    for row in await tx.fetch(GET_SKILLS, {"community_id": community_id}):
+        if row["removed"]:
+            removed.add(row["skill"])
+        else:
+            extra.setdefault(row["skill"], []).extend(json.loads(row["aliases"]))
+    deps.taxonomies[community_id] = Taxonomy.default(extra, removed=removed)
+
+
+def _shown(config: Config, key: str) -> str:
+    section, name = key.split(".", 1)
+    value = config.model_dump(mode="json")[section][name]
+    return json.dumps(value) if isinstance(value, list | bool) else str(value)
+
+
+async def show(ctx: Any, cmd: c.ModSettings) -> Outcome:
+    require_moderator(ctx)
+    config = ctx.config
+    fields = tuple(Field(key, _shown(config, key)) for key in TUNABLE)
+    return Outcome(
+        Reply(
+            "This community's settings (`/mentor mod set <key> <value>` to change one; the "
+            "config file gives the defaults):",
+            fields,
+        )
+    )
+
+
+async def set_value(ctx: Any, cmd: c.ModSet) -> Outcome:
+    require_moderator(ctx)
+    key = cmd.key.strip().lower()
+    if key not in TUNABLE:
+        raise InvalidInput(
+            f"`{key[:40]}` is not a setting a community can change.",
+            hint="Settings: " + ", ".join(TUNABLE),
+        )
+    value = _parse_value(cmd.value)
+    rows = await ctx.tx.fetch(GET_SETTINGS, {"community_id": ctx.community})
+    overrides = {r["key"]: json.loads(r["value"]) for r in rows}
+    overrides[key] = value
+    try:
+        updated = apply(ctx.deps.config, overrides)
+    except ValidationError as exc:
+        text = describe_errors(exc, None).splitlines()
+        problems = [line.strip("- ").strip() for line in text[1:-1]]
+        raise InvalidInput(
+            f"That value doesn't work for {key}: " + "; ".join(problems)[:500],
+            hint='Durations look like "10m"; lists like [15, 30, 45].',
+        ) from None
+    await ctx.tx.execute(
+        PUT_SETTING,
+        {"community_id": ctx.community, "key": key, "value": json.dumps(value), "now": ctx.ts},
+    )
+    ctx.deps.community_configs[ctx.community] = updated
+    post = await audit.record(ctx, ctx.me.id, "set", key, _shown(updated, key))
+    return Outcome(Reply(f"{key} is now {_shown(updated, key)}."), [post])
+
+
+async def skills(ctx: Any, cmd: c.ModSkills) -> Outcome:
+    require_moderator(ctx)
+    taxonomy: Taxonomy = ctx.deps.taxonomy(ctx.community)
+    action, args = cmd.action, [normalize_tag(a) for a in cmd.args]
+    for tag in args:
+        if not valid_tag(tag):
+            raise InvalidInput(
+                f"`{tag[:40]}` is not a valid skill tag.",
+                hint="Up to 32 characters of a-z, 0-9 and + # . - (like python, c++).",
+            )
+    rows = {r["skill"]: r for r in await ctx.tx.fetch(GET_SKILLS, {"community_id": ctx.community})}
+
+    async def put(skill: str, aliases: list[str], removed: bool) -> None:
+        await ctx.tx.execute(
+            PUT_SKILL,
+            {
+                "community_id": ctx.community,
+                "skill": skill,
+                "aliases": json.dumps(aliases),
+                "removed": 1 if removed else 0,
+                "now": ctx.ts,
+            },
+        )
+
+    if action == "add":
+        if not args:
+            raise InvalidInput("Which skill?", hint="`/mentor mod skills add godot [aliases...]`")
+        skill, aliases = args[0], args[1:]
+        for alias in aliases:
+            if alias in taxonomy and taxonomy.resolve(alias) != skill:
+                raise InvalidInput(f"`{alias}` already means `{taxonomy.resolve(alias)}`.")
+        await put(skill, aliases, False)
+        detail = f"{skill}" + (f" (aliases {', '.join(aliases)})" if aliases else "")
+    elif action == "alias":
+        if len(args) != 2:
+            raise InvalidInput("Give the alias and the skill: `mod skills alias k8s kubernetes`.")
+        alias, skill = args
+        target = taxonomy.resolve(skill)
+        if alias in taxonomy:
+            raise InvalidInput(f"`{alias}` already means `{taxonomy.resolve(alias)}`.")
+        existing = json.loads(rows[target]["aliases"]) if target in rows else []
+        await put(target, [*existing, alias], False)
+        detail = f"{alias} -> {target}"
+    elif action == "remove":
+        if len(args) != 1:
+            raise InvalidInput("Which skill? `/mentor mod skills remove <skill>`.")
+        skill = taxonomy.resolve(args[0])
+        await put(skill, [], True)
+        detail = skill
+    else:
+        raise InvalidInput(
+            f"`{action[:20]}` is not something I can do with skills.",
+            hint="`/mentor mod skills add|alias|remove ...`",
+        )
+    await refresh(ctx.tx, ctx.deps, ctx.community)
+    post = await audit.record(ctx, ctx.me.id, f"skills {action}", "taxonomy", detail)
+    return Outcome(Reply(f"Skills: {action} {detail}."), [post])
