@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import gc
 import json
+import logging
 import math
 import os
 import random
@@ -50,6 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.bootstrap import Core, start_core
 from bot.clock import ManualClock, epoch
 from bot.domain.messages import Actor, OutboundMessage
+from bot.service import bus as bus_module
+from bot.service.bus import SORRY
 from tests.conftest import PG_DSN_ENV, START, make_config
 
 TARGET_RATIO = 2.0
@@ -61,6 +64,7 @@ MENTOR_SETUP = (
     "/mentor profile capacity 10 100",
 )
 COMMANDS_PER_LIFECYCLE = 7
+DEADLOCK = "DeadlockDetectedError"  # asyncpg's; SQLite's single writer can't deadlock
 REQUEST_ID = re.compile(r"\b(r\d+)\b")
 SESSION_ID = re.compile(r"\bsession (s\d+)\b")
 
@@ -176,18 +180,40 @@ def bus_errors() -> Iterator[BusErrors]:
         logger.propagate = propagate
 
 
-async def say(core: Core, errors: BusErrors, user: str, line: str) -> str:
-    """Type a command as `user`. A deadlock is retried (what a person would do: "try again
-    in a moment") and counted; any other error stops the benchmark."""
-    while True:
-        errors.last = None
-        reply = await core.bus.handle_line(Actor("console", "console", user, user), line)
-        # The bus logs and returns without yielding to the loop: `last` is this command's.
-        if not reply.is_error:
-            return reply.text
-        if reply.text != SORRY or not errors.was_deadlock():
-            raise RuntimeError(f"{user}: {line!r} failed: {reply.text}\n{errors.describe()}")
-        errors.deadlocks += 1
+class Driver:
+    """Types commands into one core as console users."""
+
+    def __init__(self, core: Core, errors: BusErrors) -> None:
+        self.core = core
+        self.errors = errors
+
+    async def say(self, user: str, line: str) -> str:
+        """Type a command as `user`. A deadlock is retried (what a person does with "try again
+        in a moment") and counted; any other error stops the benchmark."""
+        errors = self.errors
+        while True:
+            errors.last = None
+            reply = await self.core.bus.handle_line(Actor("console", "console", user, user), line)
+            # The bus logs and returns without yielding to the loop: `last` is this command's.
+            if not reply.is_error:
+                return reply.text
+            if reply.text != SORRY or not errors.was_deadlock():
+                raise RuntimeError(f"{user}: {line!r} failed: {reply.text}\n{errors.describe()}")
+            errors.deadlocks += 1
+
+    async def lifecycle(self, member: str, mentor: str) -> int:
+        """Ask, accept, both check in, done, both rate; returns the number of commands."""
+        say = self.say
+        request = found(REQUEST_ID, await say(member, "/mentor ask python -- q"))
+        session = found(SESSION_ID, await say(mentor, f"/mentor accept {request}"))
+        await say(member, f"/mentor checkin {session}")
+        await say(mentor, f"/mentor checkin {session}")
+        await say(mentor, f"/mentor done {session} resolved")
+        await say(member, f"/mentor rate {session} 5 -- Clear and patient, thank you!")
+        shown = await say(mentor, f"/mentor rate {session} 4 -- Good questions, well prepared.")
+        if "now shown" not in shown:
+            raise RuntimeError(f"the second rating did not reveal: {shown!r}")
+        return COMMANDS_PER_LIFECYCLE
 
 
 def found(pattern: re.Pattern[str], text: str) -> str:
@@ -195,20 +221,6 @@ def found(pattern: re.Pattern[str], text: str) -> str:
     if match is None:
         raise RuntimeError(f"no {pattern.pattern} in reply: {text!r}")
     return match.group(1)
-
-
-async def lifecycle(core: Core, member: str, mentor: str) -> int:
-    """Ask, accept, both check in, done, both rate; returns the number of commands."""
-    request = found(REQUEST_ID, await say(core, member, "/mentor ask python -- q"))
-    session = found(SESSION_ID, await say(core, mentor, f"/mentor accept {request}"))
-    await say(core, member, f"/mentor checkin {session}")
-    await say(core, mentor, f"/mentor checkin {session}")
-    await say(core, mentor, f"/mentor done {session} resolved")
-    await say(core, member, f"/mentor rate {session} 5 -- Clear and patient, thank you!")
-    shown = await say(core, mentor, f"/mentor rate {session} 4 -- Good questions, well prepared.")
-    if "now shown" not in shown:
-        raise RuntimeError(f"the second rating did not reveal: {shown!r}")
-    return COMMANDS_PER_LIFECYCLE
 
 
 def split(total: int, parts: int) -> list[int]:
@@ -229,46 +241,54 @@ async def measure_core(
     config = make_config(url, **OVERRIDES)
     core = await start_core(config, notifier, clock=ManualClock(START), rng=random.Random(1234))
     try:
-        shares = split(lifecycles, parallel)
-        plans = [pairs_for(w, share) for w, share in enumerate(shares)]
-        mentors = [mentor for plan in plans for _, mentor in plan] + ["mentor-cal"]
-        mentors += [f"mentor-spare-{n}" for n in range(config.routing.wave_size - len(mentors))]
-        for mentor in mentors:
-            for line in MENTOR_SETUP:
-                await say(core, mentor, line)
-        for member in [member for plan in plans for member, _ in plan] + ["member-cal"]:
-            await say(core, member, "/mentor profile")  # first contact, outside the timing
+        with bus_errors() as errors:
+            driver = Driver(core, errors)
+            shares = split(lifecycles, parallel)
+            plans = [pairs_for(w, share) for w, share in enumerate(shares)]
+            mentors = [mentor for plan in plans for _, mentor in plan] + ["mentor-cal"]
+            spare = config.routing.wave_size - len(mentors)
+            mentors += [f"mentor-spare-{n}" for n in range(spare)]
+            for mentor in mentors:
+                for line in MENTOR_SETUP:
+                    await driver.say(mentor, line)
+            for member in [member for plan in plans for member, _ in plan] + ["member-cal"]:
+                await driver.say(member, "/mentor profile")  # first contact, not timed
 
-        counts = Counts()
-        with counting(core.db, counts):
-            for _ in range(calibration):
-                counts.commands += await lifecycle(core, "member-cal", "mentor-cal")
-        if counts.transactions != counts.commands or counts.rollbacks:
-            raise RuntimeError(f"expected one committed transaction per command: {counts}")
+            counts = Counts()
+            with counting(core.db, counts):
+                for _ in range(calibration):
+                    counts.commands += await driver.lifecycle("member-cal", "mentor-cal")
+            if counts.transactions != counts.commands or counts.rollbacks:
+                raise RuntimeError(f"expected one committed transaction per command: {counts}")
+            errors.deadlocks = 0
 
-        async def worker(plan: list[tuple[str, str]], share: int) -> int:
-            commands = 0
-            for n in range(share):
-                member, mentor = plan[n // PER_PAIR]
-                commands += await lifecycle(core, member, mentor)
-            return commands
+            async def worker(plan: list[tuple[str, str]], share: int) -> int:
+                commands = 0
+                for n in range(share):
+                    member, mentor = plan[n // PER_PAIR]
+                    commands += await driver.lifecycle(member, mentor)
+                return commands
 
-        profiler = None
-        if profile:
-            from pyinstrument import Profiler
+            profiler = None
+            if profile:
+                from pyinstrument import Profiler
 
-            profiler = Profiler(async_mode="enabled")
-            profiler.start()
-        gc.collect()
-        notifier.messages = 0
-        begin = time.perf_counter()
-        done = await asyncio.gather(*(worker(p, s) for p, s in zip(plans, shares, strict=True)))
-        elapsed = time.perf_counter() - begin
-        report = None
-        if profiler is not None:
-            profiler.stop()
-            report = profiler.output_text(unicode=False, color=False)
-        messages = notifier.messages
+                profiler = Profiler(async_mode="enabled")
+                profiler.start()
+            gc.collect()
+            notifier.messages = 0
+            begin = time.perf_counter()
+            async with asyncio.TaskGroup() as group:  # one failure cancels the others
+                tasks = [
+                    group.create_task(worker(p, n)) for p, n in zip(plans, shares, strict=True)
+                ]
+            elapsed = time.perf_counter() - begin
+            report = None
+            if profiler is not None:
+                profiler.stop()
+                report = profiler.output_text(unicode=False, color=False)
+            messages = notifier.messages
+            deadlocks = errors.deadlocks
 
         async with core.db.transaction() as tx:
             revealed = int(
@@ -282,6 +302,7 @@ async def measure_core(
     finally:
         await core.close()
 
+    done = [task.result() for task in tasks]
     commands = sum(done)
     per_command = counts.transactions / counts.commands  # 1.0, checked above
     transactions = round(commands * per_command)
@@ -296,6 +317,7 @@ async def measure_core(
         "messages_per_lifecycle": messages / lifecycles,
         "transactions": transactions,
         "transactions_per_s": transactions / elapsed,
+        "deadlocks_retried": deadlocks,
         "kinds": counts.kinds,  # replaced by the floor's figures in measure()
     }
     if report is not None:
@@ -382,7 +404,9 @@ async def floor_sqlite(path: str, plan: FloorPlan) -> float:
                 "INSERT INTO floor_people (id, name) VALUES (:id, :name)",
                 {"id": w + 1, "name": f"p{w}"},
             )
-            rows = await conn.execute_fetchall(SQLITE_FLOOR["insert"][0], {"owner": w + 1, "now": now})
+            rows = await conn.execute_fetchall(
+                SQLITE_FLOOR["insert"][0], {"owner": w + 1, "now": now}
+            )
             items.append(int(next(iter(rows))[0]))
         await conn.execute_fetchall("COMMIT")
         lock = asyncio.Lock()
@@ -457,7 +481,9 @@ async def floor_postgres(url: str, plan: FloorPlan) -> float:
             for ddl in PG_FLOOR_SCHEMA:
                 await conn.execute(ddl)
             for w in range(plan.parallel):
-                await conn.execute("INSERT INTO floor_people (id, name) VALUES ($1, $2)", w + 1, "p")
+                await conn.execute(
+                    "INSERT INTO floor_people (id, name) VALUES ($1, $2)", w + 1, "p"
+                )
                 sql, _ = PG_FLOOR["insert"][0]
                 items.append(int(await conn.fetchval(sql, w + 1, now)))
 
@@ -484,7 +510,12 @@ async def floor_postgres(url: str, plan: FloorPlan) -> float:
 
 
 async def measure(
-    engine: str, url: str, floor_target: str, lifecycles: int, parallel: int, calibration: int,
+    engine: str,
+    url: str,
+    floor_target: str,
+    lifecycles: int,
+    parallel: int,
+    calibration: int,
     profile: bool,
 ) -> dict[str, Any]:
     """Our figures, then the floor's for the same number of transactions, and the ratio."""

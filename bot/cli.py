@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     discord_cmd.add_argument("--guild", metavar="ID", help="sync to this guild only (instant)")
     sub.add_parser("check-config", help="validate the config and print the effective settings")
+    report = sub.add_parser("report", help="demand vs supply per skill")
+    report.add_argument("--days", type=int, default=30)
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report.add_argument("--chart", metavar="FILE", help="also write a PNG chart (matplotlib)")
+    report.add_argument("--community", help="community id (default: the first one)")
     return parser
 
 
@@ -85,6 +90,24 @@ def _serve(name: str, config: Config) -> int:
     module: Any = importlib.import_module(FRONT_ENDS[name])
     result: int = asyncio.run(module.serve(config))
     return result
+
+
+def _report(config: Config, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot import report_cli
+
+    community = args.community or next(iter(config.communities))
+    if community not in config.communities:
+        print(f"micromentor: no community {community!r}", file=sys.stderr)
+        return 2
+    days = max(1, min(args.days, 3650))
+    lines = asyncio.run(report_cli.lines_for(config, community, days))
+    print(report_cli.render(lines, args.format))
+    if args.chart:
+        report_cli.chart(lines, Path(args.chart), days)
+        print(f"chart written to {args.chart}", file=sys.stderr)
+    return 0
 
 
 def _discord(config: Config, action: str, guild: str | None) -> int:
@@ -125,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve("slack", config)
         if command == "discord":
             return _discord(config, args.action, args.guild)
+        if command == "report":
+            return _report(config, args)
         configured = config.front_ends()
         if not configured:
             return _run_console(config, json_mode=False, clock=SystemClock())

@@ -46,8 +46,9 @@ class SkillLine:
 
     @property
     def pressure(self) -> float:
-        """Requests per active mentor: the higher, the more help is missing."""
-        return self.asked / max(self.active_mentors, 1)
+        """Requests per active mentor: the higher, the more help is missing. A skill with
+        no active mentor counts half a mentor, so it sorts above one with a single mentor."""
+        return self.asked / (self.active_mentors or 0.5)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
