@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import gc
 import json
 import os
 import random
@@ -357,19 +358,28 @@ async def _pg_admin(dsn: str, sql: str) -> None:
         await conn.close()
 
 
+async def build(engine: str, url: str, mentors: int, zipf: Zipf, rng: random.Random) -> None:
+    """Migrate with `open_database`, then fill; the generated rows are freed on return, so
+    they neither weigh on the measured process's garbage collector nor stay in memory."""
+    data = generate(mentors, zipf, rng)
+    await (await open_database(url)).close()
+    if engine == "sqlite":
+        fill_sqlite(url.removeprefix("sqlite:///"), data)
+    else:
+        await fill_postgres(url, data)
+
+
 async def one_size(
     engine: str, mentors: int, skills: int, zipf_s: float, requests: int, seed: int
 ) -> dict[str, float]:
     """Build a store of `mentors` on `engine`, measure, throw the store away."""
     rng = random.Random(seed)
     zipf = Zipf(skill_names(skills), zipf_s, rng)
-    data = generate(mentors, zipf, rng)
     if engine == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
-            path = str(Path(folder) / "routing.db")
-            url = f"sqlite:///{path}"
-            await (await open_database(url)).close()  # create and migrate
-            fill_sqlite(path, data)
+            url = f"sqlite:///{Path(folder) / 'routing.db'}"
+            await build(engine, url, mentors, zipf, rng)
+            gc.collect()
             db = await open_database(url)
             try:
                 return await measure(db, bench_config(url), mentors, zipf, requests, seed)
@@ -380,9 +390,10 @@ async def one_size(
     await _pg_admin(dsn, f"CREATE SCHEMA {schema}")
     try:
         url = _with_search_path(dsn, schema)
+        await build(engine, url, mentors, zipf, rng)
+        gc.collect()
         db = await open_database(url)
         try:
-            await fill_postgres(url, data)
             return await measure(db, bench_config(url), mentors, zipf, requests, seed)
         finally:
             await db.close()

@@ -74,7 +74,11 @@ async def build(tx: Transaction, community_id: str, since: int) -> list[SkillLin
                 skill=skill,
                 asked=len(rows),
                 matched=sum(1 for r in rows if r["matched_at"] is not None),
-                unmatched=sum(1 for r in rows if r["state"] in ("expired", "closed")),
+                unmatched=sum(
+                    1
+                    for r in rows
+                    if r["state"] in ("expired", "closed") and r["matched_at"] is None
+                ),
                 median_wait_seconds=statistics.median(waits) if waits else None,
                 active_mentors=len(mentors.get(skill, [])),
                 sessions=sum(mentors.get(skill, [])),
