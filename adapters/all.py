@@ -16,15 +16,13 @@ from bot.service.notifier import FanOutNotifier, Notifier
 
 async def serve(config: Config, names: list[str]) -> int:
     """One core, one sweep; every named front end shares them."""
+    # Build (and so check the tokens of) every front end before opening anything.
     slack = SlackFrontEnd(config) if "slack" in names else None
-    discord_front = None
-    notifiers: list[Notifier] = []
-    if slack is not None:
-        notifiers.append(slack.notifier)
+    discord_front = DiscordFrontEnd(config) if "discord" in names else None
+    notifiers: list[Notifier] = [f.notifier for f in (slack, discord_front) if f is not None]
     core = await start_core(config, FanOutNotifier(notifiers))
-    if "discord" in names:
-        discord_front = DiscordFrontEnd(config, core=core)
-        notifiers.append(discord_front.notifier)
+    if discord_front is not None:
+        discord_front.core = core
     waker = SweepScheduler(core.sweep)
     await waker.start()
     tasks = []

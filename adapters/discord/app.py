@@ -104,14 +104,18 @@ class DiscordFrontEnd:
         self.notifier = DiscordNotifier(self.client, config)
         self.store: PlatformStore | None = None
         self.waker: SweepScheduler | None = None
+        self._own_core = False
         set_button_handler(self.run_button)
 
     async def on_setup(self) -> None:
         if self.core is None:
             self.core = await start_core(self.config, self.notifier, clock=self.clock)
+            self._own_core = True
         self.store = PlatformStore(self.core.db, PLATFORM)
         self.notifier.store = self.store
-        if self.clock is None:
+        if self.clock is None and self._own_core:
+            # A shared core (several front ends in one process) has its sweep started once,
+            # by whoever created it.
             self.waker = SweepScheduler(self.core.sweep)
             await self.waker.start()
         guild = self.config.discord.dev_guild_id
@@ -135,7 +139,7 @@ class DiscordFrontEnd:
             self.waker.stop()
         await self.notifier.drain()
         await self.client.close()
-        if self.core is not None:
+        if self.core is not None and self._own_core:
             await self.core.close()
 
     # -- from interactions to the core ------------------------------------------------------
@@ -173,6 +177,14 @@ class DiscordFrontEnd:
         await self.answer(interaction, reply)
 
     async def run_button(self, interaction: discord.Interaction, command: str) -> None:
+        words = command.split()
+        if len(words) == 3 and words[1] in ("rate", "dispute"):
+            # "Rate s7" / "Dispute s7" buttons open the form, as the slash commands do.
+            if words[1] == "rate":
+                await self.open_rate_modal(interaction, words[2], None)
+            else:
+                await self.open_dispute_modal(interaction, words[2])
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert self.core is not None
         reply = await self.core.bus.handle_line(
@@ -275,7 +287,7 @@ class DiscordFrontEnd:
                 label="Overall, 1 to 5", max_length=1
             )
             aspects: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="Aspects (optional), e.g. helpfulness 5 clarity 4",
+                label="Aspects, e.g. helpfulness 5 clarity 4",
                 required=False,
                 max_length=100,
             )

@@ -217,9 +217,29 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
     async def block_remove(interaction: Interaction, user: discord.Member) -> None:
         await front.run(interaction, c.Unblock(f"<@{user.id}>"))
 
-    @mentor.command(name="me", description="Your profile, reputation, reliability, history")
+    account = app_commands.Group(
+        name="account", description="You, your linked accounts and your data", parent=mentor
+    )
+
+    @account.command(name="me", description="Your profile, reputation, reliability, history")
     async def me(interaction: Interaction) -> None:
         await front.run(interaction, c.ShowMe())
+
+    @account.command(name="link", description="Link your Slack and Discord accounts")
+    async def link(interaction: Interaction, code: str | None = None) -> None:
+        await front.run(interaction, c.Link(code))
+
+    @account.command(name="unlink", description="Give this account its own record again")
+    async def unlink(interaction: Interaction) -> None:
+        await front.run(interaction, c.Unlink())
+
+    @account.command(name="export", description="Everything kept about you, as a file")
+    async def export(interaction: Interaction) -> None:
+        await front.run(interaction, c.Export())
+
+    @account.command(name="forget", description="Erase your personal data (asks to confirm)")
+    async def forget(interaction: Interaction, confirm: bool = False) -> None:
+        await front.run(interaction, c.Forget(confirm))
 
     @mentor.command(name="kudos", description="Thank your mentor publicly")
     async def kudos(
@@ -235,6 +255,24 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
     @mentor.command(name="help", description="What each command does")
     async def help_(interaction: Interaction, command: str | None = None) -> None:
         await front.run_line(interaction, f"help {command or ''}")
+
+    @mod.command(name="settings", description="This community's settings")
+    async def mod_settings(interaction: Interaction) -> None:
+        await front.run(interaction, c.ModSettings())
+
+    @mod.command(name="set", description="Change a setting, e.g. routing.wave_size 4")
+    async def mod_set(interaction: Interaction, key: str, value: str) -> None:
+        await front.run(interaction, c.ModSet(key, value))
+
+    @mod.command(name="skills", description="Add, alias or remove a community skill")
+    async def mod_skills(
+        interaction: Interaction, action: Literal["add", "alias", "remove"], skills: str
+    ) -> None:
+        await front.run(interaction, c.ModSkills(action, tuple(skills.split())))
+
+    @mod.command(name="report", description="Demand vs supply per skill")
+    async def mod_report(interaction: Interaction, days: int = 30) -> None:
+        await front.run(interaction, c.ModReport(days))
 
     @mod.command(name="queue", description="Open disputes and appeals")
     async def mod_queue(interaction: Interaction) -> None:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 DMS_CLOSED = 50007
 PRIVATE_THREAD: Literal[12] = 12
+UNREACHABLE = "unreachable"
 
 
 def _label(address: Address) -> str:
@@ -96,6 +97,14 @@ class DiscordNotifier:
                 await channel.get_partial_message(int(known[1])).edit(**kwargs, view=buttons)
                 return
         channel_id = await self._channel_for(guild, message.to)
+        if channel_id == UNREACHABLE:
+            # DMs were closed lately: don't retry yet. Offers go to the mentors channel with
+            # a mention; anything private (decisions, ratings) is not posted in public.
+            if message.key and message.key.startswith("offer:"):
+                await self._dms_closed(guild, message, remember=False)
+            else:
+                log.info("not posting a private message for %s: DMs closed", recipient)
+            return
         if channel_id is None:
             return
         channel = self.client.get_partial_messageable(int(channel_id))
@@ -117,12 +126,19 @@ class DiscordNotifier:
         if message.closes_space and isinstance(message.to, SessionAddress):
             await self.client.http.edit_channel(int(channel_id), archived=True, locked=True)
 
-    async def _dms_closed(self, guild: str, message: OutboundMessage) -> None:
-        """Mark the person unreachable for a while and post in the mentors channel instead."""
+    async def _dms_closed(
+        self, guild: str, message: OutboundMessage, *, remember: bool = True
+    ) -> None:
+        """Mark the person unreachable for a while; an offer goes to the mentors channel."""
         assert self.store is not None and isinstance(message.to, PersonAddress)
-        until = int(time.time() + self.config.discord.dm_retry_after.total_seconds())
-        await self.store.remember_channel(guild, f"unreachable:{message.to.user_id}", str(until))
-        log.info("DMs to %s are closed; using the mentors channel", message.to.user_id)
+        if remember:
+            until = int(time.time() + self.config.discord.dm_retry_after.total_seconds())
+            await self.store.remember_channel(
+                guild, f"unreachable:{message.to.user_id}", str(until)
+            )
+            log.info("DMs to %s are closed; offers go to the mentors channel", message.to.user_id)
+        if not (message.key and message.key.startswith("offer:")):
+            return
         community = self.config.community_for(PLATFORM, guild)
         fallback = (
             self.config.communities[community].discord.mentors_channel_id if community else None
@@ -157,11 +173,7 @@ class DiscordNotifier:
         if isinstance(address, PersonAddress):
             blocked = await self.store.find_channel(guild, f"unreachable:{address.user_id}")
             if blocked is not None and int(blocked) > time.time():
-                # DMs were closed lately: don't retry yet, use the mentors channel.
-                key_of = self.config.community_for(PLATFORM, guild)
-                return (
-                    self.config.communities[key_of].discord.mentors_channel_id if key_of else None
-                )
+                return UNREACHABLE
         cached = await self.store.find_channel(guild, key)
         if cached is not None:
             return cached
