@@ -40,7 +40,9 @@ async def run(rate: float, seconds: float, text: str = "queue") -> dict[str, flo
     with tempfile.TemporaryDirectory() as folder:
         fake = FakeSlack()
         await fake.start()
-        front = SlackFrontEnd(slack_config(Path(folder), fake.base))
+        front = SlackFrontEnd(
+            slack_config(Path(folder), fake.base, MICROMENTOR_LIMITS__COMMANDS_PER_MINUTE="0")
+        )
         await front.start()
         server = TestServer(front.web_app(), host="127.0.0.1")
         await server.start_server()

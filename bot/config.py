@@ -219,6 +219,20 @@ class PrivacyConfig(_Section):
         return value
 
 
+class LimitsConfig(_Section):
+    """Protection against floods."""
+
+    commands_per_minute: int = Field(30, ge=0, le=1000, description="per person; 0 = off")
+
+
+class HealthConfig(_Section):
+    """The optional HTTP endpoint with /healthz and /metrics (Prometheus)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(9100, ge=1, le=65535)
+
+
 class MentorsConfig(_Section):
     """Defaults for new mentor profiles."""
 
@@ -338,6 +352,8 @@ class Config(_Section):
     sessions: SessionsConfig = Field(default_factory=SessionsConfig)
     accountability: AccountabilityConfig = Field(default_factory=AccountabilityConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
     mentors: MentorsConfig = Field(default_factory=MentorsConfig)
     communities: dict[str, CommunityConfig] = Field(default_factory=_default_communities)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)

@@ -77,7 +77,8 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def make_config(storage_url: str, **overrides: Any) -> Config:
     """The default config on the given store, with dotted-key overrides."""
-    env = {"MICROMENTOR_STORAGE__URL": storage_url}
+    # No flood limit unless a test asks for one: tests send many commands in one clock minute.
+    env = {"MICROMENTOR_STORAGE__URL": storage_url, "MICROMENTOR_LIMITS__COMMANDS_PER_MINUTE": "0"}
     for key, value in overrides.items():
         env["MICROMENTOR_" + key.upper().replace(".", "__")] = str(value)
     return load_config(None, environ=env)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
-from bot import help_text
+from bot import help_text, metrics
 from bot.clock import epoch
 from bot.domain import commands as c
-from bot.domain.errors import MicromentorError
+from bot.domain.errors import LimitReached, MicromentorError
 from bot.domain.messages import Actor, Outcome, Reply
 from bot.grammar import parse, parse_line
 from bot.service import (
@@ -37,6 +40,11 @@ log = logging.getLogger(__name__)
 SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
 )
+
+
+class SlowDown(LimitReached):
+    """Too many commands in a minute."""
+
 
 # Returned for a delivery seen before; front ends send nothing for it.
 DUPLICATE = Reply("This was already done.", duplicate=True)
@@ -113,8 +121,29 @@ class MessageBus:
         self.deps = deps
         self.db = db
         self.notifier = notifier
+        self._recent: dict[int, deque[float]] = {}
         # Told the earliest due_at each committed command scheduled (wakes the sweep).
         self.on_scheduled: Callable[[list[int]], None] | None = None
+
+    def _throttle(self, person_id: int, now: datetime) -> None:
+        """Per person (so across platforms), in this process: a friendly "slow down"."""
+        limit = self.deps.config.limits.commands_per_minute
+        if limit <= 0:
+            return
+        ts = now.timestamp()
+        recent = self._recent.setdefault(person_id, deque())
+        while recent and recent[0] <= ts - 60:
+            recent.popleft()
+        if len(recent) >= limit:
+            wait = int(recent[0] + 60 - ts) + 1
+            raise SlowDown(
+                f"Slow down a little: at most {limit} commands a minute.",
+                hint=f"Try again in {wait} seconds.",
+            )
+        recent.append(ts)
+        if len(self._recent) > 10_000:  # forget people who went quiet
+            cutoff = ts - 60
+            self._recent = {p: q for p, q in self._recent.items() if q and q[-1] > cutoff}
 
     async def handle_line(self, actor: Actor, line: str, delivery: str | None = None) -> Reply:
         """A whole `/mentor ...` line, as the console and Slack receive it."""
@@ -150,6 +179,8 @@ class MessageBus:
             text = help_text.for_command(command.topic) if command.topic else help_text.overview()
             return Reply(text)
         handler = HANDLERS[type(command)]
+        name = type(command).__name__
+        started = time.perf_counter()
         try:
             async with self.db.transaction() as tx:
                 now = self.deps.clock.now()
@@ -166,13 +197,26 @@ class MessageBus:
                     if first is None:
                         return DUPLICATE
                 me = await resolve_person(tx, self.deps, actor, now)
+                self._throttle(me.id, now)
                 ctx = Ctx(self.deps, tx, now, me.community_id, actor=actor, me=me)
                 outcome = await handler(ctx, command)
+        except SlowDown as exc:
+            metrics.RATE_LIMITED.inc()
+            metrics.COMMANDS.labels(name, "rate_limited").inc()
+            return error_reply(exc)
         except MicromentorError as exc:
+            metrics.COMMANDS.labels(name, "refused").inc()
+            log.info("command=%s outcome=refused error=%s", name, type(exc).__name__)
             return error_reply(exc)
         except Exception:
-            log.exception("command %s failed", type(command).__name__)
+            metrics.COMMANDS.labels(name, "failed").inc()
+            log.exception("command %s failed", name)
             return Reply(SORRY, is_error=True)
+        elapsed = time.perf_counter() - started
+        metrics.COMMANDS.labels(name, "ok").inc()
+        metrics.COMMAND_SECONDS.labels(name).observe(elapsed)
+        # One line per command: ids and timings, never texts or tokens.
+        log.info("command=%s outcome=ok person=%d ms=%.1f", name, me.id, elapsed * 1000)
         if ctx.scheduled and self.on_scheduled is not None:
             self.on_scheduled(ctx.scheduled)
         if outcome.messages:

@@ -33,3 +33,50 @@ async def test_discord_roundtrip_runs() -> None:
     result = await load("discord_roundtrip").run(count=5, concurrency=2)
     assert result["interactions"] == 5
     assert result["max_ms"] >= result["p50_ms"] > 0
+
+
+async def test_simulate_runs() -> None:
+    """A tiny community through both policies: every figure is there, and no mentor ever
+    has more sessions at once or in a week than their capacity (a correctness property)."""
+    simulate = load("simulate")
+    metrics = await simulate.run(scale=0.02, seed=7)
+    community = metrics["community"]
+    assert (community["mentors"], community["members"], community["requests"]) == (4, 40, 30)
+    for policy in ("baseline", "micromentor"):
+        result = metrics[policy]
+        assert result["requests"] == 30
+        assert 0 <= result["matched"] <= result["sessions"]
+        assert 0.0 <= result["unmatched_share"] <= 1.0
+        assert 0.0 <= result["load_gini"] <= 1.0
+        if result["matched"]:
+            assert 0 <= result["median_tta_min"] <= result["p90_tta_min"]
+        assert result["capacity_violations"] == {"at_once": 0, "per_week": 0, "total": 0}
+    assert metrics["micromentor"]["core"]["asks_refused"] == 0
+    assert metrics["micromentor"]["core"]["due_failed"] == 0
+    targets = {"median_tta", "unmatched", "load_gini", "capacity_violations"}
+    assert set(metrics["targets"]) == targets
+    assert "micromentor" in simulate.table(metrics)
+
+
+def test_simulate_capacity_check_counts_overlaps() -> None:
+    """The capacity check itself: back to back is fine, overlapping or a busy week is not."""
+    simulate = load("simulate")
+    rec, day = simulate.SessionRec, 86400
+    fine = [rec("m", 1, 0, 600, "completed"), rec("m", 2, 600, 900, "completed")]
+    assert simulate.capacity_violations(fine, {"m": (1, 2)})["total"] == 0
+    overlap = [rec("m", 1, 0, 600, "completed"), rec("m", 2, 599, 900, "completed")]
+    assert simulate.capacity_violations(overlap, {"m": (1, 5)})["at_once"] == 1
+    week = [rec("m", n, n * day, n * day + 60, "completed") for n in range(4)]
+    assert simulate.capacity_violations(week, {"m": (1, 3)})["per_week"] == 1
+    week[3].state = "withdrawn"
+    assert simulate.capacity_violations(week, {"m": (1, 3)})["per_week"] == 0
+
+
+async def test_simulate_plots(tmp_path: Path) -> None:
+    """--plot writes the two PNGs (only where matplotlib, the `bench` extra, is installed)."""
+    pytest.importorskip("matplotlib")
+    simulate = load("simulate")
+    metrics, raw = await simulate.simulate(scale=0.02, seed=7)
+    paths = simulate.plot(metrics, raw, tmp_path)
+    assert [p.name for p in paths] == ["simulate-time-to-accept.png", "simulate-load.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)

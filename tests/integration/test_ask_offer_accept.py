@@ -265,3 +265,15 @@ async def test_fairness_spreads_offers_between_equal_mentors(
         await h.ok(f"asker{i}", f"/mentor ask python -- q{i}")
         got += [m.to.user_id for m in h.take()]  # type: ignore[union-attr]
     assert sorted(got) == ["m1", "m2", "m3"]
+
+
+async def test_a_flood_of_commands_is_slowed_down(make_harness: HarnessFactory) -> None:
+    """The per-person limit answers with the time to wait, and lifts a minute later."""
+    h = await make_harness(**{"limits.commands_per_minute": 3})
+    for _ in range(3):
+        await h.ok("ana", "/mentor queue")
+    slowed = await h.say("ana", "/mentor queue")
+    assert slowed.is_error and "Slow down" in slowed.text and "seconds" in slowed.text
+    await h.ok("bob", "/mentor queue")  # others are not affected
+    h.advance(timedelta(seconds=61))
+    await h.ok("ana", "/mentor queue")
