@@ -3,6 +3,7 @@ buttons turn interactions into core commands. Rules stay in the core."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,6 +20,7 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.messages import Actor, Reply
+from bot.runtime import start_health, stop_event, until_stopped
 from bot.scheduling import SweepScheduler
 from bot.service.platform_store import PlatformStore
 
@@ -105,6 +107,7 @@ class DiscordFrontEnd:
         self.store: PlatformStore | None = None
         self.waker: SweepScheduler | None = None
         self._own_core = False
+        self.core_ready = asyncio.Event()
         set_button_handler(self.run_button)
 
     async def on_setup(self) -> None:
@@ -112,6 +115,7 @@ class DiscordFrontEnd:
             self.core = await start_core(self.config, self.notifier, clock=self.clock)
             self._own_core = True
         self.store = PlatformStore(self.core.db, PLATFORM)
+        self.core_ready.set()
         self.notifier.store = self.store
         if self.clock is None and self._own_core:
             # A shared core (several front ends in one process) has its sweep started once,
@@ -325,11 +329,27 @@ class DiscordFrontEnd:
 
 
 async def serve(config: Config, *, clock: Clock | None = None) -> int:
-    """Run until interrupted."""
+    """Run until SIGTERM; then stop taking input, finish, close the gateway and the store."""
     front = DiscordFrontEnd(config, clock=clock)
-    try:
+    stop = stop_event()
+    health = None
+
+    async def run() -> None:
         await front.start()
+
+    async def watch_health() -> None:
+        nonlocal health
+        await front.core_ready.wait()  # the core opens in setup_hook, after login
+        assert front.core is not None
+        health = await start_health(front.core, lambda: {"discord": front.client.is_ready()})
+
+    watcher = asyncio.create_task(watch_health())
+    try:
+        await until_stopped(run(), stop)
     finally:
+        watcher.cancel()
+        if health is not None:
+            await health.stop()
         await front.close()
     return 0
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import discord
 
 from adapters.discord.render import embed, files, view
+from bot import metrics
 from bot.config import Config
 from bot.domain.messages import (
     Address,
@@ -62,6 +63,7 @@ class DiscordNotifier:
             try:
                 await self._send(message)
             except discord.HTTPException as exc:
+                metrics.PLATFORM_ERRORS.labels("discord").inc()
                 log.warning("Discord refused a message to %s: %s", _label(message.to), exc)
             except Exception:
                 log.exception("delivering a message to %s failed", _label(message.to))

@@ -6,7 +6,6 @@ Every listener acks first (Slack's 3-second rule), opens a modal at once when on
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -26,6 +25,7 @@ from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, PersonAddress, Reply
+from bot.runtime import start_health, stop_event, until_stopped
 from bot.scheduling import SweepScheduler
 from bot.service.platform_store import PlatformStore
 
@@ -297,24 +297,41 @@ class SlackFrontEnd:
 
 
 async def serve(config: Config, *, clock: Clock | None = None) -> int:
-    """Run until interrupted: Socket Mode by default, HTTP mode when configured."""
+    """Run until SIGTERM: Socket Mode by default, HTTP mode when configured."""
     front = SlackFrontEnd(config, clock=clock)
     await front.start()
     assert front.core is not None
+    stop = stop_event()
     waker = SweepScheduler(front.core.sweep)
     await waker.start()
+    runner: web.AppRunner | None = None
+    handler: Any = None
+
+    def connected() -> dict[str, bool]:
+        if handler is not None:
+            return {"slack": bool(handler.client.is_connected())}
+        return {"slack": runner is not None}
+
+    health = await start_health(front.core, connected)
     try:
         if config.slack.mode == "socket":
             handler = front.socket_handler()
-            await handler.start_async()
+            await until_stopped(handler.start_async(), stop)
         else:
             runner = web.AppRunner(front.web_app())
             await runner.setup()
             site = web.TCPSite(runner, host="0.0.0.0", port=config.slack.port)
             await site.start()
             log.info("Slack HTTP mode listening on :%d%s", config.slack.port, EVENTS_PATH)
-            await asyncio.Event().wait()
+            await stop.wait()
     finally:
+        # Stop taking input, finish deliveries, close the platform connection and the store.
+        if handler is not None:
+            await handler.close_async()
+        if runner is not None:
+            await runner.cleanup()
         waker.stop()
+        if health is not None:
+            await health.stop()
         await front.close()
     return 0

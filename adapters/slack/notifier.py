@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import blocks, fallback_text
+from bot import metrics
 from bot.config import Config
 from bot.domain.messages import (
     Address,
@@ -81,6 +82,7 @@ class SlackNotifier:
             try:
                 await self._deliver_one(message)
             except SlackApiError as exc:
+                metrics.PLATFORM_ERRORS.labels("slack").inc()
                 log.warning(
                     "Slack refused a message to %s: %s",
                     _label(message.to),

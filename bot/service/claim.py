@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.domain.errors import Conflict, LimitReached
 from bot.domain.messages import Attachment, OutboundMessage
 from bot.domain.model import HelpRequest, Session
@@ -70,6 +71,9 @@ async def claim_request(
         fresh = await waves.get_request(scope, req.id)
         raise closed_error(fresh or req)
     joined, wanted = int(claimed["mentors_joined"]), int(claimed["mentors_wanted"])
+    metrics.OFFERS.labels("accepted").inc()
+    if joined == 1:
+        metrics.TIME_TO_ACCEPT.observe(max(0, scope.ts - req.created_at))
     if joined == 1:
         session, messages, invite = await sessions.create(scope, req, mentor_id)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import metrics
 from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -101,6 +102,7 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
             },
         )
     )
+    metrics.DISPUTES.inc()
     # Frozen: hidden if not yet shown, and not counted either way, until a moderator decides.
     await ctx.tx.execute(sql.SET_DISPUTED, {"id": session.id, "disputed": 1})
     d = did(dispute_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import metrics
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.messages import OutboundMessage, Outcome, Reply
@@ -95,5 +96,6 @@ async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
                 update=True,
             )
         )
+    metrics.OFFERS.labels("declined").inc()
     messages += await waves.after_answer(ctx, req.id)
     return Outcome(Reply(f"Declined {rid(req.id)}. Thanks for saying so quickly!"), messages)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot import metrics
 from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
@@ -94,6 +95,7 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
     )
     if added is None:
         raise Conflict(f"You already rated {target.display_name} for {s}; a rating can't change.")
+    metrics.RATINGS.inc()
     messages: list[OutboundMessage] = []
     address = await address_of(ctx.tx, ctx.me.id)
     if address is not None:

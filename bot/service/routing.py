@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.clock import from_epoch
 from bot.domain.messages import OutboundMessage
 from bot.domain.model import HelpRequest
@@ -119,6 +120,7 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
         )
         await ctx.tx.execute(sql.MARK_OFFERED, {"id": mentor.person_id, "now": ctx.ts})
         await due.schedule(ctx, due.OFFER_DEADLINE, int(offer_id), deadline)
+        metrics.OFFERS.labels("sent").inc()
         address = await address_of(ctx.tx, mentor.person_id)
         if address is None:
             continue

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -605,6 +606,7 @@ async def complete(
     )
     if ended is None:
         return []
+    metrics.SESSIONS.labels(outcome).inc()
     s = sid(session.id)
     where = await space(scope, session)
     if close_at is None:
@@ -719,6 +721,7 @@ async def checkin_deadline(scope: Scope, session_id: int, version: int) -> list[
             "ratings_close_at": None,
         },
     )
+    metrics.SESSIONS.labels(outcome).inc()
     gone = {int(r["person_id"]) for r in missing}
     who = ", ".join(p.display_name for p in session.participants if p.person_id in gone)
     grace = int(scope.config.sessions.checkin_grace.total_seconds() // 60)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from bot import metrics
 from bot.clock import ManualClock, epoch, from_epoch
 from bot.domain.messages import OutboundMessage
 from bot.service import disputes, due, privacy, ratings, sessions, waves
@@ -48,6 +49,8 @@ class Sweep:
         self.db = db
         self.notifier = notifier
         self._lock = asyncio.Lock()
+        self.last_run: datetime | None = None
+        self.last_looked: datetime | None = None  # wall clock of the last look, for /healthz
         # Called with the earliest due_at written by a command, to wake the sweep sooner.
         self.on_scheduled: Callable[[int], None] | None = None
 
@@ -71,6 +74,7 @@ class Sweep:
         """Run everything due now; returns how many actions this call carried out."""
         ran = 0
         async with self._lock:
+            self.last_looked = datetime.now(UTC)
             while True:
                 now = self.deps.clock.now()
                 async with self.db.transaction() as tx:
@@ -105,6 +109,7 @@ class Sweep:
                 )
                 written = scope.scheduled
         except Exception as exc:
+            metrics.DUE_ACTIONS.labels(kind, "failed").inc()
             # A failing action must not block the queue: record it as done with the error.
             log.exception("due action %d (%s) failed", action_id, kind)
             async with self.db.transaction() as tx:
@@ -113,6 +118,8 @@ class Sweep:
                     {"id": action_id, "now": epoch(now), "error": type(exc).__name__},
                 )
             return False
+        metrics.DUE_ACTIONS.labels(kind, "ok").inc()
+        self.last_run = now
         if messages:
             try:
                 await self.notifier.deliver(messages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.clock import from_epoch
 from bot.domain.messages import Action, ChannelAddress, OutboundMessage
 from bot.domain.model import HelpRequest
@@ -70,6 +71,7 @@ async def offer_deadline(scope: Scope, offer_id: int, version: int) -> list[Outb
     row = await scope.tx.fetch_one(offer_sql.EXPIRE, {"id": offer_id, "now": scope.ts})
     if row is None:
         return []
+    metrics.OFFERS.labels("expired").inc()
     messages: list[OutboundMessage] = []
     address = await address_of(scope.tx, int(row["mentor_id"]))
     if address is not None:
