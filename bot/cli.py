@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     discord_cmd.add_argument("--guild", metavar="ID", help="sync to this guild only (instant)")
     sub.add_parser("check-config", help="validate the config and print the effective settings")
+    backup = sub.add_parser("backup", help="a consistent online copy of the SQLite store")
+    backup.add_argument("file", help="where to write the copy (must not exist)")
     report = sub.add_parser("report", help="demand vs supply per skill")
     report.add_argument("--days", type=int, default=30)
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -90,6 +92,28 @@ def _serve(name: str, config: Config) -> int:
     module: Any = importlib.import_module(FRONT_ENDS[name])
     result: int = asyncio.run(module.serve(config))
     return result
+
+
+def _backup(config: Config, file: str) -> int:
+    from pathlib import Path
+
+    from bot.backup import backup_sqlite, sqlite_path
+
+    source = sqlite_path(config.storage_url())
+    if source is None:
+        print(
+            "micromentor: the store is PostgreSQL; back it up with pg_dump "
+            "(see docs/deployment.md).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        pages = backup_sqlite(source, Path(file))
+    except (FileNotFoundError, FileExistsError) as exc:
+        print(f"micromentor: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {source} to {file} ({pages} pages, integrity ok)")
+    return 0
 
 
 def _report(config: Config, args: argparse.Namespace) -> int:
@@ -150,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _discord(config, args.action, args.guild)
         if command == "report":
             return _report(config, args)
+        if command == "backup":
+            return _backup(config, args.file)
         configured = config.front_ends()
         if not configured:
             return _run_console(config, json_mode=False, clock=SystemClock())

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,6 +25,7 @@ from bot.config import Config
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import Actor, OutboundMessage, Reply
 from bot.domain.timeparse import parse_duration
+from bot.runtime import start_health
 from bot.scheduling import SweepScheduler
 
 PLATFORM = "console"
@@ -46,6 +50,8 @@ class ConsoleFrontEnd:
         self.by_key: dict[str, str] = {}
         self.pending: list[OutboundMessage] = []
         self.busy = False
+        self.idle = asyncio.Event()  # set between lines (a graceful stop waits for it)
+        self.idle.set()
 
     # -- the Notifier port -------------------------------------------------------------
 
@@ -115,10 +121,12 @@ class ConsoleFrontEnd:
     async def handle_line(self, line: str, current_user: str | None) -> str | None:
         """Process one input line; returns the user now typing (for `:as`)."""
         self.busy = True
+        self.idle.clear()
         try:
             return await self._handle_line(line, current_user)
         finally:
             self.busy = False
+            self.idle.set()
 
     async def _handle_line(self, line: str, current_user: str | None) -> str | None:
         self.line_no += 1
@@ -199,6 +207,24 @@ async def run_console(
         await waker.start()
     front.flush_messages()
     loop = asyncio.get_running_loop()
+    health = await start_health(front.core, lambda: {"console": True})
+    core = front.core
+
+    async def shut_down() -> None:
+        # SIGTERM: take no new line, let the one in flight finish, close the store, exit.
+        # (The reader thread may sit in a blocking read of stdin, so exit the process here.)
+        await front.idle.wait()
+        if waker is not None:
+            waker.stop()
+        if health is not None:
+            await health.stop()
+        await core.close()
+        out.flush()
+        os._exit(0)
+
+    for sig in (signal.SIGTERM,):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, lambda: loop.create_task(shut_down()))
     user: str | None = "member1" if tty else None
     try:
         if tty and not json_mode:
@@ -224,6 +250,8 @@ async def run_console(
     finally:
         if waker is not None:
             waker.stop()
+        if health is not None:
+            await health.stop()
         await front.core.close()
     return 0
 

@@ -80,3 +80,41 @@ async def test_simulate_plots(tmp_path: Path) -> None:
     paths = simulate.plot(metrics, raw, tmp_path)
     assert [p.name for p in paths] == ["simulate-time-to-accept.png", "simulate-load.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+async def test_routing_runs() -> None:
+    """Two tiny sizes, a few requests each: a latency row per size and engine, and a growth."""
+    routing = load("routing")
+    result = await routing.run(mentors=[40, 120], skills=20, requests=5)
+    engines = routing.engines()
+    assert [(r["engine"], r["mentors"]) for r in result["rows"]] == [
+        (e, float(m)) for e in engines for m in (40, 120)
+    ]
+    keys = {"p50_ms", "p99_ms", "max_ms", "wave_p50_ms", "wave_p99_ms", "candidates_mean"}
+    for row in result["rows"]:
+        assert row["requests"] == 5
+        assert keys <= set(row)
+    assert set(result["growth_p99"]) == set(engines)
+
+
+def test_restart_runs() -> None:
+    """The console started on a store with 50 pending timers answers (a warm-up, one run)."""
+    result = load("restart").run(timers=[50], runs=1)
+    assert [r["timers"] for r in result["rows"]] == [50]
+    for row in result["rows"]:
+        assert row["runs"] == 1
+        assert {"median_s", "min_s", "max_s", "build_s"} <= set(row)
+    assert "python_startup_s" in result
+
+
+def test_memory_runs(tmp_path: Path) -> None:
+    """A tiny store is built, cached, and the bot answers every command; a peak RSS is read."""
+    memory = load("memory")
+    result = memory.run(mentors=30, sessions=200, cache_dir=tmp_path)
+    assert result["build_s"] > 0
+    assert set(result["reply_kind"]) == {"help", "ask", "open", "queue", "me"}
+    assert set(result["reply_kind"].values()) == {"reply"}
+    assert result["peak_rss_mb"] >= result["rss_idle_mb"] > 0
+    assert result["exit_code"] == 0
+    again = memory.run(mentors=30, sessions=200, cache_dir=tmp_path)
+    assert again["build_s"] == 0 and again["store"] == result["store"]

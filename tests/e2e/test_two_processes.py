@@ -62,3 +62,43 @@ def test_two_processes_sweep_each_action_once(pg_schema_url: str, tmp_path: Path
     print("expiries per process:", per_process)
     assert len(expired) == 120
     assert sorted(o["to"] for o in expired) == sorted(o["to"] for o in offered)
+
+
+def test_three_processes_accept_concurrently_and_sweep_once(
+    pg_schema_url: str, tmp_path: Path
+) -> None:
+    """Three bot processes on one PostgreSQL: each request gets exactly one winner among
+    the three processes' accepts, and timers coming due while all run happen once."""
+    setup = "".join(
+        [
+            f"m{i} /mentor skills add python\nm{i} /mentor available for 8h\n"
+            f"m{i} /mentor profile capacity 10 100\n"
+            for i in range(3)
+        ]
+        + [f"asker{i} /mentor ask python -- question {i}\n" for i in range(10)]
+        + ["late /mentor ask python -- nobody takes this one\n"]
+    )
+    first = console(pg_schema_url, tmp_path)
+    _, err = first.communicate(setup, timeout=60)
+    assert first.returncode == 0, err
+    procs = [console(pg_schema_url, tmp_path) for _ in range(3)]
+    for i, proc in enumerate(procs):
+        assert proc.stdin is not None
+        script = "".join(f"m{i} /mentor accept r{n}\n" for n in range(1, 11)) + ":advance 15m\n"
+        proc.stdin.write(script)
+        proc.stdin.close()
+    outputs = []
+    for proc in procs:
+        assert proc.stdout is not None and proc.stderr is not None
+        lines = [json.loads(line) for line in proc.stdout.read().splitlines()]
+        proc.wait(timeout=60)
+        assert proc.returncode == 0, proc.stderr.read()
+        outputs += lines
+    wins = [o for o in outputs if o["kind"] == "reply" and o["text"].startswith("It's yours")]
+    assert len(wins) == 10
+    assert sorted(int(o["text"].split(" ")[2].removeprefix("r").rstrip(",")) for o in wins) == list(
+        range(1, 11)
+    )
+    # r11's three offers expire once, whichever process swept them
+    expired = [o for o in outputs if "expired: no answer" in o["text"]]
+    assert len(expired) == 3

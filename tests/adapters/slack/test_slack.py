@@ -326,3 +326,33 @@ async def test_socket_mode_receives_envelopes_and_acks_them(
         await handler.close_async()
         await front.close()
         await fake.close()
+
+
+async def test_a_retry_after_a_restart_is_still_a_duplicate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Delivery ids live in the database, so a retry that arrives after a restart is known."""
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    fake = FakeSlack()
+    await fake.start()
+    for _ in range(2):  # the same delivery, before and after a restart
+        front = SlackFrontEnd(slack_config(tmp_path, fake.base))
+        await front.start()
+        server = TestServer(front.web_app(), host="127.0.0.1")
+        await server.start_server()
+        async with aiohttp.ClientSession() as session:
+            sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
+            response, _ = await sim.command("UANA", "ask python -- once", trigger_id="T-KEEP")
+            assert response.status == 200
+            await front.notifier.drain()
+        await server.close()
+        await front.close()
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "slack.db")
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM help_requests").fetchone()[0] == 1
+    finally:
+        conn.close()
+    await fake.close()
