@@ -343,8 +343,16 @@ async def test_a_retry_after_a_restart_is_still_a_duplicate(
         await server.start_server()
         async with aiohttp.ClientSession() as session:
             sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
+            before = len(fake.responses)
             response, _ = await sim.command("UANA", "ask python -- once", trigger_id="T-KEEP")
             assert response.status == 200
+            # a later command from the same person: once answered, the retry was handled too
+            await sim.command("UANA", "queue", trigger_id=f"T-Q{before}")
+            await fake.wait_for(
+                lambda b=before: any(
+                    "Your open requests" in texts(r["blocks"]) for r in fake.responses[b:]
+                )
+            )
             await front.notifier.drain()
         await server.close()
         await front.close()
