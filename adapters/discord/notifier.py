@@ -3,10 +3,8 @@ session threads, community channels, and edits in place."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from typing import Any, Literal
 
 import discord
@@ -21,6 +19,7 @@ from bot.domain.messages import (
     PersonAddress,
     SessionAddress,
 )
+from bot.service.notifier import QueuedNotifier
 from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)
@@ -38,43 +37,29 @@ def _label(address: Address) -> str:
     return f"channel:{address.channel}"
 
 
-class DiscordNotifier:
+class DiscordNotifier(QueuedNotifier):
     """The Notifier port on Discord; deliveries are queued off the interaction's path."""
+
+    platform = "Discord"
 
     def __init__(self, client: discord.Client, config: Config) -> None:
         self.client = client
         self.config = config
         self.store: PlatformStore | None = None
-        self._queue: asyncio.Queue[OutboundMessage] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        super().__init__()
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
-        if self.store is None:
-            log.warning("the Discord front end isn't started; %d message(s) dropped", len(messages))
-            return
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._work())
-        for message in messages:
-            self._queue.put_nowait(message)
+    def ready(self) -> bool:
+        return self.store is not None
 
-    async def _work(self) -> None:
-        while True:
-            message = await self._queue.get()
-            try:
-                await self._send(message)
-            except discord.HTTPException as exc:
-                metrics.PLATFORM_ERRORS.labels("discord").inc()
-                log.warning("Discord refused a message to %s: %s", _label(message.to), exc)
-            except Exception:
-                log.exception("delivering a message to %s failed", _label(message.to))
-            finally:
-                self._queue.task_done()
+    async def send_one(self, message: OutboundMessage) -> None:
+        await self._send(message)
 
-    async def drain(self) -> None:
-        """Wait until every queued message was sent."""
-        if self._worker is not None and not self._worker.done():
-            await self._queue.join()
-            self._worker.cancel()
+    def failed(self, message: OutboundMessage, exc: Exception) -> None:
+        if isinstance(exc, discord.HTTPException):
+            metrics.PLATFORM_ERRORS.labels("discord").inc()
+            log.warning("Discord refused a message to %s: %s", _label(message.to), exc)
+        else:
+            log.error("delivering a message to %s failed", _label(message.to), exc_info=exc)
 
     def _guild_of(self, address: Address) -> str | None:
         if isinstance(address, PersonAddress):

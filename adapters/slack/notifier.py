@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,6 +17,7 @@ from bot.domain.messages import (
     PersonAddress,
     SessionAddress,
 )
+from bot.service.notifier import QueuedNotifier
 from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)
@@ -40,56 +39,32 @@ def _workspace(config: Config, address: Address) -> str | None:
     return community.slack.team_id or "default"
 
 
-class SlackNotifier:
+class SlackNotifier(QueuedNotifier):
     """The Notifier port on Slack. Opened channels and posted messages are remembered in the
     database, so edits in place and DMs keep working after a restart."""
+
+    platform = "Slack"
 
     def __init__(self, client: AsyncWebClient, store: PlatformStore | None, config: Config) -> None:
         self.client = client
         self.store = store
         self.config = config
-        self._queue: asyncio.Queue[OutboundMessage] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        super().__init__()
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
-        """Queue the messages; a worker sends them in order, so a command (and Slack's
-        3-second ack) never waits for Slack's Web API."""
-        if self.store is None:
-            log.warning("the Slack front end isn't started; %d message(s) dropped", len(messages))
-            return
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._work())
-        for message in messages:
-            self._queue.put_nowait(message)
+    def ready(self) -> bool:
+        return self.store is not None
 
-    async def _work(self) -> None:
-        while True:
-            message = await self._queue.get()
-            try:
-                await self._send([message])
-            finally:
-                self._queue.task_done()
+    async def send_one(self, message: OutboundMessage) -> None:
+        await self._deliver_one(message)
 
-    async def drain(self) -> None:
-        """Wait until every queued message was sent (at shutdown)."""
-        if self._worker is not None and not self._worker.done():
-            await self._queue.join()
-            self._worker.cancel()
-
-    async def _send(self, messages: Sequence[OutboundMessage]) -> None:
-        """Send each message; one that fails is logged and the others still go."""
-        for message in messages:
-            try:
-                await self._deliver_one(message)
-            except SlackApiError as exc:
-                metrics.PLATFORM_ERRORS.labels("slack").inc()
-                log.warning(
-                    "Slack refused a message to %s: %s",
-                    _label(message.to),
-                    exc.response.get("error"),
-                )
-            except Exception:
-                log.exception("delivering a message to %s failed", _label(message.to))
+    def failed(self, message: OutboundMessage, exc: Exception) -> None:
+        if isinstance(exc, SlackApiError):
+            metrics.PLATFORM_ERRORS.labels("slack").inc()
+            log.warning(
+                "Slack refused a message to %s: %s", _label(message.to), exc.response.get("error")
+            )
+        else:
+            log.error("delivering a message to %s failed", _label(message.to), exc_info=exc)
 
     async def _deliver_one(self, message: OutboundMessage) -> None:
         assert self.store is not None
