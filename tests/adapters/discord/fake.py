@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +13,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.adapters.waiting import wait_until
 
 GUILD = "100"
 APP = "900"
@@ -131,14 +131,8 @@ class FakeDiscord:
     # -- waiting ------------------------------------------------------------------------------
 
     async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
-        deadline = time.monotonic() + within
-        while not predicate():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError("timed out waiting for the bot")
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
+        """Until the bot has done what the test expects (bounded; no fixed sleep)."""
+        await wait_until(self._changed, predicate, within)
 
     def of(self, method: str, path_part: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and path_part in c.path]

@@ -4,7 +4,6 @@ a Socket Mode websocket; plus a simulator that signs requests like Slack does.""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -18,6 +17,8 @@ from urllib.parse import parse_qsl, urlencode
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.adapters.waiting import wait_until
 
 TEAM = "T1"
 BOT_USER = "UBOT"
@@ -72,14 +73,7 @@ class FakeSlack:
 
     async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
         """Until the bot has done what the test expects (bounded; no fixed sleep)."""
-        deadline = time.monotonic() + within
-        while not predicate():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError("timed out waiting for the bot")
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
+        await wait_until(self._changed, predicate, within)
 
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
