@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiohttp import web
 
@@ -10,6 +11,7 @@ from adapters.discord.app import DiscordFrontEnd
 from adapters.slack.app import EVENTS_PATH, SlackFrontEnd
 from bot.bootstrap import start_core
 from bot.config import Config
+from bot.runtime import start_health, stop_event, until_stopped
 from bot.scheduling import SweepScheduler
 from bot.service.notifier import FanOutNotifier, Notifier
 
@@ -25,13 +27,26 @@ async def serve(config: Config, names: list[str]) -> int:
         discord_front.core = core
     waker = SweepScheduler(core.sweep)
     await waker.start()
+    stop = stop_event()
     tasks = []
     runner: web.AppRunner | None = None
+    socket: Any = None
+
+    def connected() -> dict[str, bool]:
+        states: dict[str, bool] = {}
+        if slack is not None:
+            states["slack"] = bool(socket.client.is_connected()) if socket else runner is not None
+        if discord_front is not None:
+            states["discord"] = discord_front.client.is_ready()
+        return states
+
+    health = await start_health(core, connected)
     try:
         if slack is not None:
             await slack.start(core)
             if config.slack.mode == "socket":
-                tasks.append(asyncio.create_task(slack.socket_handler().start_async()))
+                socket = slack.socket_handler()
+                tasks.append(asyncio.create_task(socket.start_async()))
             else:
                 runner = web.AppRunner(slack.web_app())
                 await runner.setup()
@@ -40,11 +55,13 @@ async def serve(config: Config, names: list[str]) -> int:
                 print(f"Slack HTTP mode on :{config.slack.port}{EVENTS_PATH}")
         if discord_front is not None:
             tasks.append(asyncio.create_task(discord_front.start()))
-        if tasks:
-            await asyncio.gather(*tasks)
-        else:
-            await asyncio.Event().wait()
+        await until_stopped(asyncio.gather(*tasks) if tasks else stop.wait(), stop)
     finally:
+        # Stop taking input, finish deliveries, close the platforms and the store.
+        if socket is not None:
+            await socket.close_async()
+        if health is not None:
+            await health.stop()
         waker.stop()
         if runner is not None:
             await runner.cleanup()

@@ -129,7 +129,11 @@ def _report(config: Config, args: argparse.Namespace) -> int:
     lines = asyncio.run(report_cli.lines_for(config, community, days))
     print(report_cli.render(lines, args.format))
     if args.chart:
-        report_cli.chart(lines, Path(args.chart), days)
+        try:
+            report_cli.chart(lines, Path(args.chart), days)
+        except RuntimeError as exc:
+            print(f"micromentor: {exc}", file=sys.stderr)
+            return 2
         print(f"chart written to {args.chart}", file=sys.stderr)
     return 0
 

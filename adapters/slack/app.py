@@ -126,7 +126,10 @@ class SlackFrontEnd:
             )
 
     async def _open_modal(self, kind: str, arg: str, trigger_id: str, actor: Actor) -> None:
-        conf = self.config.requests
+        assert self.core is not None
+        community = self.config.community_for("slack", actor.workspace)
+        effective = self.core.deps.community_configs.get(community or "", self.config)
+        conf = effective.requests  # the community's run-time settings, not only the file's
         if kind == "ask":
             view = views.ask_modal(
                 conf.session_lengths,

@@ -147,9 +147,17 @@ async def unlink(ctx: Ctx, cmd: c.Unlink) -> Outcome:
             "user_id": ctx.actor.user_id,
         },
     )
+    await ctx.tx.execute(
+        "UPDATE persons SET display_name = :name WHERE id = :id",
+        {"name": (ctx.actor.display_name or ctx.actor.user_id)[:80], "id": new_id},
+    )
+    post = await audit.record(
+        ctx, ctx.me.id, "unlink", f"person {ctx.me.id}", f"{ctx.actor.platform} account unlinked"
+    )
     return Outcome(
         Reply(
             "Unlinked: this account starts a fresh record; the history stays with your other "
             "account. A running suspension applies to both."
-        )
+        ),
+        [post],
     )

@@ -11,7 +11,6 @@ from bot.domain.errors import Conflict
 from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
 from bot.service import due
 from bot.service.context import Ctx, Scope, identity_hash
-from bot.storage.database import Transaction
 
 REMOVED = "[removed]"
 
@@ -41,6 +40,19 @@ EXPORT_QUERIES = {
 }
 
 FORGET = [
+    # Nothing may be left waiting for a person who is gone: open requests and offers end.
+    "UPDATE offers SET state = 'withdrawn', answered_at = :now WHERE state = 'pending' "
+    "AND request_id IN (SELECT id FROM help_requests WHERE requester_id = :id "
+    "AND state = 'open')",
+    "UPDATE offers SET state = 'withdrawn', answered_at = :now WHERE state = 'pending' "
+    "AND mentor_id = :id",
+    "UPDATE help_requests SET state = 'cancelled', closed_at = :now "
+    "WHERE requester_id = :id AND state = 'open'",
+    "UPDATE sessions SET state = 'cancelled', outcome = 'forgotten', ended_at = :now "
+    "WHERE state IN ('scheduled', 'active') AND id IN "
+    "(SELECT session_id FROM session_participants WHERE person_id = :id)",
+    "UPDATE sessions SET place = NULL WHERE id IN "
+    "(SELECT session_id FROM session_participants WHERE person_id = :id AND role = 'mentor')",
     "UPDATE help_requests SET question = '[removed]', goal = NULL, tried = NULL, "
     "anonymised_at = :now WHERE requester_id = :id",
     "UPDATE ratings SET comment = NULL WHERE rater_id = :id OR ratee_id = :id",
@@ -70,21 +82,12 @@ RETENTION = [
     "tried = NULL, anonymised_at = :now WHERE created_at < :before AND anonymised_at IS NULL "
     "AND state NOT IN ('open', 'matched')",
     "UPDATE ratings SET comment = NULL WHERE created_at < :before AND comment IS NOT NULL",
+    "DELETE FROM forgotten_identities WHERE suspended_until < :now",
     "UPDATE disputes SET statement = '[removed after the retention period]', "
     "other_statement = NULL, appeal_text = NULL WHERE created_at < :before "
     "AND state IN ('resolved', 'final')",
     "UPDATE kudos SET message = NULL WHERE created_at < :before AND message IS NOT NULL",
 ]
-
-
-async def inherited_suspension(
-    tx: Transaction, platform: str, workspace: str, user_id: str
-) -> int | None:
-    """A suspension that outlived a forgotten record of this identity."""
-    value = await tx.fetch_val(
-        FORGOTTEN_LOOKUP, {"hash": identity_hash(platform, workspace, user_id)}
-    )
-    return None if value is None else int(value)
 
 
 def _plain(rows: list[Any]) -> list[dict[str, Any]]:
@@ -144,7 +147,26 @@ async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
             )
     for statement in FORGET:
         await ctx.tx.execute(statement, {"id": ctx.me.id, "now": ctx.ts, "anon": anon})
+    for row in identities:
+        # The platform ids the front ends kept (DM channels, posted messages) go too.
+        for statement in (
+            "DELETE FROM platform_channels WHERE platform = :platform AND workspace = :workspace"
+            " AND (address = :user OR address = :unreachable)",
+            "DELETE FROM message_refs WHERE platform = :platform AND workspace = :workspace"
+            " AND recipient = :user",
+        ):
+            await ctx.tx.execute(
+                statement,
+                {
+                    "platform": row["platform"],
+                    "workspace": row["workspace"],
+                    "user": f"user:{row['user_id']}",
+                    "unreachable": f"unreachable:{row['user_id']}",
+                },
+            )
     for name in names:
+        if len(name) < 3:
+            continue  # too short to replace safely inside other entries' text
         await ctx.tx.execute(
             "UPDATE audit_log SET detail = REPLACE(detail, :name, :anon) "
             "WHERE community_id = :community_id",

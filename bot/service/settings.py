@@ -181,6 +181,11 @@ async def skills(ctx: Any, cmd: c.ModSkills) -> Outcome:
         if not args:
             raise InvalidInput("Which skill?", hint="`/mentor mod skills add godot [aliases...]`")
         skill, aliases = args[0], args[1:]
+        if skill in taxonomy and skill not in rows:
+            raise InvalidInput(
+                f"`{skill}` already means `{taxonomy.resolve(skill)}` here.",
+                hint="Choose another name, or add aliases with `/mentor mod skills alias`.",
+            )
         for alias in aliases:
             if alias in taxonomy and taxonomy.resolve(alias) != skill:
                 raise InvalidInput(f"`{alias}` already means `{taxonomy.resolve(alias)}`.")
