@@ -94,7 +94,7 @@ async def test_routing_runs() -> None:
     for row in result["rows"]:
         assert row["requests"] == 5
         assert keys <= set(row)
-    assert set(result["growth_p99"]) == set(engines)
+    assert set(result["growth_p99"]) == set(result["growth_p50"]) == set(engines)
 
 
 def test_restart_runs() -> None:
@@ -118,3 +118,32 @@ def test_memory_runs(tmp_path: Path) -> None:
     assert result["exit_code"] == 0
     again = memory.run(mentors=30, sessions=200, cache_dir=tmp_path)
     assert again["build_s"] == 0 and again["store"] == result["store"]
+
+
+async def test_lifecycle_runs() -> None:
+    """Four lifecycles in two workers: seven commands each, each one committed transaction,
+    and a floor of as many raw transactions (PostgreSQL too when its DSN is set)."""
+    result = await load("lifecycle").run(lifecycles=4, parallel=2, calibration=1)
+    assert (result["lifecycles"], result["parallel"], result["rounds"]) == (4, 2, 1)
+    engines = [e for e in ("sqlite", "postgresql") if e in result]
+    assert engines[0] == "sqlite"
+    for engine in engines:
+        r = result[engine]
+        assert r["lifecycles"] == 4
+        assert r["commands_per_lifecycle"] == r["transactions_per_lifecycle"] == 7
+        assert r["transactions"] == r["floor_transactions"] == 28
+        assert r["statements_per_transaction"] > 1
+        assert set(r["statement_mix"]) <= {"select", "insert", "update", "delete"}
+        assert r["lifecycles_per_s"] > 0 and r["floor_transactions_per_s"] > 0
+        assert r["ratio"] > 0 and len(r["rounds"]) == 1
+
+
+def test_lifecycle_floor_plan_matches_the_statement_count() -> None:
+    """The floor's transactions add up to the core's average statements per transaction, and
+    their kinds follow the core's own order."""
+    lifecycle = load("lifecycle")
+    plan = lifecycle.FloorPlan(10, 3, 2.5, ["select", "insert", "update"])
+    done = [tx for w in range(3) for tx in plan.worker(w)]
+    assert len(done) == 10
+    assert sum(len(tx) for tx in done) == 25
+    assert [kind for kind, _ in next(plan.worker(0))] == ["select", "insert"]

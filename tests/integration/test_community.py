@@ -219,3 +219,15 @@ async def test_retention_anonymises_old_texts(make_harness: HarnessFactory) -> N
     async with h.core.db.transaction() as tx:
         question = await tx.fetch_val("SELECT question FROM help_requests WHERE id = 1")
     assert question == "[removed after the retention period]"
+
+
+async def test_forget_ends_what_waited_for_the_person(make_harness: HarnessFactory) -> None:
+    """An open request is cancelled and its offers withdrawn; nobody can accept it after."""
+    h = await setup(make_harness)
+    await h.mentor("m1", "python")
+    await h.ok("gone", "/mentor ask python -- please")
+    await h.ok("gone", "/mentor forget confirm")
+    refused = await h.say("m1", "/mentor accept r1")
+    assert refused.is_error and "cancelled" in refused.text
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM offers WHERE state = 'pending'") == 0
