@@ -69,6 +69,6 @@ async def serve(config: Config, names: list[str]) -> int:
             await discord_front.notifier.drain()
             await discord_front.client.close()
         if slack is not None:
-            await slack.notifier.drain()
+            await slack.close()  # its deliveries and HTTP session; the core is closed below
         await core.close()
     return 0

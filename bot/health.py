@@ -67,6 +67,7 @@ class HealthServer:
         try:
             async with self.core.db.transaction() as tx:
                 rows = await tx.fetch(REQUEST_STATES)
+            metrics.REQUESTS.clear()  # a state that dropped to zero must not keep its count
             for row in rows:
                 metrics.REQUESTS.labels(str(row["state"])).set(int(row["n"]))
         except Exception:

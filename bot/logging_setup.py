@@ -36,5 +36,5 @@ def setup_logging(config: LoggingConfig) -> None:
     root.handlers[:] = [handler]
     root.setLevel(config.level)
     # Drivers are chatty at DEBUG; their warnings still show.
-    for noisy in ("aiosqlite", "asyncio"):
+    for noisy in ("aiosqlite", "asyncio", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))

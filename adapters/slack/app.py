@@ -73,6 +73,7 @@ class SlackFrontEnd:
         self.notifier = SlackNotifier(self.client, None, config)
         self.app: AsyncApp | None = None
         self._own_session = False
+        self._own_core = False
 
     async def start(self, core: Core | None = None) -> AsyncApp:
         """Open the core (unless given) and build the Bolt app."""
@@ -80,6 +81,7 @@ class SlackFrontEnd:
             # One HTTP session for every Web API call (slack_sdk opens one per call otherwise).
             self.client.session = aiohttp.ClientSession()
             self._own_session = True
+        self._own_core = core is None
         self.core = core or await start_core(self.config, self.notifier, clock=self.clock)
         self.notifier.store = PlatformStore(self.core.db, "slack")
         secret = self.config.slack.signing_secret
@@ -295,7 +297,7 @@ class SlackFrontEnd:
         await self.notifier.drain()
         if self._own_session and self.client.session is not None:
             await self.client.session.close()
-        if self.core is not None:
+        if self.core is not None and self._own_core:
             await self.core.close()
 
 

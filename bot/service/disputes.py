@@ -148,6 +148,7 @@ async def report(ctx: Ctx, cmd: c.Report) -> Outcome:
         )
     )
     d = did(dispute_id)
+    metrics.DISPUTES.inc()
     return Outcome(
         Reply(f"Thank you. Your report ({d}) is with the moderators; only they can read it."),
         [

@@ -16,6 +16,7 @@ from bot.service.maintenance import recompute_windows
 from bot.service.notifier import Notifier
 from bot.storage.database import Database, Row
 from bot.storage.sql import due as sql
+from bot.storage.sql import in_list
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class Sweep:
         # Called with the earliest due_at written by a command, to wake the sweep sooner.
         self.on_scheduled: Callable[[int], None] | None = None
 
+    def _communities(self) -> tuple[str, dict[str, str]]:
+        return in_list("c", list(self.deps.config.communities))
+
     def scheduled(self, due_ats: list[int]) -> None:
         """A transaction wrote due rows; tell whoever wakes the sweep."""
         if due_ats and self.on_scheduled is not None:
@@ -61,8 +65,9 @@ class Sweep:
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending action is due."""
+        fragment, params = self._communities()
         async with self.db.transaction() as tx:
-            value = await tx.fetch_val(sql.NEXT)
+            value = await tx.fetch_val(sql.NEXT.replace("{communities}", fragment), params)
         return None if value is None else from_epoch(int(value))
 
     async def pending(self) -> int:
@@ -77,8 +82,12 @@ class Sweep:
             self.last_looked = datetime.now(UTC)
             while True:
                 now = self.deps.clock.now()
+                fragment, params = self._communities()
                 async with self.db.transaction() as tx:
-                    rows = await tx.fetch(sql.DUE, {"now": epoch(now), "limit": BATCH})
+                    rows = await tx.fetch(
+                        sql.DUE.replace("{communities}", fragment),
+                        {**params, "now": epoch(now), "limit": BATCH},
+                    )
                 if not rows:
                     return ran
                 for row in rows:

@@ -1,4 +1,4 @@
-"""Versioned schema migrations, applied at start in one transaction each.
+"""Versioned schema migrations, applied at start: all pending ones in one transaction.
 
 Plain SQL, one list, with the few type names that differ between the engines written as
 tokens (`{pk}`, `{bigint}`). Several processes starting at once are serialised by

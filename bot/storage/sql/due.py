@@ -5,9 +5,11 @@ INSERT INTO due_actions (community_id, kind, ref_id, ref_version, due_at, create
 VALUES (:community_id, :kind, :ref_id, :ref_version, :due_at, :now)
 """
 
+# Only the communities this process serves: processes for different communities may share
+# one database without running each other's timers.
 DUE = """
 SELECT id, community_id, kind, ref_id, ref_version, due_at FROM due_actions
-WHERE done_at IS NULL AND due_at <= :now
+WHERE done_at IS NULL AND due_at <= :now AND community_id IN {communities}
 ORDER BY due_at, id LIMIT :limit
 """
 
@@ -21,6 +23,8 @@ FAILED = """
 UPDATE due_actions SET done_at = :now, error = :error WHERE id = :id AND done_at IS NULL
 """
 
-NEXT = "SELECT MIN(due_at) FROM due_actions WHERE done_at IS NULL"
+NEXT = """
+SELECT MIN(due_at) FROM due_actions WHERE done_at IS NULL AND community_id IN {communities}
+"""
 
 PENDING_COUNT = "SELECT COUNT(*) FROM due_actions WHERE done_at IS NULL"
