@@ -1,24 +1,31 @@
 """Full mentorship lifecycles per second through the core, against a raw-driver floor.
 
-    python bench/lifecycle.py [--lifecycles 800] [--parallel 8] [--calibration 5] [--json]
-                              [--profile]
+    python bench/lifecycle.py [--lifecycles 800] [--parallel 8] [--calibration 5]
+                              [--rounds 3] [--json] [--profile]
 
 A lifecycle is seven commands typed through the core's public command interface
 (`core.bus.handle_line`) on a real SQLite file (WAL, synchronous=NORMAL) with the clock held
-at a fixed time: a member asks (`/mentor ask python -- q`) and offers go out, a mentor
-accepts, both check in, the mentor ends it with `done`, and both rate (the second rating
-reveals). `--parallel` workers run at once, each with its own member and mentor (a fresh pair
-every 100 lifecycles, a mentor's weekly limit), so lifecycles never compete for a row.
+at a fixed time: a member asks (`/mentor ask python -- q`) and a wave of offers goes out, a
+mentor accepts, both check in, the mentor ends it with `done`, and both rate (the second
+rating reveals). `--parallel` workers run at once, each with its own member and mentor (a
+fresh pair every 100 lifecycles, a mentor's weekly limit). The offers of a wave go to any
+three available mentors, as in production, so asks do touch other workers' mentors.
 
 The floor is the same number of committed transactions done with the raw driver on a second
 file with the same PRAGMAs, one connection behind an asyncio lock like the core's: each
 `BEGIN IMMEDIATE`, as many statements as the core averaged per command (counted in
 `--calibration` untimed lifecycles, which also warm up), replaying the core's own order of
-selects, inserts, updates and deletes on small tables, then `COMMIT`. The ratio is the time
-per transaction of the core over the floor's. With MICROMENTOR_TEST_POSTGRES_DSN set the same
-runs on PostgreSQL too (throwaway schema, dropped afterwards; floor: asyncpg with a pool).
-`--profile` runs pyinstrument over the core's timed SQLite part (install it first) and prints
-its report to stderr; the figures of a profiled run are slower than normal.
+selects, inserts and updates on small tables, then `COMMIT`. The ratio is the time per
+transaction of the core over the floor's; each round runs both on fresh stores, and the
+medians of `--rounds` rounds are shown.
+
+With MICROMENTOR_TEST_POSTGRES_DSN set the same runs on PostgreSQL too (a throwaway schema,
+dropped afterwards; floor: asyncpg with a pool sized like the core's). A command that fails
+on a PostgreSQL deadlock is typed again, as a person would after "try again in a moment",
+and counted (`deadlocks`); any other failure stops the run.
+
+`--profile` runs pyinstrument (not a dependency: install it) over the core's timed SQLite
+part of the first round and prints its report to stderr; a profiled run is slower.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import os
 import random
 import re
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -318,7 +326,7 @@ async def measure_core(
         "transactions": transactions,
         "transactions_per_s": transactions / elapsed,
         "deadlocks_retried": deadlocks,
-        "kinds": counts.kinds,  # replaced by the floor's figures in measure()
+        "kinds": counts.kinds,  # measure() takes it out: the floor replays it
     }
     if report is not None:
         result["profile"] = report
@@ -509,38 +517,89 @@ async def floor_postgres(url: str, plan: FloorPlan) -> float:
 # -- both sides, per engine -------------------------------------------------------------------
 
 
+def with_search_path(dsn: str, schema: str) -> str:
+    return dsn + ("&" if "?" in dsn else "?") + f"search_path={schema}"
+
+
+@asynccontextmanager
+async def fresh_stores(engine: str, dsn: str | None) -> AsyncIterator[tuple[str, str]]:
+    """(the core's storage URL, the floor's file or DSN), new for one round, removed after."""
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'micromentor.db'}", str(Path(folder) / "floor.db")
+        return
+    import asyncpg
+
+    assert dsn is not None
+    schema = f"mm_bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        url = with_search_path(dsn, schema)
+        yield url, url
+    finally:
+        await admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await admin.close()
+
+
 async def measure(
     engine: str,
-    url: str,
-    floor_target: str,
+    dsn: str | None,
     lifecycles: int,
     parallel: int,
     calibration: int,
+    rounds: int,
     profile: bool,
 ) -> dict[str, Any]:
-    """Our figures, then the floor's for the same number of transactions, and the ratio."""
-    ours = await measure_core(url, lifecycles, parallel, calibration, profile)
-    plan = FloorPlan(
-        ours["transactions"], parallel, ours["statements_per_transaction"], ours.pop("kinds")
-    )
-    gc.collect()
-    if engine == "sqlite":
-        floor_seconds = await floor_sqlite(floor_target, plan)
-    else:
-        floor_seconds = await floor_postgres(floor_target, plan)
-    per_tx_ours = ours["seconds"] / ours["transactions"]
-    per_tx_floor = floor_seconds / plan.transactions
-    return {
-        **ours,
-        "floor_transactions": plan.transactions,
-        "floor_seconds": floor_seconds,
-        "floor_transactions_per_s": plan.transactions / floor_seconds,
-        "ratio": per_tx_ours / per_tx_floor,
+    """Rounds of ours then the floor (same transactions), on fresh stores; medians reported."""
+    runs: list[dict[str, Any]] = []
+    for n in range(rounds):
+        async with fresh_stores(engine, dsn) as (url, floor_target):
+            ours = await measure_core(url, lifecycles, parallel, calibration, profile and n == 0)
+            plan = FloorPlan(
+                ours["transactions"],
+                parallel,
+                ours["statements_per_transaction"],
+                ours.pop("kinds"),
+            )
+            gc.collect()
+            if engine == "sqlite":
+                ours["floor_seconds"] = await floor_sqlite(floor_target, plan)
+            else:
+                ours["floor_seconds"] = await floor_postgres(floor_target, plan)
+        runs.append(ours)
+    first = runs[0]
+    seconds = statistics.median(r["seconds"] for r in runs)
+    floor_seconds = statistics.median(r["floor_seconds"] for r in runs)
+    transactions = first["transactions"]  # the same every round: the RNG is seeded
+    result = {
+        key: value
+        for key, value in first.items()
+        if key not in ("seconds", "floor_seconds", "deadlocks_retried")
     }
-
-
-def with_search_path(dsn: str, schema: str) -> str:
-    return dsn + ("&" if "?" in dsn else "?") + f"search_path={schema}"
+    result.update(
+        {
+            "seconds": seconds,
+            "lifecycles_per_s": lifecycles / seconds,
+            "transactions_per_s": transactions / seconds,
+            "deadlocks_retried": sum(r["deadlocks_retried"] for r in runs),
+            "floor_transactions": transactions,
+            "floor_seconds": floor_seconds,
+            "floor_transactions_per_s": transactions / floor_seconds,
+            # time per transaction, ours over the floor's (the same count on both sides)
+            "ratio": seconds / floor_seconds,
+            "rounds": [
+                {
+                    "seconds": r["seconds"],
+                    "floor_seconds": r["floor_seconds"],
+                    "ratio": r["seconds"] / r["floor_seconds"],
+                    "deadlocks_retried": r["deadlocks_retried"],
+                }
+                for r in runs
+            ],
+        }
+    )
+    return result
 
 
 async def run(
@@ -548,43 +607,25 @@ async def run(
     parallel: int = 8,
     calibration: int = 5,
     *,
+    rounds: int = 1,
     postgres_dsn: str | None = None,
     profile: bool = False,
 ) -> dict[str, Any]:
-    """Both sides on SQLite, and on PostgreSQL when a DSN is given (default: the env var)."""
-    if lifecycles < 1 or parallel < 1 or calibration < 1:
-        raise ValueError("lifecycles, parallel and calibration must be at least 1")
-    dsn = postgres_dsn if postgres_dsn is not None else os.environ.get(PG_DSN_ENV) or None
+    """Both sides on SQLite; on PostgreSQL too when a DSN is given (None: the env var; "": no)."""
+    if min(lifecycles, parallel, calibration, rounds) < 1:
+        raise ValueError("lifecycles, parallel, calibration and rounds must be at least 1")
+    dsn = (os.environ.get(PG_DSN_ENV) if postgres_dsn is None else postgres_dsn) or None
     result: dict[str, Any] = {
         "lifecycles": lifecycles,
         "parallel": parallel,
         "calibration": calibration,
+        "rounds": rounds,
         "target_ratio": TARGET_RATIO,
     }
-    with tempfile.TemporaryDirectory() as folder:
-        result["sqlite"] = await measure(
-            "sqlite",
-            f"sqlite:///{Path(folder) / 'micromentor.db'}",
-            str(Path(folder) / "floor.db"),
-            lifecycles,
-            parallel,
-            calibration,
-            profile,
-        )
+    settings = (lifecycles, parallel, calibration, rounds)
+    result["sqlite"] = await measure("sqlite", None, *settings, profile)
     if dsn is not None:
-        import asyncpg
-
-        schema = f"mm_bench_{uuid.uuid4().hex[:12]}"
-        admin = await asyncpg.connect(dsn)
-        try:
-            await admin.execute(f"CREATE SCHEMA {schema}")
-            url = with_search_path(dsn, schema)
-            result["postgresql"] = await measure(
-                "postgresql", url, url, lifecycles, parallel, calibration, False
-            )
-        finally:
-            await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-            await admin.close()
+        result["postgresql"] = await measure("postgresql", dsn, *settings, False)
     return result
 
 
@@ -595,13 +636,22 @@ def main() -> None:
     parser.add_argument(
         "--calibration", type=int, default=5, help="untimed lifecycles that count statements"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="repeats of both sides; medians are reported"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--profile", action="store_true", help="pyinstrument over our SQLite side, to stderr"
     )
     args = parser.parse_args()
     result = asyncio.run(
-        run(args.lifecycles, args.parallel, args.calibration, profile=args.profile)
+        run(
+            args.lifecycles,
+            args.parallel,
+            args.calibration,
+            rounds=args.rounds,
+            profile=args.profile,
+        )
     )
     report = result["sqlite"].pop("profile", None)
     if report is not None:
@@ -611,7 +661,7 @@ def main() -> None:
         return
     print(
         f"{'engine':<10} {'lifecycles':>10} {'lc/s':>7} {'cmd/lc':>6} {'tx/lc':>5} "
-        f"{'stmt/tx':>7} {'tx/s':>7} {'floor tx/s':>10} {'ratio':>6}"
+        f"{'stmt/tx':>7} {'tx/s':>7} {'floor tx/s':>10} {'ratio':>6} {'deadlocks':>9}"
     )
     for engine in ("sqlite", "postgresql"):
         if engine not in result:
@@ -621,9 +671,12 @@ def main() -> None:
             f"{engine:<10} {r['lifecycles']:>10} {r['lifecycles_per_s']:>7.1f} "
             f"{r['commands_per_lifecycle']:>6.1f} {r['transactions_per_lifecycle']:>5.1f} "
             f"{r['statements_per_transaction']:>7.1f} {r['transactions_per_s']:>7.1f} "
-            f"{r['floor_transactions_per_s']:>10.1f} {r['ratio']:>6.2f}"
+            f"{r['floor_transactions_per_s']:>10.1f} {r['ratio']:>6.2f} {r['deadlocks_retried']:>9}"
         )
-    print(f"parallel {result['parallel']}; target ratio <= {TARGET_RATIO}")
+    print(
+        f"parallel {result['parallel']}, medians of {result['rounds']} round(s); "
+        f"ratio = time per transaction, ours / floor; target <= {TARGET_RATIO}"
+    )
 
 
 if __name__ == "__main__":

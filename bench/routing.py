@@ -1,7 +1,7 @@
 """Latency of choosing a request's first wave of mentors, as the number of mentors grows.
 
     python bench/routing.py [--mentors 1000,10000,100000] [--skills 500] [--requests 300]
-                            [--zipf 1.0] [--seed 7] [--json]
+                            [--zipf 1.0] [--seed 7] [--engines sqlite,postgresql] [--json]
 
 For each size a real SQLite file (and a throwaway PostgreSQL schema when
 MICROMENTOR_TEST_POSTGRES_DSN is set) is migrated with the project's `open_database`, then
@@ -413,9 +413,10 @@ async def run(
     seed: int = 7,
     engine_names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Measure every size on every engine; growth is p99 at the largest over the smallest."""
+    """Measure every size on every engine; growth is at the largest size over the smallest."""
     rows: list[dict[str, Any]] = []
     growth: dict[str, float] = {}
+    growth_p50: dict[str, float] = {}
     for engine in engine_names or engines():
         mine: list[dict[str, Any]] = []
         for size in mentors:
@@ -423,7 +424,13 @@ async def run(
             mine.append({"engine": engine, **result})
         rows.extend(mine)
         growth[engine] = mine[-1]["p99_ms"] / mine[0]["p99_ms"]
-    return {"rows": rows, "growth_p99": growth}
+        growth_p50[engine] = mine[-1]["p50_ms"] / mine[0]["p50_ms"]
+    return {
+        "rows": rows,
+        "growth_p99": growth,
+        "growth_p50": growth_p50,
+        "loadavg_1m": os.getloadavg()[0],
+    }
 
 
 def sizes(text: str) -> list[int]:
@@ -442,7 +449,8 @@ def table(result: dict[str, Any]) -> Iterator[str]:
             f"{row['wave_p50_ms']:>9.2f} {row['wave_p99_ms']:>9.2f}"
         )
     for engine, factor in result["growth_p99"].items():
-        yield f"{engine}: p99 growth smallest -> largest: {factor:.1f}x"
+        p50 = result["growth_p50"][engine]
+        yield f"{engine}: growth smallest -> largest size: p99 {factor:.1f}x, p50 {p50:.1f}x"
 
 
 def main() -> None:
@@ -452,9 +460,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="timed requests per size")
     parser.add_argument("--zipf", type=float, default=1.0, help="Zipf exponent of skill picks")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--engines",
+        type=lambda text: text.split(","),
+        default=None,
+        help=f"sqlite,postgresql (default: sqlite, plus postgresql when {PG_DSN_ENV} is set)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = asyncio.run(run(args.mentors, args.skills, args.requests, args.zipf, args.seed))
+    result = asyncio.run(
+        run(args.mentors, args.skills, args.requests, args.zipf, args.seed, args.engines)
+    )
     if args.json:
         print(json.dumps(result))
         return

@@ -332,6 +332,14 @@ ALTER TABLE persons ADD COLUMN forgotten_at {bigint};
 ALTER TABLE help_requests ADD COLUMN anonymised_at {bigint}
 """,
     ),
+    (
+        6,
+        "indexes for large histories: late cancels and recent waits",
+        """
+CREATE INDEX sessions_ended_by ON sessions (ended_by, state, created_at);
+CREATE INDEX help_requests_matched ON help_requests (community_id, state, matched_at)
+""",
+    ),
 ]
 
 

@@ -29,7 +29,7 @@ WHERE rs.request_id = :request_id
                   WHERE w.person_id = p.id AND w.start_minute <= :mow AND w.end_minute > :mow))
   AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id AND o.mentor_id = p.id)
 GROUP BY p.id, p.timezone, p.last_offered_at, p.capacity_concurrent, p.capacity_weekly
-ORDER BY COUNT(*) DESC, p.last_offered_at
+ORDER BY COUNT(*) DESC, p.last_offered_at NULLS FIRST
 LIMIT 500
 """
 
