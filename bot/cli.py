@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
         help="run (default); invite-url prints the link to add the bot; sync the commands",
     )
     discord_cmd.add_argument("--guild", metavar="ID", help="sync to this guild only (instant)")
+    discord_cmd.add_argument(
+        "--shard-ids", metavar="IDS", help="run only these shards, e.g. 0,1 (with --shard-count)"
+    )
+    discord_cmd.add_argument("--shard-count", type=int, metavar="N", help="total shards")
     sub.add_parser("check-config", help="validate the config and print the effective settings")
     backup = sub.add_parser("backup", help="a consistent online copy of the SQLite store")
     backup.add_argument("file", help="where to write the copy (must not exist)")
@@ -138,15 +142,28 @@ def _report(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _discord(config: Config, action: str, guild: str | None) -> int:
+def _discord(config: Config, args: argparse.Namespace) -> int:
     module: Any = importlib.import_module(FRONT_ENDS["discord"])
-    if action == "invite-url":
+    if args.action == "invite-url":
         print(module.invite_url(asyncio.run(module.application_id(config))))
         return 0
-    if action == "sync":
-        print(asyncio.run(module.sync(config, guild)))
+    if args.action == "sync":
+        if args.guild and not args.guild.isdigit():
+            print("micromentor: --guild takes a server id (digits)", file=sys.stderr)
+            return 2
+        print(asyncio.run(module.sync(config, args.guild)))
         return 0
-    return _serve("discord", config)
+    shard_ids = None
+    if args.shard_ids:
+        try:
+            shard_ids = [int(part) for part in args.shard_ids.split(",")]
+        except ValueError:
+            print("micromentor: --shard-ids looks like 0,1,2", file=sys.stderr)
+            return 2
+    result: int = asyncio.run(
+        module.serve(config, shard_ids=shard_ids, shard_count=args.shard_count)
+    )
+    return result
 
 
 def _run_console(config: Config, *, json_mode: bool, clock: Clock) -> int:
@@ -175,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "slack":
             return _serve("slack", config)
         if command == "discord":
-            return _discord(config, args.action, args.guild)
+            return _discord(config, args)
         if command == "report":
             return _report(config, args)
         if command == "backup":

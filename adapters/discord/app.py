@@ -75,10 +75,10 @@ def invite_url(application_id: str) -> str:
 class MentorClient(discord.Client):
     """No privileged intents: slash commands and buttons arrive as interactions."""
 
-    def __init__(self, front: DiscordFrontEnd) -> None:
+    def __init__(self, front: DiscordFrontEnd, **shards: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
-        super().__init__(intents=intents)
+        super().__init__(intents=intents, **shards)
         self.front = front
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self)
         command_tree.build(front, self.tree)
@@ -91,18 +91,37 @@ class MentorClient(discord.Client):
         await self.front.on_setup()
 
 
+class MentorShardedClient(MentorClient, discord.AutoShardedClient):
+    """The same client split by shards (`--shard-ids 0,1 --shard-count 4`): each process
+    serves its shards' servers; all share the database."""
+
+
 class DiscordFrontEnd:
     """The client, the core and the glue between them."""
 
     def __init__(
-        self, config: Config, *, clock: Clock | None = None, core: Core | None = None
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        core: Core | None = None,
+        shard_ids: list[int] | None = None,
+        shard_count: int | None = None,
     ) -> None:
         self.config = config
         self.token = token_of(config)
+        if shard_ids and shard_count is None:
+            raise DiscordConfigError("--shard-ids needs --shard-count.")
+        if shard_count is not None and any(not 0 <= i < shard_count for i in shard_ids or []):
+            raise DiscordConfigError("each shard id must be from 0 to shard count - 1.")
         point_at(config)
         self.clock = clock
         self.core = core
-        self.client = MentorClient(self)
+        self.client: MentorClient = (
+            MentorShardedClient(self, shard_ids=shard_ids, shard_count=shard_count)
+            if shard_count is not None
+            else MentorClient(self)
+        )
         self.notifier = DiscordNotifier(self.client, config)
         self.store: PlatformStore | None = None
         self.waker: SweepScheduler | None = None
@@ -328,9 +347,15 @@ class DiscordFrontEnd:
         await interaction.response.send_modal(DisputeModal())
 
 
-async def serve(config: Config, *, clock: Clock | None = None) -> int:
+async def serve(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    shard_ids: list[int] | None = None,
+    shard_count: int | None = None,
+) -> int:
     """Run until SIGTERM; then stop taking input, finish, close the gateway and the store."""
-    front = DiscordFrontEnd(config, clock=clock)
+    front = DiscordFrontEnd(config, clock=clock, shard_ids=shard_ids, shard_count=shard_count)
     stop = stop_event()
     health = None
 

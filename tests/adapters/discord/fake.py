@@ -95,6 +95,7 @@ class FakeDiscord:
     closed_dms: set[str] = field(default_factory=set)  # users whose DMs answer 403/50007
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     modals: dict[str, dict[str, Any]] = field(default_factory=dict)  # interaction id -> modal
+    identified: list[Any] = field(default_factory=list)  # the shard of each IDENTIFY
     server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(5000))
     _seq: Any = field(default_factory=lambda: itertools.count(1))
@@ -329,9 +330,12 @@ class FakeDiscord:
             if data["op"] == 1:
                 await ws.send_json({"op": 11})
             elif data["op"] == 2:
+                shard = data["d"].get("shard")
+                self.identified.append(shard)
                 await self._dispatch(
                     "READY",
                     {
+                        **({"shard": shard} if shard else {}),
                         "v": 10,
                         "user": user(BOT, "micromentor", True),
                         "session_id": "sess",

@@ -248,3 +248,39 @@ def test_a_missing_or_bad_token_stops_the_start(tmp_path: Path) -> None:
         with pytest.raises(DiscordConfigError) as err:
             token_of(load_config(None, environ=env))
         assert expected in str(err.value)
+
+
+async def test_a_sharded_client_serves_its_shard(tmp_path: Path) -> None:
+    """`--shard-ids 0 --shard-count 1`: the sharded client connects and answers."""
+    fake = FakeDiscord()
+    await fake.start()
+    config = discord_config(tmp_path, fake)
+    front = DiscordFrontEnd(config, clock=ManualClock(START), shard_ids=[0], shard_count=1)
+    task = asyncio.create_task(front.start())
+    try:
+        await fake.connected()
+        assert fake.identified == [[0, 1]]  # it identified as shard 0 of 1
+        iid = await fake.slash("21", ["mentor", "queue"])
+        await fake.wait_for(lambda: fake.followups(iid) != [])
+        assert "no open request" in text_of(fake.followups(iid)[0])
+    finally:
+        await front.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await fake.close()
+
+
+def test_shard_options_are_checked(tmp_path: Path) -> None:
+    """A shard id outside the count, or ids without a count, stop the start clearly."""
+    config = load_config(
+        None,
+        environ={
+            "MICROMENTOR_STORAGE__URL": f"sqlite:///{tmp_path / 'x.db'}",
+            "DISCORD_TOKEN": "bot.token.x",
+        },
+    )
+    for ids, count, expected in (([2], 2, "from 0 to"), ([0], None, "needs --shard-count")):
+        with pytest.raises(DiscordConfigError) as err:
+            DiscordFrontEnd(config, shard_ids=ids, shard_count=count)
+        assert expected in str(err.value)
