@@ -11,104 +11,21 @@ fixed script have "whoever holds the offer" act.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from tests.e2e import console_driver as driver
+from tests.e2e.console_driver import START, Run, line_of, offers_in, only, to
 
 MENTORS = ("mentor1", "mentor2", "mentor3")
-START = "2026-11-23T10:00:00Z"  # a Monday
-KEYS = {
-    "seq",
-    "in",
-    "kind",
-    "id",
-    "replaces",
-    "to",
-    "text",
-    "fields",
-    "actions",
-    "ephemeral",
-    "files",
-}
-
 SETUP = "".join(f"{m} /mentor skills add python\n{m} /mentor available for 8h\n" for m in MENTORS)
-
-
-def line_of(script: str, text: str) -> int:
-    """The 1-based number of the line equal to `text`, else the first starting with it."""
-    lines = script.splitlines()
-    if text in lines:
-        return lines.index(text) + 1
-    for number, line in enumerate(lines, start=1):
-        if line.startswith(text):
-            return number
-    raise AssertionError(f"no line {text!r} in the script")
-
-
-@dataclass
-class Run:
-    """One console run: its script and every output line, parsed."""
-
-    script: str
-    out: list[dict[str, Any]]
-
-    def at(self, text: str) -> list[dict[str, Any]]:
-        """Everything the script line `text` caused, in order."""
-        number = line_of(self.script, text)
-        return [o for o in self.out if o["in"] == number]
+SETTINGS = {
+    "MICROMENTOR_COMMUNITIES__DEFAULT__MODERATORS": '["console:mod1"]',
+    "MICROMENTOR_ROUTING__WAVE_SIZE": "1",
+}
 
 
 def run_console(script: str, data_dir: Path, now: str = START) -> Run:
-    """Run the console on `script`; insist it exits cleanly and prints only JSON lines."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROMENTOR_")}
-    env.update(
-        {
-            "MICROMENTOR_DATA_DIR": str(data_dir),
-            "MICROMENTOR_CONFIG": "",
-            "MICROMENTOR_COMMUNITIES__DEFAULT__MODERATORS": '["console:mod1"]',
-            "MICROMENTOR_ROUTING__WAVE_SIZE": "1",
-        }
-    )
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--json", "--clock", "manual", "--now", now],
-        input=script,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=data_dir.parent,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr, proc.stderr
-    out = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert all(set(o) == KEYS for o in out)
-    assert [o["seq"] for o in out] == list(range(1, len(out) + 1))
-    return Run(script, out)
-
-
-def only(items: list[dict[str, Any]]) -> dict[str, Any]:
-    assert len(items) == 1, items
-    return items[0]
-
-
-def offers_in(outputs: list[dict[str, Any]], request: str = "r1") -> list[dict[str, Any]]:
-    """New offer messages for `request` among `outputs`."""
-    return [
-        o
-        for o in outputs
-        if o["kind"] == "message"
-        and [a["command"] for a in o["actions"]]
-        == [f"/mentor accept {request}", f"/mentor decline {request}"]
-    ]
-
-
-def to(outputs: list[dict[str, Any]], who: str, kind: str | None = None) -> list[dict[str, Any]]:
-    return [o for o in outputs if o["to"] == who and (kind is None or o["kind"] == kind)]
+    return driver.run_console(script, data_dir, now, SETTINGS)
 
 
 def ics_value(content: str, name: str) -> str:
