@@ -103,6 +103,10 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
         chosen_with_zone = [(c, zones[c.person_id]) for c in chosen]
     if not chosen_with_zone:
         return []
+    # Lock mentors' rows in one global order (by id), so two asks offering to the same
+    # mentors at once can't deadlock on PostgreSQL.
+    for mentor_id in sorted(m.person_id for m, _ in chosen_with_zone):
+        await ctx.tx.execute(sql.MARK_OFFERED, {"id": mentor_id, "now": ctx.ts})
     wave = req.wave + 1
     deadline = ctx.ts + int(ctx.config.routing.offer_deadline.total_seconds())
     messages: list[OutboundMessage] = []
@@ -118,7 +122,6 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
                 "deadline_at": deadline,
             },
         )
-        await ctx.tx.execute(sql.MARK_OFFERED, {"id": mentor.person_id, "now": ctx.ts})
         await due.schedule(ctx, due.OFFER_DEADLINE, int(offer_id), deadline)
         metrics.OFFERS.labels("sent").inc()
         address = await address_of(ctx.tx, mentor.person_id)

@@ -70,3 +70,35 @@ async def test_twenty_simultaneous_accepts_make_exactly_one_session(
     finally:
         for core in cores:
             await core.close()
+
+
+async def test_simultaneous_asks_offering_to_the_same_mentors_never_deadlock(
+    make_harness: HarnessFactory, storage_url: str
+) -> None:
+    """Eight members ask at once (eight connections) and their waves overlap: every ask
+    succeeds (mentor rows are locked in one order, so PostgreSQL finds no deadlock)."""
+    h = await make_harness()
+    for i in range(5):
+        await h.mentor(f"mentor{i}", "python")
+        await h.ok(f"mentor{i}", "/mentor profile capacity 10 100")
+    cores = [
+        await start_core(
+            make_config(storage_url), CollectingNotifier(), clock=h.clock, rng=random.Random(i)
+        )
+        for i in range(8)
+    ]
+    try:
+        for trial in range(5):
+            replies = await asyncio.gather(
+                *(
+                    cores[i].bus.handle_line(
+                        Actor("console", "console", f"m{trial}-{i}", "m"),
+                        "/mentor ask python -- at the same time",
+                    )
+                    for i in range(8)
+                )
+            )
+            assert not [r.text for r in replies if r.is_error]
+    finally:
+        for core in cores:
+            await core.close()
