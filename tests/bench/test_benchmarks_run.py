@@ -147,3 +147,14 @@ def test_lifecycle_floor_plan_matches_the_statement_count() -> None:
     assert len(done) == 10
     assert sum(len(tx) for tx in done) == 25
     assert [kind for kind, _ in next(plan.worker(0))] == ["select", "insert"]
+
+
+async def test_scale_out_runs() -> None:
+    """One process, two lifecycles, on the throwaway schema (PostgreSQL only)."""
+    import os
+
+    dsn = os.environ.get("MICROMENTOR_TEST_POSTGRES_DSN")
+    if not dsn:
+        pytest.skip("MICROMENTOR_TEST_POSTGRES_DSN is not set")
+    results = await load("scale_out").run(dsn, [1], 2, 1)
+    assert results[0]["processes"] == 1 and results[0]["lifecycles"] == 2
