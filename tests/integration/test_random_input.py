@@ -155,7 +155,10 @@ def test_every_random_line_gets_a_reply_and_never_an_internal_error(tmp_path: Pa
         loop.run_until_complete(core.bus.handle_line(Actor("console", "console", user, user), line))
 
     @settings(
-        max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=300,
+        derandomize=True,  # the same examples every run: CI can't turn red by chance
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(lines)
     def check(case: tuple[str, str, list[str]]) -> None:
