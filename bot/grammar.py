@@ -197,12 +197,6 @@ def _available(args: list[str], free: str | None) -> c.Command:
     return c.SetAvailable(parse_duration("".join(args)))
 
 
-def _away(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "away")
-    _at_most(args, 0, "away")
-    return c.SetAway()
-
-
 def _profile(args: list[str], free: str | None) -> c.Command:
     _no_free_text(free, "profile")
     if not args:
@@ -292,36 +286,6 @@ def _edit(args: list[str], free: str | None) -> c.Command:
     )
 
 
-def _queue(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "queue")
-    _at_most(args, 0, "queue")
-    return c.ShowQueue()
-
-
-def _open(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "open")
-    _at_most(args, 1, "open")
-    return c.ListOpen(args[0] if args else None)
-
-
-def _cancel(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "cancel")
-    _at_most(args, 1, "cancel")
-    return c.CancelRequest(args[0] if args else None)
-
-
-def _accept(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "accept")
-    _at_most(args, 1, "accept")
-    return c.AcceptOffer(args[0] if args else None)
-
-
-def _decline(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "decline")
-    _at_most(args, 1, "decline")
-    return c.DeclineOffer(args[0] if args else None)
-
-
 _SESSION_ID = re.compile(r"^#?s\d{1,12}$", re.IGNORECASE)
 _BARE_ID = re.compile(r"^#?\d{1,12}$")
 
@@ -333,18 +297,6 @@ def _split_session(args: list[str], rest_needed: int) -> tuple[str | None, list[
     ):
         return args[0], args[1:]
     return None, args
-
-
-def _sessions(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "sessions")
-    _at_most(args, 0, "sessions")
-    return c.ListSessions()
-
-
-def _checkin(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "checkin")
-    _at_most(args, 1, "checkin")
-    return c.CheckIn(args[0] if args else None)
 
 
 def _withdraw(args: list[str], free: str | None) -> c.Command:
@@ -434,27 +386,9 @@ def _appeal(args: list[str], free: str | None) -> c.Command:
     return c.Appeal(args[0], free)
 
 
-def _me(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "me")
-    _at_most(args, 0, "me")
-    return c.ShowMe()
-
-
 def _kudos(args: list[str], free: str | None) -> c.Command:
     _at_most(args, 1, "kudos")
     return c.Kudos(args[0] if args else None, free or None)
-
-
-def _leaderboard(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "leaderboard")
-    _at_most(args, 1, "leaderboard")
-    return c.Leaderboard(args[0] if args else None)
-
-
-def _link(args: list[str], free: str | None) -> c.Command:
-    _no_free_text(free, "link")
-    _at_most(args, 1, "link")
-    return c.Link(args[0] if args else None)
 
 
 def _forget(args: list[str], free: str | None) -> c.Command:
@@ -465,11 +399,24 @@ def _forget(args: list[str], free: str | None) -> c.Command:
     return c.Forget(bool(args))
 
 
-def _no_args(name: str, cls: type[c.Unlink] | type[c.Export]) -> _Parser:
+def _no_args(name: str, cls: Callable[[], c.Command]) -> _Parser:
+    """A command that takes nothing: `/mentor queue`."""
+
     def parser(args: list[str], free: str | None) -> c.Command:
         _no_free_text(free, name)
         _at_most(args, 0, name)
         return cls()
+
+    return parser
+
+
+def _one_optional(name: str, cls: Callable[[str | None], c.Command]) -> _Parser:
+    """A command with one optional word, often an id: `/mentor accept [r12]`."""
+
+    def parser(args: list[str], free: str | None) -> c.Command:
+        _no_free_text(free, name)
+        _at_most(args, 1, name)
+        return cls(args[0] if args else None)
 
     return parser
 
@@ -552,18 +499,18 @@ _PARSERS: dict[str, _Parser] = {
     "help": _help,
     "skills": _skills,
     "available": _available,
-    "away": _away,
+    "away": _no_args("away", c.SetAway),
     "profile": _profile,
     "ask": _ask,
     "edit": _edit,
-    "cancel": _cancel,
-    "queue": _queue,
-    "open": _open,
-    "accept": _accept,
-    "decline": _decline,
-    "sessions": _sessions,
-    "checkin": _checkin,
-    "check-in": _checkin,
+    "cancel": _one_optional("cancel", c.CancelRequest),
+    "queue": _no_args("queue", c.ShowQueue),
+    "open": _one_optional("open", c.ListOpen),
+    "accept": _one_optional("accept", c.AcceptOffer),
+    "decline": _one_optional("decline", c.DeclineOffer),
+    "sessions": _no_args("sessions", c.ListSessions),
+    "checkin": _one_optional("checkin", c.CheckIn),
+    "check-in": _one_optional("checkin", c.CheckIn),
     "withdraw": _withdraw,
     "reschedule": _reschedule,
     "extend": _extend,
@@ -575,11 +522,11 @@ _PARSERS: dict[str, _Parser] = {
     "dispute": _dispute,
     "report": _report,
     "appeal": _appeal,
-    "me": _me,
+    "me": _no_args("me", c.ShowMe),
     "stats": lambda args, free: _mod(["stats", *args], free),
     "kudos": _kudos,
-    "leaderboard": _leaderboard,
-    "link": _link,
+    "leaderboard": _one_optional("leaderboard", c.Leaderboard),
+    "link": _one_optional("link", c.Link),
     "unlink": _no_args("unlink", c.Unlink),
     "export": _no_args("export", c.Export),
     "forget": _forget,
