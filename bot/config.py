@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -55,10 +56,35 @@ def _duration(value: Any) -> Any:
     return value
 
 
-Duration = Annotated[
+def _between(low: timedelta, high: timedelta) -> AfterValidator:
+    def check(value: timedelta) -> timedelta:
+        if not low <= value <= high:
+            raise ValueError(f"must be between {format_duration(low)} and {format_duration(high)}")
+        return value
+
+    return AfterValidator(check)
+
+
+_AS_TEXT = PlainSerializer(format_duration, return_type=str)
+# Durations written as "10m", "2h", "1d", each kind with the range it may take.
+Duration = Annotated[timedelta, BeforeValidator(_duration), _AS_TEXT]
+ShortDuration = Annotated[
     timedelta,
     BeforeValidator(_duration),
-    PlainSerializer(format_duration, return_type=str),
+    _between(timedelta(minutes=1), timedelta(days=30)),
+    _AS_TEXT,
+]
+WindowDuration = Annotated[
+    timedelta,
+    BeforeValidator(_duration),
+    _between(timedelta(hours=1), timedelta(days=365)),
+    _AS_TEXT,
+]
+RetentionDuration = Annotated[
+    timedelta,
+    BeforeValidator(_duration),
+    _between(timedelta(days=1), timedelta(days=3650)),
+    _AS_TEXT,
 ]
 
 
@@ -126,49 +152,23 @@ class RoutingConfig(_Section):
     """How offers go out."""
 
     wave_size: int = Field(3, ge=1, le=50)
-    offer_deadline: Duration = timedelta(minutes=10)
-    available_for: Duration = timedelta(hours=2)
-    recent_offers_window: Duration = timedelta(hours=24)
+    offer_deadline: ShortDuration = timedelta(minutes=10)
+    available_for: ShortDuration = timedelta(hours=2)
+    recent_offers_window: ShortDuration = timedelta(hours=24)
     max_waves: int = Field(3, ge=1, le=20)
-    escalate_after: Duration = timedelta(minutes=30)
-    request_expiry: Duration = timedelta(hours=24)
-
-    @field_validator(
-        "offer_deadline",
-        "available_for",
-        "recent_offers_window",
-        "escalate_after",
-        "request_expiry",
-    )
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value < timedelta(minutes=1) or value > timedelta(days=30):
-            raise ValueError("must be between 1m and 30d")
-        return value
+    escalate_after: ShortDuration = timedelta(minutes=30)
+    request_expiry: ShortDuration = timedelta(hours=24)
 
 
 class SessionsConfig(_Section):
     """Timing of sessions and ratings."""
 
-    reminder_before_start: Duration = timedelta(minutes=10)
-    reminder_before_end: Duration = timedelta(minutes=5)
-    checkin_opens_before: Duration = timedelta(minutes=15)
-    checkin_grace: Duration = timedelta(minutes=10)
-    rating_window: Duration = timedelta(hours=48)
+    reminder_before_start: ShortDuration = timedelta(minutes=10)
+    reminder_before_end: ShortDuration = timedelta(minutes=5)
+    checkin_opens_before: ShortDuration = timedelta(minutes=15)
+    checkin_grace: ShortDuration = timedelta(minutes=10)
+    rating_window: ShortDuration = timedelta(hours=48)
     max_extend_minutes: int = Field(30, ge=5, le=120)
-
-    @field_validator(
-        "reminder_before_start",
-        "reminder_before_end",
-        "checkin_opens_before",
-        "checkin_grace",
-        "rating_window",
-    )
-    @classmethod
-    def _sane(cls, value: timedelta) -> timedelta:
-        if value < timedelta(minutes=1) or value > timedelta(days=30):
-            raise ValueError("must be between 1m and 30d")
-        return value
 
 
 class AccountabilityConfig(_Section):
@@ -179,24 +179,17 @@ class AccountabilityConfig(_Section):
     reputation_min_ratings: int = Field(3, ge=1, le=100)
     reliability_prior: float = Field(0.8, ge=0.0, le=1.0)
     reliability_prior_weight: float = Field(5.0, ge=0.0, le=100.0)
-    reliability_window: Duration = timedelta(days=90)
-    late_cancel_window: Duration = timedelta(hours=2)
+    reliability_window: WindowDuration = timedelta(days=90)
+    late_cancel_window: WindowDuration = timedelta(hours=2)
     ignored_offers_before_away: int = Field(3, ge=1, le=50)
     member_no_shows_before_limit: int = Field(2, ge=1, le=50)
     low_preparedness: float = Field(2.5, ge=1.0, le=5.0)
     reduced_per_week: int = Field(1, ge=0, le=200)
-    dispute_window: Duration = timedelta(days=7)
-    appeal_window: Duration = timedelta(days=7)
+    dispute_window: WindowDuration = timedelta(days=7)
+    appeal_window: WindowDuration = timedelta(days=7)
     suspension_days: list[int] = Field(default_factory=lambda: [3, 7, 30])
     max_mentors: int = Field(3, ge=1, le=10)
     leaderboard: bool = True
-
-    @field_validator("reliability_window", "late_cancel_window", "dispute_window", "appeal_window")
-    @classmethod
-    def _window(cls, value: timedelta) -> timedelta:
-        if value < timedelta(hours=1) or value > timedelta(days=365):
-            raise ValueError("must be between 1h and 365d")
-        return value
 
     @field_validator("suspension_days")
     @classmethod
@@ -209,14 +202,7 @@ class AccountabilityConfig(_Section):
 class PrivacyConfig(_Section):
     """How long personal texts are kept."""
 
-    retention: Duration = timedelta(days=365)
-
-    @field_validator("retention")
-    @classmethod
-    def _retention(cls, value: timedelta) -> timedelta:
-        if value < timedelta(days=1) or value > timedelta(days=3650):
-            raise ValueError("must be between 1d and 3650d")
-        return value
+    retention: RetentionDuration = timedelta(days=365)
 
 
 class LimitsConfig(_Section):
@@ -328,7 +314,7 @@ class DiscordConfig(_Section):
     dev_guild_id: str | None = Field(
         None, description="sync commands to this guild at every start (development only)"
     )
-    dm_retry_after: Duration = timedelta(hours=24)
+    dm_retry_after: ShortDuration = timedelta(hours=24)
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
 
