@@ -53,6 +53,20 @@ def parse_mod(text: str) -> c.Command:
     return parse("mod " + text)
 
 
+def form_for(text: str) -> tuple[str, str] | None:
+    """Commands that lack what a form asks for, so front ends with forms open one:
+    `ask` alone, `rate s7` and `dispute s7` with nothing more. Returns (form, session)."""
+    try:
+        words = split_prefix(text)[1].split() if text.strip() else []
+    except UsageError:
+        return None  # not a /mentor command: the parser will say so
+    if not words or (words[0].lower() == "ask" and len(words) == 1):
+        return ("ask", "")
+    if words[0].lower() in ("rate", "dispute") and len(words) == 2 and "--" not in text:
+        return (words[0].lower(), words[1])
+    return None
+
+
 def _split_free_text(text: str) -> tuple[str, str | None]:
     match = _SEPARATOR.search(text)
     if match is None:

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.messages import Actor, Reply
+from bot.grammar import form_for
 from bot.runtime import start_health, stop_event, until_stopped
 from bot.scheduling import SweepScheduler
 from bot.service.platform_store import PlatformStore
@@ -200,13 +201,13 @@ class DiscordFrontEnd:
         await self.answer(interaction, reply)
 
     async def run_button(self, interaction: discord.Interaction, command: str) -> None:
-        words = command.split()
-        if len(words) == 3 and words[1] in ("rate", "dispute"):
+        form = form_for(command)
+        if form is not None and form[0] in ("rate", "dispute"):
             # "Rate s7" / "Dispute s7" buttons open the form, as the slash commands do.
-            if words[1] == "rate":
-                await self.open_rate_modal(interaction, words[2], None)
+            if form[0] == "rate":
+                await self.open_rate_modal(interaction, form[1], None)
             else:
-                await self.open_dispute_modal(interaction, words[2])
+                await self.open_dispute_modal(interaction, form[1])
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert self.core is not None

@@ -25,6 +25,7 @@ from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, PersonAddress, Reply
+from bot.grammar import form_for
 from bot.runtime import start_health, stop_event, until_stopped
 from bot.scheduling import SweepScheduler
 from bot.service.platform_store import PlatformStore
@@ -161,7 +162,7 @@ class SlackFrontEnd:
             await ack()
             text = str(body.get("text") or "")
             actor = parse.actor_of(body)
-            modal = parse.wants_modal(text)
+            modal = form_for(text)
             if modal is not None:
                 await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor)
                 return
@@ -190,6 +191,10 @@ class SlackFrontEnd:
                 return
             if not value.startswith("/mentor"):
                 log.info("ignoring an action without a command: %s", action.get("action_id"))
+                return
+            modal = form_for(value)
+            if modal is not None:  # e.g. "Rate s7" from the sessions list
+                await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor)
                 return
             reply = await self.bus.handle_line(
                 actor, value, delivery=f"act:{body.get('trigger_id')}:{action.get('action_ts')}"

@@ -29,20 +29,6 @@ def actor_of(body: dict[str, Any]) -> Actor:
     return Actor(PLATFORM, team_id, str(user.get("id", "")), name)
 
 
-def wants_modal(text: str) -> tuple[str, str] | None:
-    """`/mentor ask` alone, `/mentor rate s7` and `/mentor dispute s7` (no text) open modals."""
-    words = text.split()
-    if not words:
-        return ("ask", "")
-    if words[0].lower() == "ask" and len(words) == 1:
-        return ("ask", "")
-    if words[0].lower() == "rate" and len(words) == 2 and "--" not in text:
-        return ("rate", words[1])
-    if words[0].lower() == "dispute" and len(words) == 2 and "--" not in text:
-        return ("dispute", words[1])
-    return None
-
-
 def _value(state: dict[str, Any], block: str) -> Any:
     element = state.get(block, {}).get(block, {})
     kind = element.get("type")

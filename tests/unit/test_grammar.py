@@ -9,7 +9,7 @@ import pytest
 from bot import help_text
 from bot.domain import commands as c
 from bot.domain.errors import InvalidInput, UsageError
-from bot.grammar import MAX_LINE, parse, parse_line, split_prefix
+from bot.grammar import MAX_LINE, form_for, parse, parse_line, split_prefix
 
 
 def usage_error(text: str) -> UsageError:
@@ -665,3 +665,23 @@ def test_session_command_mistakes_get_usage(text: str) -> None:
     with pytest.raises(UsageError) as err:
         parse(text)
     assert err.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("", ("ask", "")),
+        ("ask", ("ask", "")),
+        ("/mentor ask", ("ask", "")),
+        ("/mentor rate s7", ("rate", "s7")),
+        ("dispute s7", ("dispute", "s7")),
+        ("rate s7 5", None),
+        ("dispute s7 -- it went wrong", None),
+        ("ask python -- q", None),
+        ("queue", None),
+        ("/other rate s7", None),
+    ],
+)
+def test_form_for_says_which_commands_a_form_completes(text: str, form: object) -> None:
+    """Front ends with forms open one exactly when the command lacks what the form asks."""
+    assert form_for(text) == form
