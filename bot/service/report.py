@@ -10,6 +10,7 @@ from typing import Any
 from bot.domain import commands as c
 from bot.domain.messages import Outcome, Reply
 from bot.domain.timeparse import format_duration
+from bot.service.context import Ctx
 from bot.service.people import require_moderator
 from bot.storage.database import Transaction
 
@@ -88,7 +89,7 @@ async def build(tx: Transaction, community_id: str, since: int) -> list[SkillLin
     return lines
 
 
-async def show(ctx: Any, cmd: c.ModReport) -> Outcome:
+async def show(ctx: Ctx, cmd: c.ModReport) -> Outcome:
     require_moderator(ctx)
     days = max(1, min(cmd.days, 365))
     lines = await build(ctx.tx, ctx.community, ctx.ago(timedelta(days=days)))

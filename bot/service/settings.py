@@ -17,7 +17,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.messages import Field, Outcome, Reply
 from bot.domain.skills import Taxonomy, normalize_tag, valid_tag
 from bot.service import audit
-from bot.service.context import Deps
+from bot.service.context import Ctx, Deps
 from bot.service.people import require_moderator
 from bot.storage.database import Database, Transaction
 
@@ -110,7 +110,7 @@ def _shown(config: Config, key: str) -> str:
     return json.dumps(value) if isinstance(value, list | bool) else str(value)
 
 
-async def show(ctx: Any, cmd: c.ModSettings) -> Outcome:
+async def show(ctx: Ctx, cmd: c.ModSettings) -> Outcome:
     require_moderator(ctx)
     config = ctx.config
     fields = tuple(Field(key, _shown(config, key)) for key in TUNABLE)
@@ -123,7 +123,7 @@ async def show(ctx: Any, cmd: c.ModSettings) -> Outcome:
     )
 
 
-async def set_value(ctx: Any, cmd: c.ModSet) -> Outcome:
+async def set_value(ctx: Ctx, cmd: c.ModSet) -> Outcome:
     require_moderator(ctx)
     key = cmd.key.strip().lower()
     if key not in TUNABLE:
@@ -153,7 +153,7 @@ async def set_value(ctx: Any, cmd: c.ModSet) -> Outcome:
     return Outcome(Reply(f"{key} is now {_shown(updated, key)}."), [post])
 
 
-async def skills(ctx: Any, cmd: c.ModSkills) -> Outcome:
+async def skills(ctx: Ctx, cmd: c.ModSkills) -> Outcome:
     require_moderator(ctx)
     taxonomy: Taxonomy = ctx.deps.taxonomy(ctx.community)
     action, args = cmd.action, [normalize_tag(a) for a in cmd.args]
