@@ -1,7 +1,8 @@
 """Latency of choosing a request's first wave of mentors, as the number of mentors grows.
 
     python bench/routing.py [--mentors 1000,10000,100000] [--skills 500] [--requests 300]
-                            [--zipf 1.0] [--seed 7] [--engines sqlite,postgresql] [--json]
+                            [--zipf 1.0] [--seed 7] [--engines sqlite,postgresql]
+                            [--pool N] [--json]
 
 For each size a real SQLite file (and a throwaway PostgreSQL schema when
 MICROMENTOR_TEST_POSTGRES_DSN is set) is migrated with the project's `open_database`, then
@@ -17,6 +18,11 @@ a help request with 1-3 skills (same Zipf) is inserted in a transaction, then ti
 
 and the transaction is rolled back, so every request sees the same store. Times are per
 request, from one asyncio task on the project's own `Database` driver.
+
+Routing looks at a pool per requested skill (`routing.candidate_pool`, `--pool` overrides it),
+not at every holder. What that can cost is counted, untimed, as "fit misses": multi-skill
+requests whose wave's best fit is below the best fit of any eligible mentor, found by grouping
+every holder of the requested skills (the query routing used before the pools).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from bot.domain.timeparse import minute_of_week
 from bot.service import routing
 from bot.service.context import Deps, Scope
 from bot.storage import Database, open_database
+from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import requests as request_sql
 
 PG_DSN_ENV = "MICROMENTOR_TEST_POSTGRES_DSN"
@@ -121,7 +128,7 @@ IDENTITY_COLUMNS = (
     "display_name",
     "last_seen_at",
 )
-SKILL_COLUMNS = ("community_id", "skill", "person_id")
+SKILL_COLUMNS = ("community_id", "skill", "person_id", "offered_at")
 WINDOW_COLUMNS = ("person_id", "community_id", "start_minute", "end_minute")
 
 
@@ -172,7 +179,7 @@ def generate(mentors: int, zipf: Zipf, rng: random.Random) -> dict[str, list[tup
         )
         identities.append(("console", "console", name, pid, COMMUNITY, name, now - DAY))
         for skill in zipf.distinct(rng.randint(1, 4)):
-            skills.append((COMMUNITY, skill, pid))
+            skills.append((COMMUNITY, skill, pid, last_offered or 0))
     for pid in range(mentors + 1, mentors + members_for(mentors) + 1):
         name = f"member{pid}"
         persons.append(
@@ -246,8 +253,28 @@ class _Rollback(Exception):
     """Raised to leave a transaction without committing what the request wrote."""
 
 
-def bench_config(url: str) -> Config:
-    return load_config(None, environ={"MICROMENTOR_STORAGE__URL": url})
+def bench_config(url: str, pool: int | None = None) -> Config:
+    environ = {"MICROMENTOR_STORAGE__URL": url}
+    if pool is not None:
+        environ["MICROMENTOR_ROUTING__CANDIDATE_POOL"] = str(pool)
+    return load_config(None, environ=environ)
+
+
+# The best fit any eligible mentor has, from every holder of the requested skills: what the
+# pooled query may miss, checked (untimed) against the wave it chose.
+BEST_FIT = (
+    """
+SELECT MAX(fit) FROM (
+  SELECT ms.person_id, COUNT(*) AS fit
+  FROM request_skills rs
+  JOIN mentor_skills ms ON ms.community_id = rs.community_id AND ms.skill = rs.skill
+  JOIN persons p ON p.id = ms.person_id
+  WHERE rs.request_id = :request_id AND """
+    + offer_sql.ELIGIBLE
+    + """
+  GROUP BY ms.person_id) AS fits
+"""
+)
 
 
 async def measure(
@@ -266,6 +293,8 @@ async def measure(
     wave: list[float] = []
     found_counts: list[int] = []
     offered: list[int] = []
+    fit_misses = 0
+    multi_skill = 0
     first_member = mentors + 1
     for n in range(WARMUP + requests):
         skills = tuple(sorted(zipf.distinct(rng.randint(1, 3))))
@@ -310,9 +339,10 @@ async def measure(
                     created_at=scope.ts,
                     skills=skills,
                 )
+                best = int(await tx.fetch_val(BEST_FIT, params_for_best_fit(scope, req)) or 0)
                 start = time.perf_counter()
                 found = await routing.candidates(scope, req)
-                rank(
+                chosen = rank(
                     [c for c, _ in found],
                     len(req.skills),
                     config.routing.wave_size,
@@ -323,6 +353,10 @@ async def measure(
                 middle = time.perf_counter()
                 messages = await routing.send_wave(scope, req)
                 end = time.perf_counter()
+                if n >= WARMUP and len(skills) > 1:
+                    multi_skill += 1
+                    got = max((c.fit for c in chosen), default=0)
+                    fit_misses += int(got < best)
                 if n >= WARMUP:
                     choose.append((middle - start) * 1000)
                     wave.append((end - middle) * 1000)
@@ -341,6 +375,20 @@ async def measure(
         "max_ms": max(choose),
         "wave_p50_ms": statistics.median(wave),
         "wave_p99_ms": percentile(wave, 0.99),
+        "multi_skill": float(multi_skill),
+        "fit_misses": float(fit_misses),
+    }
+
+
+def params_for_best_fit(scope: Scope, req: HelpRequest) -> dict[str, Any]:
+    """The parameters routing.candidates gives its query, for BEST_FIT."""
+    return {
+        "request_id": req.id,
+        "requester_id": req.requester_id,
+        "at": scope.ts,
+        "now": scope.ts,
+        "mow": minute_of_week(NOW),
+        "week_ago": scope.ts - routing.WEEK_SECONDS,
     }
 
 
@@ -370,7 +418,13 @@ async def build(engine: str, url: str, mentors: int, zipf: Zipf, rng: random.Ran
 
 
 async def one_size(
-    engine: str, mentors: int, skills: int, zipf_s: float, requests: int, seed: int
+    engine: str,
+    mentors: int,
+    skills: int,
+    zipf_s: float,
+    requests: int,
+    seed: int,
+    pool: int | None = None,
 ) -> dict[str, float]:
     """Build a store of `mentors` on `engine`, measure, throw the store away."""
     rng = random.Random(seed)
@@ -382,7 +436,7 @@ async def one_size(
             gc.collect()
             db = await open_database(url)
             try:
-                return await measure(db, bench_config(url), mentors, zipf, requests, seed)
+                return await measure(db, bench_config(url, pool), mentors, zipf, requests, seed)
             finally:
                 await db.close()
     dsn = os.environ[PG_DSN_ENV]
@@ -394,7 +448,7 @@ async def one_size(
         gc.collect()
         db = await open_database(url)
         try:
-            return await measure(db, bench_config(url), mentors, zipf, requests, seed)
+            return await measure(db, bench_config(url, pool), mentors, zipf, requests, seed)
         finally:
             await db.close()
     finally:
@@ -412,6 +466,7 @@ async def run(
     zipf: float = 1.0,
     seed: int = 7,
     engine_names: list[str] | None = None,
+    pool: int | None = None,
 ) -> dict[str, Any]:
     """Measure every size on every engine; growth is at the largest size over the smallest."""
     rows: list[dict[str, Any]] = []
@@ -420,7 +475,7 @@ async def run(
     for engine in engine_names or engines():
         mine: list[dict[str, Any]] = []
         for size in mentors:
-            result = await one_size(engine, size, skills, zipf, requests, seed)
+            result = await one_size(engine, size, skills, zipf, requests, seed, pool)
             mine.append({"engine": engine, **result})
         rows.extend(mine)
         growth[engine] = mine[-1]["p99_ms"] / mine[0]["p99_ms"]
@@ -440,13 +495,14 @@ def sizes(text: str) -> list[int]:
 def table(result: dict[str, Any]) -> Iterator[str]:
     yield (
         f"{'engine':<10} {'mentors':>8} {'cands':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'wave p50':>9} {'wave p99':>9}"
+        f"{'wave p50':>9} {'wave p99':>9} {'fit misses':>11}"
     )
     for row in result["rows"]:
         yield (
             f"{row['engine']:<10} {row['mentors']:>8.0f} {row['candidates_mean']:>6.0f} "
             f"{row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['max_ms']:>8.2f} "
-            f"{row['wave_p50_ms']:>9.2f} {row['wave_p99_ms']:>9.2f}"
+            f"{row['wave_p50_ms']:>9.2f} {row['wave_p99_ms']:>9.2f} "
+            f"{row['fit_misses']:>5.0f}/{row['multi_skill']:<5.0f}"
         )
     for engine, factor in result["growth_p99"].items():
         p50 = result["growth_p50"][engine]
@@ -466,10 +522,21 @@ def main() -> None:
         default=None,
         help=f"sqlite,postgresql (default: sqlite, plus postgresql when {PG_DSN_ENV} is set)",
     )
+    parser.add_argument(
+        "--pool", type=int, default=None, help="routing.candidate_pool (default: the config's)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(
-        run(args.mentors, args.skills, args.requests, args.zipf, args.seed, args.engines)
+        run(
+            args.mentors,
+            args.skills,
+            args.requests,
+            args.zipf,
+            args.seed,
+            args.engines,
+            args.pool,
+        )
     )
     if args.json:
         print(json.dumps(result))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.domain.reputation import Record, bayesian_average, reliability
 from bot.service.context import Scope
+from bot.storage.database import Row
 from bot.storage.sql import in_list
 from bot.storage.sql import reputation as sql
 
@@ -28,6 +29,34 @@ def _reputation(scope: Scope, count: int, total: float) -> Reputation:
     return Reputation(count, total, value)
 
 
+RECORD_FIELDS = (
+    "offers_answered",
+    "offers_ignored",
+    "sessions_attended",
+    "no_shows",
+    "late_cancels",
+)
+
+
+def mentor_reputation(scope: Scope, row: Row) -> Reputation:
+    """Reputation from a row with sql.RATED_COLUMNS."""
+    return _reputation(scope, int(row["rated_n"]), float(row["rated_total"]))
+
+
+def record_of(row: Row) -> Record:
+    """The record in a row with sql.RECORD_COLUMNS."""
+    return Record(**{name: int(row[name]) for name in RECORD_FIELDS})
+
+
+def record_params(scope: Scope) -> dict[str, int]:
+    """The parameters sql.RECORD_COLUMNS needs."""
+    conf = scope.config.accountability
+    return {
+        "since": scope.ago(conf.reliability_window),
+        "late_window": int(conf.late_cancel_window.total_seconds()),
+    }
+
+
 async def mentor_reputations(
     scope: Scope, person_ids: list[int], skills: list[str]
 ) -> dict[int, Reputation]:
@@ -40,8 +69,7 @@ async def mentor_reputations(
         sql.AS_MENTOR_FOR_SKILLS.replace("{ids}", ids).replace("{skills}", tags),
         {**id_params, **tag_params},
     )
-    found = {int(r["person_id"]): _reputation(scope, int(r["n"]), float(r["total"])) for r in rows}
-    return {pid: found.get(pid) or _reputation(scope, 0, 0.0) for pid in person_ids}
+    return {int(r["person_id"]): mentor_reputation(scope, r) for r in rows}
 
 
 async def per_skill(scope: Scope, person_id: int) -> dict[str, Reputation]:
@@ -54,38 +82,11 @@ async def records(scope: Scope, person_ids: list[int]) -> dict[int, Record]:
     """Each person's record over the reliability window."""
     if not person_ids:
         return {}
-    conf = scope.config.accountability
-    since = scope.ago(conf.reliability_window)
     ids, params = in_list("p", person_ids)
-    offers = await scope.tx.fetch(sql.OFFERS.replace("{ids}", ids), {**params, "since": since})
-    attendance = await scope.tx.fetch(
-        sql.ATTENDANCE.replace("{ids}", ids), {**params, "since": since}
+    rows = await scope.tx.fetch(
+        sql.RECORDS.replace("{ids}", ids), {**params, **record_params(scope)}
     )
-    late = await scope.tx.fetch(
-        sql.LATE_CANCELS.replace("{ids}", ids),
-        {**params, "since": since, "window": int(conf.late_cancel_window.total_seconds())},
-    )
-    acc: dict[int, dict[str, int]] = {pid: {} for pid in person_ids}
-    for row in offers:
-        acc[int(row["person_id"])].update(
-            answered=int(row["answered"] or 0), ignored=int(row["ignored"] or 0)
-        )
-    for row in attendance:
-        acc[int(row["person_id"])].update(
-            attended=int(row["attended"] or 0), no_shows=int(row["no_shows"] or 0)
-        )
-    for row in late:
-        acc[int(row["person_id"])]["late"] = int(row["n"])
-    return {
-        pid: Record(
-            offers_answered=v.get("answered", 0),
-            offers_ignored=v.get("ignored", 0),
-            sessions_attended=v.get("attended", 0),
-            no_shows=v.get("no_shows", 0),
-            late_cancels=v.get("late", 0),
-        )
-        for pid, v in acc.items()
-    }
+    return {int(r["person_id"]): record_of(r) for r in rows}
 
 
 def reliability_of(scope: Scope, record: Record) -> float:

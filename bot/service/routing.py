@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot import metrics
@@ -21,8 +20,9 @@ from bot.storage.sql import requests as request_sql
 WEEK_SECONDS = 7 * 24 * 3600
 
 
-def _candidate(row: Row) -> Candidate:
+def _candidate(row: Row, **scores: float) -> Candidate:
     return Candidate(
+        **scores,
         person_id=int(row["person_id"]),
         fit=int(row["fit"]),
         active_sessions=int(row["active"]),
@@ -37,9 +37,19 @@ def _candidate(row: Row) -> Candidate:
 async def candidates(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, str]]:
     """Mentors who could get this request's next offer, scored inputs filled, with their zone."""
     at = req.start_at if req.start_at is not None else scope.ts
+    query, skill_params = sql.candidates(list(req.skills))
+    pool = scope.config.routing.candidate_pool
     rows = await scope.tx.fetch(
-        sql.CANDIDATES,
+        query,
         {
+            **skill_params,
+            "community_id": req.community_id,
+            "pool": pool,
+            # Holders of several requested skills per skill, and how far to look for them
+            # (sql.offers._MULTI_BRANCH): the fit they buy against the time they cost is
+            # measured by bench/routing.py (docs/benchmarks.md).
+            "multi": max(pool // 2, 1),
+            "walk": pool * 8,
             "request_id": req.id,
             "requester_id": req.requester_id,
             "at": at,
@@ -47,22 +57,19 @@ async def candidates(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, st
             "mow": minute_of_week(from_epoch(at)),
             "week_ago": scope.ts - WEEK_SECONDS,
             "recent_since": scope.ago(scope.config.routing.recent_offers_window),
+            **reputation.record_params(scope),
         },
     )
-    found = [(_candidate(r), str(r["timezone"])) for r in rows]
-    ids = [c.person_id for c, _ in found]
-    reps = await reputation.mentor_reputations(scope, ids, list(req.skills))
-    recs = await reputation.records(scope, ids)
     return [
         (
-            replace(
-                c,
-                reputation=reps[c.person_id].value,
-                reliability=reputation.reliability_of(scope, recs[c.person_id]),
+            _candidate(
+                row,
+                reputation=reputation.mentor_reputation(scope, row).value,
+                reliability=reputation.reliability_of(scope, reputation.record_of(row)),
             ),
-            zone,
+            str(row["timezone"]),
         )
-        for c, zone in found
+        for row in rows
     ]
 
 
@@ -107,6 +114,7 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
     # mentors at once can't deadlock on PostgreSQL.
     for mentor_id in sorted(m.person_id for m, _ in chosen_with_zone):
         await ctx.tx.execute(sql.MARK_OFFERED, {"id": mentor_id, "now": ctx.ts})
+        await ctx.tx.execute(sql.MARK_SKILLS_OFFERED, {"id": mentor_id, "now": ctx.ts})
     wave = req.wave + 1
     deadline = ctx.ts + int(ctx.config.routing.offer_deadline.total_seconds())
     messages: list[OutboundMessage] = []

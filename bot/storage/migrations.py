@@ -340,6 +340,16 @@ CREATE INDEX sessions_ended_by ON sessions (ended_by, state, created_at);
 CREATE INDEX help_requests_matched ON help_requests (community_id, state, matched_at)
 """,
     ),
+    (
+        7,
+        "routing rotation: when each skill holder was last offered work, indexed per skill",
+        """
+ALTER TABLE mentor_skills ADD COLUMN offered_at {bigint} NOT NULL DEFAULT 0;
+UPDATE mentor_skills SET offered_at = COALESCE(
+    (SELECT p.last_offered_at FROM persons p WHERE p.id = mentor_skills.person_id), 0);
+CREATE INDEX mentor_skills_rotation ON mentor_skills (community_id, skill, offered_at, person_id)
+""",
+    ),
 ]
 
 

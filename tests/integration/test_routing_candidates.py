@@ -1,46 +1,181 @@
-"""The candidate query keeps never-offered mentors when a skill has many holders."""
+"""Who routing considers: each skill's pool of least recently offered, eligible holders."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from bot.clock import epoch
+from bot.domain.routing import rank
 from bot.service.context import Scope
 from bot.service.routing import candidates
 from bot.service.waves import get_request
-from tests.conftest import Harness
+from bot.storage import migrations, open_database
+from tests.conftest import Harness, HarnessFactory
+
+POOL = 10  # routing.candidate_pool in these tests: multi-skill branch 5, walk 80
 
 
-async def test_never_offered_mentors_are_kept_on_both_engines(harness: Harness) -> None:
-    """600 python mentors, 550 offered before: the 50 never offered are all candidates
-    (PostgreSQL sorts NULLs last unless told, which once dropped them)."""
-    h = harness
+async def add_mentors(
+    h: Harness, skills: tuple[str, ...], offered: list[int | None], **extra: Any
+) -> list[int]:
+    """Mentors available for an hour, one per `offered` (when each was last offered work)."""
     now = epoch(h.clock.now())
+    ids: list[int] = []
     async with h.core.db.transaction() as tx:
-        for n in range(600):
-            pid = await tx.fetch_val(
-                "INSERT INTO persons (community_id, display_name, timezone, is_mentor,"
-                " available_until, capacity_concurrent, capacity_weekly, last_offered_at,"
-                " created_at, last_active_at) VALUES ('default', :name, 'UTC', 1, :until, 1,"
-                " 5, :offered, :now, :now) RETURNING id",
-                {
-                    "name": f"m{n}",
-                    "until": now + 3600,
-                    "offered": None if n < 50 else now - 60 - n,
-                    "now": now,
-                },
+        for n, last in enumerate(offered):
+            pid = int(
+                await tx.fetch_val(
+                    "INSERT INTO persons (community_id, display_name, timezone, is_mentor,"
+                    " available_until, capacity_concurrent, capacity_weekly, last_offered_at,"
+                    " away, created_at, last_active_at) VALUES ('default', :name, 'UTC', 1,"
+                    " :until, :capacity, 5, :offered, :away, :now, :now) RETURNING id",
+                    {
+                        "name": f"{'-'.join(skills)}{n}",
+                        "until": now + 3600,
+                        "offered": last,
+                        "away": int(extra.get("away", 0)),
+                        "capacity": int(extra.get("capacity", 1)),
+                        "now": now,
+                    },
+                )
             )
-            await tx.execute(
-                "INSERT INTO mentor_skills (community_id, skill, person_id)"
-                " VALUES ('default', 'python', :id)",
-                {"id": pid},
-            )
+            for skill in skills:
+                await tx.execute(
+                    "INSERT INTO mentor_skills (community_id, skill, person_id, offered_at)"
+                    " VALUES ('default', :skill, :id, :offered)",
+                    {"skill": skill, "id": pid, "offered": last or 0},
+                )
+            ids.append(pid)
+    return ids
+
+
+async def candidate_fits(h: Harness, request_id: int) -> dict[int, int]:
+    """Candidates of a request: {person id: fit}."""
+    async with h.core.db.transaction() as tx:
+        scope = Scope(h.core.deps, tx, h.clock.now(), "default")
+        req = await get_request(scope, request_id)
+        assert req is not None
+        return {c.person_id: c.fit for c, _ in await candidates(scope, req)}
+
+
+@pytest.fixture
+async def pooled(make_harness: HarnessFactory) -> Harness:
+    return await make_harness(**{"routing.candidate_pool": POOL})
+
+
+async def test_the_pool_is_the_least_recently_offered_eligible_holders(pooled: Harness) -> None:
+    """Away mentors don't take pool places; never-offered mentors come first whatever their
+    id; the pool stops at its size, however many hold the skill."""
+    h = pooled
+    now = epoch(h.clock.now())
+    await h.ok("ana", "/mentor ask python -- q")  # before the mentors, so no wave goes out
+    away = await add_mentors(h, ("python",), [now - 9000 + n for n in range(5)], away=1)
+    recent = await add_mentors(h, ("python",), [now - 3000 + n for n in range(20)])
+    never = await add_mentors(h, ("python",), [None] * 4)
+    found = await candidate_fits(h, 1)
+    assert set(found) == set(never) | set(recent[: POOL - len(never)])
+    assert not set(found) & set(away)
+
+
+async def test_a_mentor_at_capacity_does_not_take_a_pool_place(pooled: Harness) -> None:
+    """The twelve least recently offered have no room: the pool reaches past them."""
+    h = pooled
+    now = epoch(h.clock.now())
     await h.ok("ana", "/mentor ask python -- q")
+    # Full up: no room for one more session (the same test as an active session fills).
+    await add_mentors(h, ("python",), [now - 9000 + n for n in range(12)], capacity=0)
+    free = await add_mentors(h, ("python",), [now - 100])
+    assert set(await candidate_fits(h, 1)) == set(free)
+
+
+async def test_a_mentor_holding_several_requested_skills_is_found_beyond_the_pools(
+    pooled: Harness,
+) -> None:
+    """Forty never-offered holders of each skill fill both pools; the one mentor holding
+    both, offered an hour ago, still comes in (and first) through the multi-skill branch."""
+    h = pooled
+    now = epoch(h.clock.now())
+    await h.ok("ana", "/mentor ask python sql -- q")
+    await add_mentors(h, ("python",), [None] * 40)
+    await add_mentors(h, ("sql",), [None] * 40)
+    (both,) = await add_mentors(h, ("python", "sql"), [now - 3600])
+    found = await candidate_fits(h, 1)
+    assert found[both] == 2
+    assert all(fit == 1 for pid, fit in found.items() if pid != both)
     async with h.core.db.transaction() as tx:
         scope = Scope(h.core.deps, tx, h.clock.now(), "default")
         req = await get_request(scope, 1)
         assert req is not None
-        names = await tx.fetch(
-            "SELECT id FROM persons WHERE last_offered_at IS NULL AND is_mentor = 1"
+        chosen = rank([c for c, _ in await candidates(scope, req)], 2, 1, h.core.deps.rng)
+    assert [c.person_id for c in chosen] == [both]
+
+
+async def test_an_offer_sends_the_mentor_to_the_back_of_every_skill_rotation(
+    pooled: Harness,
+) -> None:
+    """After a wave, the offered mentors' skills carry the offer's time, and a skill added
+    later joins the rotation at that time, not before everyone else."""
+    h = pooled
+    for name in ("bo", "cy", "di", "ed"):
+        await h.mentor(name, "python", "sql")
+    await h.ok("ana", "/mentor ask python -- q")
+    now = epoch(h.clock.now())
+    async with h.core.db.transaction() as tx:
+        offered = {int(r["mentor_id"]) for r in await tx.fetch("SELECT mentor_id FROM offers")}
+        rows = await tx.fetch("SELECT person_id, skill, offered_at FROM mentor_skills")
+    assert len(offered) == h.core.config.routing.wave_size
+    for row in rows:
+        expected = now if int(row["person_id"]) in offered else 0
+        assert int(row["offered_at"]) == expected, row
+    offered_name = next(iter(offered))
+    async with h.core.db.transaction() as tx:
+        name = await tx.fetch_val(
+            "SELECT display_name FROM persons WHERE id = :id", {"id": offered_name}
         )
-        never = {int(r["id"]) for r in names}
-        found = {c.person_id for c, _ in await candidates(scope, req)}
-    assert never <= found
+    await h.ok(str(name), "/mentor skills add rust")
+    async with h.core.db.transaction() as tx:
+        added = await tx.fetch_val(
+            "SELECT offered_at FROM mentor_skills WHERE person_id = :id AND skill = 'rust'",
+            {"id": offered_name},
+        )
+    assert int(added) == now
+
+
+async def test_migration_7_copies_when_each_mentor_was_last_offered(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store from before the rotation column keeps its order: offered_at comes from
+    persons.last_offered_at, and never-offered mentors get 0 (first in line)."""
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
+    db = await open_database(storage_url)
+    try:
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO communities (id, name, created_at) VALUES ('default', 'D', 1)"
+            )
+            for pid, last in ((1, 500), (2, None)):
+                await tx.execute(
+                    "INSERT INTO persons (id, community_id, display_name, timezone, is_mentor,"
+                    " capacity_concurrent, capacity_weekly, last_offered_at, created_at,"
+                    " last_active_at) VALUES (:id, 'default', :name, 'UTC', 1, 1, 5, :last, 1, 1)",
+                    {"id": pid, "name": f"m{pid}", "last": last},
+                )
+                await tx.execute(
+                    "INSERT INTO mentor_skills (community_id, skill, person_id)"
+                    " VALUES ('default', 'python', :id)",
+                    {"id": pid},
+                )
+    finally:
+        await db.close()
+    monkeypatch.undo()
+    db = await open_database(storage_url)
+    try:
+        async with db.transaction() as tx:
+            rows = await tx.fetch(
+                "SELECT person_id, offered_at FROM mentor_skills ORDER BY person_id"
+            )
+        assert [(int(r["person_id"]), int(r["offered_at"])) for r in rows] == [(1, 500), (2, 0)]
+    finally:
+        await db.close()

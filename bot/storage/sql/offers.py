@@ -1,37 +1,107 @@
 """Offers and the routing candidates query."""
 
-# Mentors holding any requested skill, available at the time, not yet offered this request.
-# Fit and load come back per mentor; capacity and ranking are decided in bot.domain.routing.
-CANDIDATES = """
-SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
-       p.capacity_weekly,
-       COUNT(*) AS fit,
-       (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-         WHERE sp.person_id = p.id AND sp.role = 'mentor'
-           AND s.state IN ('scheduled', 'active')) AS active,
-       (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-         WHERE sp.person_id = p.id AND sp.role = 'mentor'
-           AND s.created_at >= :week_ago
-           AND s.state NOT IN ('withdrawn', 'cancelled')) AS this_week,
-       (SELECT COUNT(*) FROM offers o2
-         WHERE o2.mentor_id = p.id AND o2.created_at >= :recent_since) AS recent_offers
-FROM request_skills rs
-JOIN mentor_skills ms ON ms.community_id = rs.community_id AND ms.skill = rs.skill
-JOIN persons p ON p.id = ms.person_id
-WHERE rs.request_id = :request_id
-  AND p.id <> :requester_id AND p.away = 0
+from bot.storage.sql import in_list, reputation
+
+# A mentor's load, as correlated subqueries on `p` (the mentor's persons row).
+_ACTIVE = """(SELECT COUNT(*)
+  FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
+  WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.state IN ('scheduled', 'active'))"""
+_THIS_WEEK = """(SELECT COUNT(*)
+  FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
+  WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.created_at >= :week_ago
+    AND s.state NOT IN ('withdrawn', 'cancelled'))"""
+_RECENT_OFFERS = """(SELECT COUNT(*) FROM offers o2
+  WHERE o2.mentor_id = p.id AND o2.created_at >= :recent_since)"""
+
+# Who may be offered this request at all, whatever their skills.
+_NOT_EXCLUDED = """p.id <> :requester_id
   AND (p.suspended_until IS NULL OR p.suspended_until <= :now)
   AND NOT EXISTS (SELECT 1 FROM blocks b
                   WHERE (b.blocker_id = p.id AND b.blocked_id = :requester_id)
                      OR (b.blocker_id = :requester_id AND b.blocked_id = p.id))
+  AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id AND o.mentor_id = p.id)"""
+
+# ... and free to take it now: not away, available at the request's time, under both limits.
+ELIGIBLE = (
+    _NOT_EXCLUDED
+    + """
+  AND p.away = 0
   AND (p.available_until > :at
        OR EXISTS (SELECT 1 FROM availability_windows w
                   WHERE w.person_id = p.id AND w.start_minute <= :mow AND w.end_minute > :mow))
-  AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id AND o.mentor_id = p.id)
-GROUP BY p.id, p.timezone, p.last_offered_at, p.capacity_concurrent, p.capacity_weekly
-ORDER BY COUNT(*) DESC, p.last_offered_at NULLS FIRST
-LIMIT 500
+  AND """
+    + _ACTIVE
+    + """ < p.capacity_concurrent
+  AND """
+    + _THIS_WEEK
+    + """ < p.capacity_weekly"""
+)
+
+# One requested skill's share of the pool: its `:pool` eligible holders offered work least
+# recently, read in order from mentor_skills_rotation, so the cost is the pool's size and not
+# the number of holders (a popular skill can have tens of thousands).
+_POOL_BRANCH = """SELECT person_id FROM (
+  SELECT ms.person_id FROM mentor_skills ms JOIN persons p ON p.id = ms.person_id
+  WHERE ms.community_id = :community_id AND ms.skill = :{param} AND {eligible}
+  ORDER BY ms.offered_at, ms.person_id LIMIT :pool) AS pool_{param}"""
+
+# For a request with several skills, the pool above could miss everyone who holds more than
+# one of them, and fit dominates the ranking. So each skill also brings its `:multi` eligible
+# holders, least recently offered, who hold another requested skill, looking at no more than
+# its `:walk` least recently offered holders. The walk only cuts short for a skill with more
+# holders than that; if the other skill is rarer, its own branch walks all of its holders, and
+# if both are that common, so are people holding both.
+_MULTI_BRANCH = """SELECT person_id FROM (
+  SELECT w.person_id FROM (
+    SELECT ms.person_id, ms.offered_at,
+           (SELECT COUNT(*) FROM mentor_skills o WHERE o.person_id = ms.person_id
+              AND o.community_id = :community_id AND o.skill IN {others}) AS shared
+    FROM mentor_skills ms
+    WHERE ms.community_id = :community_id AND ms.skill = :{param}
+    ORDER BY ms.offered_at, ms.person_id LIMIT :walk) AS w
+  JOIN persons p ON p.id = w.person_id
+  WHERE w.shared > 0 AND {eligible}
+  ORDER BY w.shared DESC, w.offered_at, w.person_id LIMIT :multi) AS multi_{param}"""
+
+_CANDIDATES = """
+SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
+       p.capacity_weekly,
+       (SELECT COUNT(*) FROM mentor_skills f WHERE f.person_id = p.id
+          AND f.community_id = :community_id AND f.skill IN {skills}) AS fit,
+       {active} AS active, {this_week} AS this_week, {recent} AS recent_offers,
+       {standing}
+FROM persons p
+WHERE p.id IN ({pool})
 """
+
+
+def candidates(skills: list[str]) -> tuple[str, dict[str, str]]:
+    """The query for a request's candidates, and its skill parameters.
+
+    The candidates are the union of each requested skill's pools (see `_POOL_BRANCH` and
+    `_MULTI_BRANCH`), with their fit (how many requested skills they hold), load, ratings on
+    these skills and record (reputation.RATED_COLUMNS, RECORD_COLUMNS); ranking is in
+    bot.domain.routing. Parameters besides the skills: community_id, request_id,
+    requester_id, now, at, mow, week_ago, recent_since, pool, multi, walk, since, late_window.
+    """
+    tags, params = in_list("skill", skills)
+    branches = [_POOL_BRANCH.format(param=name, eligible=ELIGIBLE) for name in params]
+    if len(params) > 1:
+        for name in params:
+            others = "(" + ", ".join(f":{other}" for other in params if other != name) + ")"
+            branches.append(_MULTI_BRANCH.format(param=name, others=others, eligible=ELIGIBLE))
+    query = _CANDIDATES.format(
+        skills=tags,
+        active=_ACTIVE,
+        this_week=_THIS_WEEK,
+        recent=_RECENT_OFFERS,
+        standing=reputation.RATED_COLUMNS.replace("{skills}", tags)
+        + ","
+        + reputation.RECORD_COLUMNS,
+        pool="\nUNION\n".join(branches) or "NULL",
+    )
+    return query, params
+
 
 INSERT = """
 INSERT INTO offers (community_id, request_id, mentor_id, wave, state, created_at, deadline_at)
@@ -40,6 +110,8 @@ RETURNING id
 """
 
 MARK_OFFERED = "UPDATE persons SET last_offered_at = :now WHERE id = :id"
+# The same moment on each of the mentor's skills, which moves them to the back of the rotation.
+MARK_SKILLS_OFFERED = "UPDATE mentor_skills SET offered_at = :now WHERE person_id = :id"
 
 PENDING_FOR = """
 SELECT id FROM offers WHERE request_id = :request_id AND mentor_id = :mentor_id
@@ -93,21 +165,17 @@ RETURNING request_id, mentor_id
 
 PENDING_COUNT = "SELECT COUNT(*) FROM offers WHERE request_id = :request_id AND state = 'pending'"
 
-# The mentor a member named with --with: offered first, alone, if nothing stands in the way.
-PREFERRED = """
+# The mentor a member named with --with: offered first, alone, if nothing stands in the way
+# (capacity is checked by the caller; availability and skills don't matter when named).
+PREFERRED = (
+    """
 SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
-       p.capacity_weekly, 0 AS fit, 0 AS recent_offers,
-       (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-         WHERE sp.person_id = p.id AND sp.role = 'mentor'
-           AND s.state IN ('scheduled', 'active')) AS active,
-       (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-         WHERE sp.person_id = p.id AND sp.role = 'mentor'
-           AND s.created_at >= :week_ago AND s.state NOT IN ('withdrawn', 'cancelled')) AS this_week
+       p.capacity_weekly, 0 AS fit, 0 AS recent_offers, """
+    + _ACTIVE
+    + " AS active, "
+    + _THIS_WEEK
+    + """ AS this_week
 FROM persons p
-WHERE p.id = :mentor_id AND p.id <> :requester_id
-  AND (p.suspended_until IS NULL OR p.suspended_until <= :now)
-  AND NOT EXISTS (SELECT 1 FROM blocks b
-                  WHERE (b.blocker_id = p.id AND b.blocked_id = :requester_id)
-                     OR (b.blocker_id = :requester_id AND b.blocked_id = p.id))
-  AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id AND o.mentor_id = p.id)
-"""
+WHERE p.id = :mentor_id AND """
+    + _NOT_EXCLUDED
+)

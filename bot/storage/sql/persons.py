@@ -50,9 +50,11 @@ WHERE person_id = :person_id ORDER BY last_seen_at DESC LIMIT 1
 
 SKILLS_OF = "SELECT skill FROM mentor_skills WHERE person_id = :person_id ORDER BY skill"
 
+# A new skill joins the rotation where the mentor stands (see offers.CANDIDATES).
 ADD_SKILL = """
-INSERT INTO mentor_skills (community_id, skill, person_id)
-VALUES (:community_id, :skill, :person_id)
+INSERT INTO mentor_skills (community_id, skill, person_id, offered_at)
+SELECT :community_id, :skill, :person_id, COALESCE(last_offered_at, 0)
+FROM persons WHERE id = :person_id
 ON CONFLICT DO NOTHING
 """
 

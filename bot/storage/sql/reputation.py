@@ -6,18 +6,45 @@ COUNTED = """
 r.counted = 1 AND s.disputed = 0 AND s.ratings_revealed_at IS NOT NULL
 """
 
-# Ratings received as a mentor, on requests with any of the given skills.
-AS_MENTOR_FOR_SKILLS = (
+# A mentor's ratings as a mentor on requests with any skill in {skills}: their count and sum,
+# as columns correlated on `p` (a persons row).
+_RATED_FOR_SKILLS = (
     """
-SELECT r.ratee_id AS person_id, COUNT(*) AS n, SUM(r.score) AS total
-FROM ratings r JOIN sessions s ON s.id = r.session_id
-WHERE r.ratee_id IN {ids} AND r.ratee_id <> s.mentee_id AND"""
+  FROM ratings r JOIN sessions s ON s.id = r.session_id
+  WHERE r.ratee_id = p.id AND r.ratee_id <> s.mentee_id AND"""
     + COUNTED
     + """  AND EXISTS (SELECT 1 FROM request_skills rs
-              WHERE rs.request_id = s.request_id AND rs.skill IN {skills})
-GROUP BY r.ratee_id
-"""
+              WHERE rs.request_id = s.request_id AND rs.skill IN {skills})"""
 )
+RATED_COLUMNS = (
+    "(SELECT COUNT(*)"
+    + _RATED_FOR_SKILLS
+    + ") AS rated_n,\n(SELECT COALESCE(SUM(r.score), 0)"
+    + _RATED_FOR_SKILLS
+    + ") AS rated_total"
+)
+
+# A person's record since :since (the reliability window), as columns correlated on `p`: offers
+# answered and ignored, sessions attended and missed, and sessions they ended within
+# :late_window of the start.
+RECORD_COLUMNS = """
+(SELECT COUNT(*) FROM offers ro WHERE ro.mentor_id = p.id
+  AND ro.state IN ('accepted', 'declined') AND ro.created_at >= :since) AS offers_answered,
+(SELECT COUNT(*) FROM offers ro WHERE ro.mentor_id = p.id
+  AND ro.state = 'expired' AND ro.created_at >= :since) AS offers_ignored,
+(SELECT COUNT(*) FROM session_participants rp JOIN sessions rs ON rs.id = rp.session_id
+  WHERE rp.person_id = p.id AND rp.checked_in_at IS NOT NULL AND rs.created_at >= :since)
+  AS sessions_attended,
+(SELECT COUNT(*) FROM session_participants rp JOIN sessions rs ON rs.id = rp.session_id
+  WHERE rp.person_id = p.id AND rp.no_show = 1 AND rs.created_at >= :since) AS no_shows,
+(SELECT COUNT(*) FROM sessions rs WHERE rs.ended_by = p.id
+  AND rs.state IN ('withdrawn', 'cancelled') AND rs.ended_at >= rs.start_at - :late_window
+  AND rs.created_at >= :since) AS late_cancels"""
+
+AS_MENTOR_FOR_SKILLS = (
+    "SELECT p.id AS person_id, " + RATED_COLUMNS + " FROM persons p WHERE p.id IN {ids}"
+)
+RECORDS = "SELECT p.id AS person_id, " + RECORD_COLUMNS + "\nFROM persons p WHERE p.id IN {ids}"
 
 PER_SKILL = (
     """
@@ -40,35 +67,11 @@ WHERE r.ratee_id = :person_id
 ORDER BY r.session_id DESC
 """
 
-OFFERS = """
-SELECT mentor_id AS person_id,
-       SUM(CASE WHEN state IN ('accepted', 'declined') THEN 1 ELSE 0 END) AS answered,
-       SUM(CASE WHEN state = 'expired' THEN 1 ELSE 0 END) AS ignored
-FROM offers WHERE mentor_id IN {ids} AND created_at >= :since
-GROUP BY mentor_id
-"""
-
 ANSWER_TIMES = """
 SELECT answered_at - created_at AS seconds FROM offers
 WHERE mentor_id = :person_id AND state IN ('accepted', 'declined') AND created_at >= :since
   AND wave > 0
 ORDER BY id DESC LIMIT 200
-"""
-
-ATTENDANCE = """
-SELECT sp.person_id,
-       SUM(CASE WHEN sp.checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS attended,
-       SUM(sp.no_show) AS no_shows
-FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-WHERE sp.person_id IN {ids} AND s.created_at >= :since
-GROUP BY sp.person_id
-"""
-
-LATE_CANCELS = """
-SELECT ended_by AS person_id, COUNT(*) AS n FROM sessions
-WHERE ended_by IN {ids} AND state IN ('withdrawn', 'cancelled')
-  AND ended_at >= start_at - :window AND created_at >= :since
-GROUP BY ended_by
 """
 
 # The mentor's latest answered-or-not offers, to spot a run of ignored ones.
