@@ -38,6 +38,8 @@ TOKEN_ENV = {
     ("slack", "bot_token"): "SLACK_BOT_TOKEN",
     ("slack", "app_token"): "SLACK_APP_TOKEN",
     ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
+    ("slack", "client_id"): "SLACK_CLIENT_ID",
+    ("slack", "client_secret"): "SLACK_CLIENT_SECRET",
 }
 
 
@@ -300,6 +302,18 @@ class SlackConfig(_Section):
     mode: Literal["socket", "http"] = "socket"
     port: int = Field(3000, ge=1, le=65535)
     api_base_url: str = "https://slack.com/api/"
+    # Many workspaces: the OAuth install flow (HTTP mode) instead of one bot token.
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    redirect_uri: str | None = Field(
+        None, description="the public address of /slack/oauth_redirect, if Slack has several"
+    )
+    authorize_url: str = "https://slack.com/oauth/v2/authorize"
+
+    @property
+    def oauth(self) -> bool:
+        """Installed in many workspaces through the install flow, with a token for each."""
+        return self.client_id is not None
 
     @field_validator("api_base_url")
     @classmethod
@@ -425,7 +439,7 @@ class Config(_Section):
     def front_ends(self) -> list[str]:
         """Front ends whose credentials are configured."""
         out = []
-        if self.slack.bot_token is not None:
+        if self.slack.bot_token is not None or self.slack.oauth:
             out.append("slack")
         if self.discord.token is not None:
             out.append("discord")

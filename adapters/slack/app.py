@@ -6,6 +6,7 @@ Every listener acks first (Slack's 3-second rule), opens a modal at once when on
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from typing import Any
@@ -13,14 +14,23 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import parse, views
+from adapters.slack.installations import BOT_SCOPES, DbInstallationStore, DbStateStore
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.render import blocks, fallback_text, options
 from bot.bootstrap import Core, start_core
-from bot.clock import Clock
+from bot.clock import Clock, epoch
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
@@ -32,6 +42,12 @@ from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+NOT_INSTALLED = (
+    "micromentor isn't installed in this workspace any more. A workspace admin can add it "
+    "again from the install page whoever runs micromentor gave you."
+)
 
 
 class SlackConfigError(ConfigError):
@@ -42,6 +58,14 @@ def check_tokens(config: Config) -> None:
     """Fail early and clearly on missing or malformed credentials."""
     slack = config.slack
     bot = slack.bot_token.get_secret_value() if slack.bot_token else ""
+    if slack.oauth:
+        _check_install_flow(config)
+        if bot:
+            raise SlackConfigError(
+                "Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "(the install flow, a token for each workspace), not both."
+            )
+        return
     if not bot:
         raise SlackConfigError("SLACK_BOT_TOKEN is not set (it starts with xoxb-).")
     if not bot.startswith("xoxb-"):
@@ -58,6 +82,19 @@ def check_tokens(config: Config) -> None:
         raise SlackConfigError("HTTP mode needs SLACK_SIGNING_SECRET.")
 
 
+def _check_install_flow(config: Config) -> None:
+    slack = config.slack
+    if slack.mode != "http":
+        raise SlackConfigError(
+            'The install flow (SLACK_CLIENT_ID) needs slack.mode = "http": Slack sends every '
+            "workspace's requests to your public address."
+        )
+    if not (slack.client_secret and slack.client_secret.get_secret_value()):
+        raise SlackConfigError("The install flow needs SLACK_CLIENT_SECRET as well.")
+    if not (slack.signing_secret and slack.signing_secret.get_secret_value()):
+        raise SlackConfigError("HTTP mode needs SLACK_SIGNING_SECRET.")
+
+
 class SlackFrontEnd:
     """Bolt app + core; `web_app()` for HTTP mode, `socket_handler()` for Socket Mode."""
 
@@ -65,7 +102,9 @@ class SlackFrontEnd:
         check_tokens(config)
         self.config = config
         self.clock = clock
-        token = config.slack.bot_token.get_secret_value() if config.slack.bot_token else ""
+        # With the install flow there is no token of our own: each request carries its
+        # workspace's, and the notifier looks it up for what it sends.
+        token = config.slack.bot_token.get_secret_value() if config.slack.bot_token else None
         self.client = AsyncWebClient(
             token=token, base_url=config.slack.api_base_url, session=session
         )
@@ -73,6 +112,7 @@ class SlackFrontEnd:
         self.core: Core | None = None
         self.notifier = SlackNotifier(self.client, None, config)
         self.app: AsyncApp | None = None
+        self.installations: DbInstallationStore | None = None
         self._own_session = False
         self._own_core = False
 
@@ -84,17 +124,90 @@ class SlackFrontEnd:
             self._own_session = True
         self._own_core = core is None
         self.core = core or await start_core(self.config, self.notifier, clock=self.clock)
-        self.notifier.store = PlatformStore(self.core.db, "slack")
+        store = PlatformStore(self.core.db, "slack")
+        self.notifier.store = store
         secret = self.config.slack.signing_secret
+        oauth_settings = None
+        authorize: Any = None  # Bolt types it as a plain function; its own class works too
+        if self.config.slack.oauth:
+            self.installations = DbInstallationStore(store)
+            self.notifier.tokens = self.installations.bot_token
+            oauth_settings = self._oauth_settings(store, self.installations, self.core.deps.clock)
+            # Bolt checks a workspace's token with auth.test before each request; remembering
+            # the answer per token keeps that call out of the time to ack. The installation
+            # itself is still looked up every time, so an uninstall takes effect at once.
+            authorize = AsyncInstallationStoreAuthorize(
+                logger=log,
+                installation_store=self.installations,
+                bot_only=True,
+                cache_enabled=True,
+                client=self.client,
+            )
         self.app = AsyncApp(
             client=self.client,
             signing_secret=secret.get_secret_value() if secret else None,
             request_verification_enabled=self.config.slack.mode == "http",
             process_before_response=False,
             raise_error_for_unhandled_request=False,
+            oauth_settings=oauth_settings,
+            authorize=authorize,
+            user_facing_authorize_error_message=NOT_INSTALLED,
         )
+        if oauth_settings is not None:
+            # app_uninstalled / tokens_revoked: forget the workspace's token.
+            self.app.enable_token_revocation_listeners()
         self._register(self.app)
         return self.app
+
+    def _oauth_settings(
+        self, store: PlatformStore, installations: DbInstallationStore, clock: Clock
+    ) -> AsyncOAuthSettings:
+        """Bolt's install flow: /slack/install and /slack/oauth_redirect, kept in our store."""
+        slack = self.config.slack
+        assert slack.client_secret is not None
+        return AsyncOAuthSettings(
+            client_id=slack.client_id,
+            client_secret=slack.client_secret.get_secret_value(),
+            scopes=list(BOT_SCOPES),
+            redirect_uri=slack.redirect_uri,
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            authorization_url=slack.authorize_url,
+            installation_store=installations,
+            installation_store_bot_only=True,
+            state_store=DbStateStore(store, lambda: epoch(clock.now())),
+            callback_options=AsyncCallbackOptions(
+                success=self._installed, failure=self._install_failed
+            ),
+        )
+
+    async def _installed(self, args: AsyncSuccessArgs) -> BoltResponse:
+        """The page after "Add to Slack": which community the workspace is in, or how to map it."""
+        team_id = args.installation.team_id or ""
+        team = html.escape(args.installation.team_name or team_id)
+        community = self.config.community_for("slack", team_id)
+        if community is not None:
+            name = html.escape(self.config.communities[community].name)
+            body = (
+                f"<h1>micromentor is installed in {team}</h1><p>It serves the community "
+                f"<b>{name}</b>. Type <code>/mentor help</code> in Slack to start.</p>"
+            )
+        else:
+            body = (
+                f"<h1>micromentor is installed in {team}</h1><p>This workspace isn't part of a "
+                "community yet, so commands will say so. Ask whoever runs micromentor to add "
+                f'<code>team_id = "{html.escape(team_id)}"</code> under a '
+                "<code>[communities.NAME.slack]</code> section and restart it.</p>"
+            )
+            log.warning("Slack workspace %s installed the app but is in no community", team_id)
+        page = f"<!doctype html><html><body>{body}</body></html>"
+        return BoltResponse(
+            status=200, body=page, headers={"Content-Type": "text/html; charset=utf-8"}
+        )
+
+    async def _install_failed(self, args: AsyncFailureArgs) -> BoltResponse:
+        log.warning("a Slack install did not finish: %s", args.reason)
+        return await args.default.failure(args)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -103,7 +216,9 @@ class SlackFrontEnd:
         assert self.core is not None
         return self.core.bus
 
-    async def _respond(self, respond: Any, reply: Reply, actor: Actor) -> None:
+    async def _respond(
+        self, respond: Any, reply: Reply, actor: Actor, client: AsyncWebClient
+    ) -> None:
         """Answer the person who acted (ephemeral); files such as invites go to their DM."""
         if reply.duplicate:
             return
@@ -114,21 +229,23 @@ class SlackFrontEnd:
             replace_original=False,
         )
         if reply.files:
-            await self._send_files(actor, reply)
+            await self._send_files(actor, reply, client)
 
-    async def _send_files(self, actor: Actor, reply: Reply) -> None:
+    async def _send_files(self, actor: Actor, reply: Reply, client: AsyncWebClient) -> None:
         channel = await self.notifier.channel_for(
             actor.workspace, PersonAddress("slack", actor.workspace, actor.user_id)
         )
         for attachment in reply.files:
-            await self.client.files_upload_v2(
+            await client.files_upload_v2(
                 channel=channel,
                 content=attachment.content,
                 filename=attachment.filename,
                 title=attachment.filename,
             )
 
-    async def _open_modal(self, kind: str, arg: str, trigger_id: str, actor: Actor) -> None:
+    async def _open_modal(
+        self, kind: str, arg: str, trigger_id: str, actor: Actor, client: AsyncWebClient
+    ) -> None:
         assert self.core is not None
         community = self.config.community_for("slack", actor.workspace)
         effective = self.core.deps.community_configs.get(community or "", self.config)
@@ -146,7 +263,7 @@ class SlackFrontEnd:
             )
         else:
             view = views.dispute_modal(arg)
-        await self.client.views_open(trigger_id=trigger_id, view=view)
+        await client.views_open(trigger_id=trigger_id, view=view)
 
     async def _is_mentor_of(self, actor: Actor, session: str) -> bool:
         """Which aspects to offer in the rating modal (a guess is harmless: the core checks)."""
@@ -158,35 +275,43 @@ class SlackFrontEnd:
 
     def _register(self, app: AsyncApp) -> None:
         @app.command("/mentor")
-        async def on_mentor(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        async def on_mentor(
+            ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
+        ) -> None:
             await ack()
             text = str(body.get("text") or "")
             actor = parse.actor_of(body)
             modal = form_for(text)
             if modal is not None:
-                await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor)
+                await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor, client)
                 return
             reply = await self.bus.handle_text(actor, text, delivery=f"cmd:{body['trigger_id']}")
-            await self._respond(respond, reply, actor)
+            await self._respond(respond, reply, actor, client)
 
         @app.command("/mentor-mod")
-        async def on_mentor_mod(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        async def on_mentor_mod(
+            ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
+        ) -> None:
             await ack()
             actor = parse.actor_of(body)
             line = "/mentor-mod " + str(body.get("text") or "")
             reply = await self.bus.handle_line(actor, line, delivery=f"cmd:{body['trigger_id']}")
-            await self._respond(respond, reply, actor)
+            await self._respond(respond, reply, actor, client)
 
         @app.action(re.compile(r".+"))
         async def on_button(
-            ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+            ack: Any,
+            body: dict[str, Any],
+            action: dict[str, Any],
+            respond: Any,
+            client: AsyncWebClient,
         ) -> None:
             await ack()
             value = str(action.get("value") or "")
             actor = parse.actor_of(body)
             if value.startswith("modal:"):
                 await self._open_modal(
-                    value.removeprefix("modal:"), "", str(body["trigger_id"]), actor
+                    value.removeprefix("modal:"), "", str(body["trigger_id"]), actor, client
                 )
                 return
             if not value.startswith("/mentor"):
@@ -194,17 +319,17 @@ class SlackFrontEnd:
                 return
             modal = form_for(value)
             if modal is not None:  # e.g. "Rate s7" from the sessions list
-                await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor)
+                await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor, client)
                 return
             reply = await self.bus.handle_line(
                 actor, value, delivery=f"act:{body.get('trigger_id')}:{action.get('action_ts')}"
             )
             if body.get("view", {}).get("type") == "home":
-                await self._publish_home(actor)
+                await self._publish_home(actor, client)
                 if reply.is_error or reply.files:
-                    await self._dm(actor, reply)  # no response_url on the Home tab
+                    await self._dm(actor, reply, client)  # no response_url on the Home tab
             else:
-                await self._respond(respond, reply, actor)
+                await self._respond(respond, reply, actor, client)
 
         @app.options("skills")
         async def on_skill_options(ack: Any, body: dict[str, Any]) -> None:
@@ -219,27 +344,40 @@ class SlackFrontEnd:
             await ack(options=options(hits))
 
         @app.view(views.ASK)
-        async def on_ask(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-            await self._submit(ack, body, view, parse.ask_command(view))
+        async def on_ask(
+            ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            await self._submit(ack, body, view, parse.ask_command(view), client)
 
         @app.view(views.RATE)
-        async def on_rate(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-            await self._submit(ack, body, view, parse.rate_command(view))
+        async def on_rate(
+            ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            await self._submit(ack, body, view, parse.rate_command(view), client)
 
         @app.view(views.DISPUTE)
-        async def on_dispute(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-            await self._submit(ack, body, view, parse.dispute_command(view))
+        async def on_dispute(
+            ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            await self._submit(ack, body, view, parse.dispute_command(view), client)
 
         @app.event("app_home_opened")
-        async def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
+        async def on_home(
+            body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+        ) -> None:
             if event.get("tab", "home") != "home":
                 return
             user = str(event.get("user", ""))
             actor = Actor(parse.PLATFORM, str(body.get("team_id", "")), user, user)
-            await self._publish_home(actor)
+            await self._publish_home(actor, client)
 
     async def _submit(
-        self, ack: Any, body: dict[str, Any], view: dict[str, Any], command: c.Command
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        command: c.Command,
+        client: AsyncWebClient,
     ) -> None:
         """Run a modal's command; a mistake is shown on its field and the modal stays open."""
         actor = parse.actor_of(body)
@@ -252,24 +390,24 @@ class SlackFrontEnd:
         await ack()
         if reply.duplicate:
             return
-        await self._dm(actor, reply)
+        await self._dm(actor, reply, client)
 
-    async def _dm(self, actor: Actor, reply: Reply) -> None:
+    async def _dm(self, actor: Actor, reply: Reply, client: AsyncWebClient) -> None:
         """A reply with no response_url (modals, home): as a DM from the bot."""
         channel = await self.notifier.channel_for(
             actor.workspace, PersonAddress("slack", actor.workspace, actor.user_id)
         )
         if channel is None:
             return
-        await self.client.chat_postMessage(
+        await client.chat_postMessage(
             channel=channel,
             text=fallback_text(reply.text),
             blocks=blocks(reply.text, reply.fields, reply.actions, error=reply.is_error),
         )
         if reply.files:
-            await self._send_files(actor, reply)
+            await self._send_files(actor, reply, client)
 
-    async def _publish_home(self, actor: Actor) -> None:
+    async def _publish_home(self, actor: Actor, client: AsyncWebClient) -> None:
         """Profile and skills, open request and its place, sessions (with ratings to give)."""
         sections = []
         for title, command in (
@@ -281,7 +419,7 @@ class SlackFrontEnd:
                 sections.append((title, await self.bus.handle(actor, command)))
             except MicromentorError as exc:  # pragma: no cover - the bus never raises these
                 sections.append((title, Reply(exc.user_text())))
-        await self.client.views_publish(user_id=actor.user_id, view=views.home(sections))
+        await client.views_publish(user_id=actor.user_id, view=views.home(sections))
 
     def web_app(self) -> web.Application:
         """The HTTP-mode aiohttp application (POST /slack/events, signatures verified)."""
@@ -333,6 +471,8 @@ async def serve(config: Config, *, clock: Clock | None = None) -> int:
             site = web.TCPSite(runner, host="0.0.0.0", port=config.slack.port)
             await site.start()
             log.info("Slack HTTP mode listening on :%d%s", config.slack.port, EVENTS_PATH)
+            if config.slack.oauth:
+                log.info("Slack install page at %s (redirect %s)", INSTALL_PATH, REDIRECT_PATH)
             await stop.wait()
     finally:
         # Stop taking input, finish deliveries, close the platform connection and the store.

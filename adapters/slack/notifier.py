@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -49,6 +51,8 @@ class SlackNotifier(QueuedNotifier):
         self.client = client
         self.store = store
         self.config = config
+        # With the install flow: the bot token of a workspace, None where not installed.
+        self.tokens: Callable[[str], Awaitable[str | None]] | None = None
         super().__init__()
 
     def ready(self) -> bool:
@@ -71,6 +75,9 @@ class SlackNotifier(QueuedNotifier):
         workspace = _workspace(self.config, message.to)
         if workspace is None:
             return  # not a Slack recipient
+        auth = await self._auth(workspace)
+        if auth is None:
+            return
         channel = await self.channel_for(workspace, message.to)
         if channel is None:
             return
@@ -80,9 +87,11 @@ class SlackNotifier(QueuedNotifier):
         if message.key and message.update:
             known = await self.store.find_message(workspace, message.key, recipient)
             if known is not None:
-                await self.client.chat_update(channel=known[0], ts=known[1], text=text, blocks=body)
+                await self.client.chat_update(
+                    channel=known[0], ts=known[1], text=text, blocks=body, **auth
+                )
                 return
-        posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=body)
+        posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=body, **auth)
         if message.key:
             await self.store.remember_message(
                 workspace, message.key, recipient, str(posted["channel"]), str(posted["ts"])
@@ -93,7 +102,19 @@ class SlackNotifier(QueuedNotifier):
                 content=attachment.content,
                 filename=attachment.filename,
                 title=attachment.filename,
+                **auth,
             )
+
+    async def _auth(self, workspace: str) -> dict[str, Any] | None:
+        """The token argument for a call in this workspace ({} with one token of our own);
+        None when the app isn't installed there (the message can't be delivered)."""
+        if self.tokens is None:
+            return {}
+        token = await self.tokens(workspace)
+        if token is None:
+            log.warning("not installed in Slack workspace %s: a message was dropped", workspace)
+            return None
+        return {"token": token}
 
     async def channel_for(self, workspace: str, address: Address) -> str | None:
         """The Slack channel id for an address: DMs and group DMs are opened once, cached."""
@@ -123,7 +144,10 @@ class SlackNotifier(QueuedNotifier):
             if not members:
                 return None
             users = ",".join(members)
-        opened = await self.client.conversations_open(users=users)
+        auth = await self._auth(workspace)
+        if auth is None:
+            return None
+        opened = await self.client.conversations_open(users=users, **auth)
         channel_id = str(opened["channel"]["id"])
         await self.store.remember_channel(workspace, key, channel_id)
         return channel_id

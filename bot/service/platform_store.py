@@ -82,3 +82,50 @@ class PlatformStore:
                 {"platform": self.platform, "user_id": user_id},
             )
         return None if value is None else str(value)
+
+    async def save_installation(self, enterprise_id: str, workspace: str, data: str) -> None:
+        """The app's installation in a workspace (replacing an earlier one)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                sql.PUT_INSTALLATION,
+                {
+                    "platform": self.platform,
+                    "enterprise_id": enterprise_id,
+                    "workspace": workspace,
+                    "data": data,
+                    "now": int(time.time()),
+                },
+            )
+
+    async def find_installation(self, enterprise_id: str, workspace: str) -> str | None:
+        """The data saved for the app's installation in a workspace, if it is installed."""
+        async with self.db.transaction() as tx:
+            value = await tx.fetch_val(
+                sql.GET_INSTALLATION,
+                {"platform": self.platform, "enterprise_id": enterprise_id, "workspace": workspace},
+            )
+        return None if value is None else str(value)
+
+    async def delete_installation(self, enterprise_id: str, workspace: str) -> None:
+        """Forget an installation (the app was uninstalled or its tokens revoked)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                sql.DELETE_INSTALLATION,
+                {"platform": self.platform, "enterprise_id": enterprise_id, "workspace": workspace},
+            )
+
+    async def issue_state(self, state: str, expires_at: int) -> None:
+        """Remember an install flow's state until it is used or expires."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                sql.PUT_STATE,
+                {"state": state, "platform": self.platform, "expires_at": expires_at},
+            )
+
+    async def consume_state(self, state: str, now: int) -> bool:
+        """Whether the state was issued here and is still fresh; it can't be used again."""
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch(
+                sql.TAKE_STATE, {"platform": self.platform, "state": state, "now": now}
+            )
+        return any(r["state"] == state and int(r["expires_at"]) > now for r in rows)

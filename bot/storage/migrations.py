@@ -350,6 +350,25 @@ UPDATE mentor_skills SET offered_at = COALESCE(
 CREATE INDEX mentor_skills_rotation ON mentor_skills (community_id, skill, offered_at, person_id)
 """,
     ),
+    (
+        8,
+        "installations of the app in many workspaces, and pending install states",
+        """
+CREATE TABLE platform_installations (
+    platform TEXT NOT NULL,
+    enterprise_id TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    data TEXT NOT NULL,
+    installed_at {bigint} NOT NULL,
+    PRIMARY KEY (platform, enterprise_id, workspace)
+);
+CREATE TABLE platform_oauth_states (
+    state TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    expires_at {bigint} NOT NULL
+)
+""",
+    ),
 ]
 
 

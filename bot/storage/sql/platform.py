@@ -1,4 +1,5 @@
-"""What front ends remember about their platform: posted messages and opened channels."""
+"""What front ends remember about their platform: posted messages, opened channels, and the
+app's installations in workspaces (with their tokens) and the install flow's states."""
 
 PUT_MESSAGE = """
 INSERT INTO message_refs (platform, workspace, message_key, recipient, channel_id, message_id,
@@ -23,4 +24,35 @@ ON CONFLICT (platform, workspace, address) DO UPDATE SET channel_id = excluded.c
 GET_CHANNEL = """
 SELECT channel_id FROM platform_channels
 WHERE platform = :platform AND workspace = :workspace AND address = :address
+"""
+
+# An installation's data is the front end's own JSON (tokens included: protect the store and
+# its backups as you would the token variables).
+PUT_INSTALLATION = """
+INSERT INTO platform_installations (platform, enterprise_id, workspace, data, installed_at)
+VALUES (:platform, :enterprise_id, :workspace, :data, :now)
+ON CONFLICT (platform, enterprise_id, workspace) DO UPDATE
+SET data = excluded.data, installed_at = excluded.installed_at
+"""
+
+GET_INSTALLATION = """
+SELECT data FROM platform_installations
+WHERE platform = :platform AND enterprise_id = :enterprise_id AND workspace = :workspace
+"""
+
+DELETE_INSTALLATION = """
+DELETE FROM platform_installations
+WHERE platform = :platform AND enterprise_id = :enterprise_id AND workspace = :workspace
+"""
+
+PUT_STATE = """
+INSERT INTO platform_oauth_states (state, platform, expires_at)
+VALUES (:state, :platform, :expires_at)
+"""
+
+# Used once: the row goes whether or not it is still fresh; old ones go with it.
+TAKE_STATE = """
+DELETE FROM platform_oauth_states
+WHERE platform = :platform AND (state = :state OR expires_at <= :now)
+RETURNING state, expires_at
 """

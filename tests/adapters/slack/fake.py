@@ -28,6 +28,7 @@ BOT_USER = "UBOT"
 class Call:
     method: str
     args: dict[str, Any]
+    token: str | None = None  # the bearer token the bot called with
 
 
 @dataclass
@@ -95,19 +96,37 @@ class FakeSlack:
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
-        self.calls.append(Call(method, args))
+        auth = request.headers.get("Authorization", "")
+        self.calls.append(Call(method, args, auth.removeprefix("Bearer ") or None))
         self._record()
-        return web.json_response(self._answer(method, args))
+        return web.json_response(self._answer(method, args, self.calls[-1].token))
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == "auth.test":
             return {
                 "ok": True,
                 "user_id": BOT_USER,
                 "bot_id": "BBOT",
-                "team_id": TEAM,
+                "team_id": _team_of(token) or TEAM,
                 "team": "Test",
                 "url": "https://test.example/",
+            }
+        if method == "oauth.v2.access":
+            code = str(args.get("code", ""))
+            if not code.startswith("code-"):
+                return {"ok": False, "error": "invalid_code"}
+            team = code.removeprefix("code-")
+            return {
+                "ok": True,
+                "app_id": "A1",
+                "access_token": f"xoxb-{team}-token",
+                "token_type": "bot",
+                "scope": "commands,chat:write,im:write,mpim:write,files:write",
+                "bot_user_id": BOT_USER,
+                "team": {"id": team, "name": f"Team {team}"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "authed_user": {"id": "UINSTALLER"},
             }
         if method == "conversations.open":
             users = str(args.get("users", ""))
@@ -163,6 +182,12 @@ class FakeSlack:
         await self._socket.send_str(json.dumps(envelope))
 
 
+def _team_of(token: str | None) -> str | None:
+    """The workspace of a token the fake issued (xoxb-T2-token), if it is one."""
+    parts = (token or "").split("-")
+    return parts[1] if len(parts) == 3 and parts[2] == "token" and parts[1] != "test" else None
+
+
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """Slack's v0 request signature headers."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -178,6 +203,7 @@ class Simulator:
     secret: str
     fake: FakeSlack
     session: aiohttp.ClientSession
+    team: str = TEAM  # the workspace the requests come from
     _n: Any = field(default_factory=lambda: itertools.count(1))
 
     async def _post(
@@ -196,7 +222,7 @@ class Simulator:
         name = f"cmd{n}"
         form = {
             "token": "legacy",
-            "team_id": TEAM,
+            "team_id": self.team,
             "team_domain": "test",
             "channel_id": "C-GENERAL",
             "channel_name": "general",
@@ -230,10 +256,15 @@ class Simulator:
         name = f"act{n}"
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "user": {
+                "id": user,
+                "username": user.lower(),
+                "name": user.lower(),
+                "team_id": self.team,
+            },
             "api_app_id": "A1",
             "token": "legacy",
-            "team": {"id": TEAM, "domain": "test"},
+            "team": {"id": self.team, "domain": "test"},
             "trigger_id": trigger_id or f"clicktrig{n}",
             "response_url": self.fake.response_url(name),
             "container": {"type": "message", "channel_id": "D1", "message_ts": "1.0"},
@@ -259,8 +290,13 @@ class Simulator:
         """A view_submission of a modal with the given state values."""
         payload = {
             "type": "view_submission",
-            "team": {"id": TEAM, "domain": "test"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "team": {"id": self.team, "domain": "test"},
+            "user": {
+                "id": user,
+                "username": user.lower(),
+                "name": user.lower(),
+                "team_id": self.team,
+            },
             "api_app_id": "A1",
             "token": "legacy",
             "trigger_id": f"subtrig{next(self._n)}",
@@ -268,7 +304,7 @@ class Simulator:
                 **view,
                 "id": f"V{next(self._n)}",
                 "hash": "h1",
-                "team_id": TEAM,
+                "team_id": self.team,
                 "state": {"values": values},
             },
         }
@@ -280,7 +316,7 @@ class Simulator:
         body = json.dumps(
             {
                 "token": "legacy",
-                "team_id": TEAM,
+                "team_id": self.team,
                 "api_app_id": "A1",
                 "event": event,
                 "type": "event_callback",

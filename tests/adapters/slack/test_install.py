@@ -1,0 +1,236 @@
+"""Many workspaces through Bolt's install flow: the real slack-bolt HTTP app, our database as
+its installation store, and the loopback fake of Slack answering oauth.v2.access."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from adapters.slack.app import NOT_INSTALLED, SlackConfigError, SlackFrontEnd, check_tokens
+from adapters.slack.installations import BOT_SCOPES
+from bot.config import Config, load_config
+from bot.domain.messages import OutboundMessage, PersonAddress
+from tests.adapters.slack.fake import FakeSlack, Simulator
+
+SECRET = "s3cr3t"
+CLIENT_ID = "111.222"
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
+MANIFEST = Path(__file__).resolve().parents[3] / "adapters" / "slack" / "manifest.yml"
+
+
+def install_config(tmp_path: Path, base: str, **extra: str) -> Config:
+    """Two communities, Alpha in workspace T1 and Beta in T2; T3 is in none."""
+    env = {
+        "MICROMENTOR_STORAGE__URL": f"sqlite:///{tmp_path / 'slack.db'}",
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": "client-secret",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "MICROMENTOR_SLACK__MODE": "http",
+        "MICROMENTOR_SLACK__API_BASE_URL": f"{base}/api/",
+        "MICROMENTOR_SLACK__AUTHORIZE_URL": f"{base}/oauth/v2/authorize",
+        "MICROMENTOR_COMMUNITIES__ALPHA__NAME": "Alpha",
+        "MICROMENTOR_COMMUNITIES__ALPHA__SLACK__TEAM_ID": "T1",
+        "MICROMENTOR_COMMUNITIES__BETA__NAME": "Beta",
+        "MICROMENTOR_COMMUNITIES__BETA__SLACK__TEAM_ID": "T2",
+        "MICROMENTOR_LIMITS__COMMANDS_PER_MINUTE": "0",
+        **extra,
+    }
+    return load_config(None, environ=env)
+
+
+@dataclass
+class Rig:
+    fake: FakeSlack
+    front: SlackFrontEnd
+    base: str  # the bot's own address
+    session: aiohttp.ClientSession
+
+    def sim(self, team: str) -> Simulator:
+        return Simulator(f"{self.base}/slack/events", SECRET, self.fake, self.session, team=team)
+
+    async def install(self, team: str) -> str:
+        """Add to Slack, as a browser would: the install page, Slack's consent, the redirect.
+        Returns the page the installer sees at the end."""
+        state, cookie = await self.start_install()
+        return await self.finish_install(f"code-{team}", state, cookie)
+
+    async def start_install(self) -> tuple[str, str]:
+        """The install page: (the state in its Add to Slack link, the state cookie it set)."""
+        async with self.session.get(f"{self.base}/slack/install") as page:
+            assert page.status == 200
+            html = await page.text()
+            cookie = page.headers["Set-Cookie"].split(";")[0]
+        link = re.search(r'href="([^"]*authorize[^"]*)"', html)
+        assert link is not None, html
+        query = parse_qs(urlparse(link.group(1).replace("&amp;", "&")).query)
+        assert query["client_id"] == [CLIENT_ID]
+        assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
+        return query["state"][0], cookie
+
+    async def finish_install(self, code: str, state: str, cookie: str) -> str:
+        async with self.session.get(
+            f"{self.base}/slack/oauth_redirect",
+            params={"code": code, "state": state},
+            headers={"Cookie": cookie},
+        ) as page:
+            return f"{page.status} {await page.text()}"
+
+    def tokens_used(self, method: str) -> list[str | None]:
+        return [c.token for c in self.fake.calls if c.method == method]
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Rig]:
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    fake = FakeSlack()
+    await fake.start()
+    front = SlackFrontEnd(install_config(tmp_path, fake.base))
+    await front.start()
+    server = TestServer(front.web_app(), host="127.0.0.1")
+    await server.start_server()
+    session = aiohttp.ClientSession()
+    try:
+        yield Rig(fake, front, f"http://127.0.0.1:{server.port}", session)
+    finally:
+        await session.close()
+        await server.close()
+        await front.close()
+        await fake.close()
+
+
+async def say(rig: Rig, sim: Simulator, user: str, text: str) -> dict[str, Any]:
+    before = len(rig.fake.responses)
+    response, _ = await sim.command(user, text)
+    assert response.status == 200
+    await rig.fake.wait_for(lambda: len(rig.fake.responses) > before)
+    return rig.fake.responses[before]
+
+
+async def test_installing_stores_the_workspace_token_and_names_its_community(rig: Rig) -> None:
+    """After the flow, the token Slack issued for T2 is in our database, and the page says
+    which community the workspace serves."""
+    page = await rig.install("T2")
+    assert page.startswith("200 ")
+    assert "Team T2" in page and "Beta" in page
+    assert rig.front.installations is not None
+    assert await rig.front.installations.bot_token("T2") == "xoxb-T2-token"
+    exchange = rig.fake.of("oauth.v2.access")
+    assert [e["code"] for e in exchange] == ["code-T2"]
+
+
+async def test_each_workspace_is_answered_and_notified_with_its_own_token(rig: Rig) -> None:
+    """Two installed workspaces: a mentor in each gets the offer for their own community's
+    request, sent with that workspace's token, and nothing crosses over."""
+    await rig.install("T1")
+    await rig.install("T2")
+    for team in ("T1", "T2"):
+        sim = rig.sim(team)
+        await say(rig, sim, f"UM-{team}", "skills add python")
+        await say(rig, sim, f"UM-{team}", "available for 8h")
+        await say(rig, sim, f"UANA-{team}", "ask python -- How do I read a CSV?")
+    await rig.fake.wait_for(lambda: len(rig.fake.of("chat.postMessage")) >= 2)
+    offers = [c for c in rig.fake.calls if c.method == "chat.postMessage"]
+    by_channel = {str(c.args["channel"]): c.token for c in offers}
+    assert by_channel == {"D-UM-T1": "xoxb-T1-token", "D-UM-T2": "xoxb-T2-token"}
+    opened = {
+        str(c.args["users"]): c.token for c in rig.fake.calls if c.method == "conversations.open"
+    }
+    assert opened == {"UM-T1": "xoxb-T1-token", "UM-T2": "xoxb-T2-token"}
+
+
+async def test_a_modal_opens_with_the_workspace_token(rig: Rig) -> None:
+    """A listener's own calls (here views.open for /mentor ask) use the request's token."""
+    await rig.install("T2")
+    response, _ = await rig.sim("T2").command("UANA", "ask")
+    assert response.status == 200
+    await rig.fake.wait_for(lambda: bool(rig.fake.of("views.open")))
+    assert rig.tokens_used("views.open") == ["xoxb-T2-token"]
+
+
+async def test_a_workspace_that_never_installed_is_told_so(rig: Rig) -> None:
+    """No installation for T3: Bolt stops the command before the core, with our words."""
+    response, _ = await rig.sim("T3").command("UANA", "me")
+    assert response.status == 200
+    await rig.fake.wait_for(lambda: bool(rig.fake.responses))
+    assert rig.fake.responses[0]["text"] == NOT_INSTALLED
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM identities") == 0
+
+
+async def test_an_install_in_a_workspace_of_no_community_says_how_to_map_it(rig: Rig) -> None:
+    """T3 can install, and the page tells the installer what the operator must add."""
+    page = await rig.install("T3")
+    assert 'team_id = "T3"' in page
+    await rig.sim("T3").command("UANA", "me")
+    await rig.fake.wait_for(lambda: bool(rig.fake.responses))
+    assert "community" in rig.fake.responses[0]["text"].lower()
+
+
+async def test_a_state_is_good_once_and_only_with_its_cookie(rig: Rig) -> None:
+    """A forged or replayed redirect installs nothing."""
+    state, cookie = await rig.start_install()
+    forged = await rig.finish_install("code-T2", "not-the-state", "slack-app-oauth-state=x")
+    assert not forged.startswith("200 ")
+    assert await rig.finish_install("code-T2", state, cookie) != ""
+    replay = await rig.finish_install("code-T1", state, cookie)
+    assert not replay.startswith("200 ")
+    assert rig.front.installations is not None
+    assert await rig.front.installations.bot_token("T1") is None
+    assert await rig.front.installations.bot_token("T2") == "xoxb-T2-token"
+
+
+async def test_uninstalling_forgets_the_token_and_stops_sending_there(rig: Rig) -> None:
+    """app_uninstalled removes T2's token; a message for T2 afterwards is dropped, not sent
+    with a stale token."""
+    await rig.install("T2")
+    sim = rig.sim("T2")
+    await say(rig, sim, "UM", "skills add python")
+    store = rig.front.installations
+    assert store is not None
+    deleted = asyncio.Event()
+    delete = store.async_delete_bot
+
+    async def noting_delete(**kwargs: Any) -> None:
+        await delete(**kwargs)
+        deleted.set()
+
+    store.async_delete_bot = noting_delete  # type: ignore[method-assign]
+    response = await sim.event({"type": "app_uninstalled"}, "Ev-uninstall")
+    assert response.status == 200
+    await asyncio.wait_for(deleted.wait(), 5)
+    assert await store.bot_token("T2") is None
+    before = len(rig.fake.calls)
+    await rig.front.notifier.send_one(
+        OutboundMessage(to=PersonAddress("slack", "T2", "UM"), text="hello")
+    )
+    assert len(rig.fake.calls) == before
+
+
+def test_the_install_flow_needs_http_mode_and_its_secret(tmp_path: Path) -> None:
+    base = "http://127.0.0.1:9"
+    with pytest.raises(SlackConfigError, match="http"):
+        check_tokens(install_config(tmp_path, base, MICROMENTOR_SLACK__MODE="socket"))
+    with pytest.raises(SlackConfigError, match="SLACK_CLIENT_SECRET"):
+        check_tokens(install_config(tmp_path, base, SLACK_CLIENT_SECRET=""))
+    with pytest.raises(SlackConfigError, match="not both"):
+        check_tokens(install_config(tmp_path, base, SLACK_BOT_TOKEN="xoxb-1"))
+    check_tokens(install_config(tmp_path, base))  # complete: no error
+
+
+def test_the_scopes_asked_for_are_the_manifests() -> None:
+    """Installing asks for exactly the bot scopes the manifest lists."""
+    text = MANIFEST.read_text()
+    section = text[text.index("    bot:") :]
+    listed = re.findall(r"^\s+- ([a-z:.]+)", section.split("\nsettings:")[0], re.MULTILINE)
+    assert set(listed) == set(BOT_SCOPES)
