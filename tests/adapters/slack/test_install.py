@@ -217,6 +217,44 @@ async def test_uninstalling_forgets_the_token_and_stops_sending_there(rig: Rig) 
     assert len(rig.fake.calls) == before
 
 
+async def test_an_install_begun_on_one_process_finishes_on_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind a load balancer the redirect may reach another process: the state and then the
+    token are in the shared database, so both processes see the install."""
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    fake = FakeSlack()
+    await fake.start()
+    config = install_config(tmp_path, fake.base)
+    fronts = [SlackFrontEnd(config), SlackFrontEnd(config)]
+    servers: list[TestServer] = []
+    session = aiohttp.ClientSession()
+    try:
+        for front in fronts:
+            await front.start()
+            server = TestServer(front.web_app(), host="127.0.0.1")
+            await server.start_server()
+            servers.append(server)
+        one, two = (
+            Rig(fake, front, f"http://127.0.0.1:{server.port}", session)
+            for front, server in zip(fronts, servers, strict=True)
+        )
+        state, cookie = await one.start_install()
+        page = await two.finish_install("code-T2", state, cookie)
+        assert page.startswith("200 ") and "Beta" in page
+        for front in fronts:
+            assert front.installations is not None
+            assert await front.installations.bot_token("T2") == "xoxb-T2-token"
+    finally:
+        await session.close()
+        for server in servers:
+            await server.close()
+        for front in fronts:
+            await front.close()
+        await fake.close()
+
+
 def test_the_install_flow_needs_http_mode_and_its_secret(tmp_path: Path) -> None:
     base = "http://127.0.0.1:9"
     with pytest.raises(SlackConfigError, match="http"):
