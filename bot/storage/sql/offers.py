@@ -47,21 +47,29 @@ _POOL_BRANCH = """SELECT person_id FROM (
 
 # For a request with several skills, the pool above could miss everyone who holds more than
 # one of them, and fit dominates the ranking. So each skill also brings its `:multi` eligible
-# holders, least recently offered, who hold another requested skill, looking at no more than
-# its `:walk` least recently offered holders. The walk only cuts short for a skill with more
-# holders than that; if the other skill is rarer, its own branch walks all of its holders, and
-# if both are that common, so are people holding both.
+# holders who hold the most other requested skills (least recently offered first), looking at
+# no more than its `:walk` least recently offered holders. The walk only cuts short for a skill
+# with more holders than that; if the other skill is rarer, its own branch walks all of its
+# holders, and if both are that common, so are people holding both.
+# The walked holders are sorted before the (costlier) eligibility is checked, so the check
+# stops at `:multi`: SQLite and PostgreSQL both read a sorted derived table in its order
+# here (the LIMIT keeps SQLite from dropping a subquery's ORDER BY); if a plan ever didn't,
+# the branch would still bring eligible holders of several skills, only not necessarily
+# those with the most.
 _MULTI_BRANCH = """SELECT person_id FROM (
   SELECT w.person_id FROM (
-    SELECT ms.person_id, ms.offered_at,
-           (SELECT COUNT(*) FROM mentor_skills o WHERE o.person_id = ms.person_id
-              AND o.community_id = :community_id AND o.skill IN {others}) AS shared
-    FROM mentor_skills ms
-    WHERE ms.community_id = :community_id AND ms.skill = :{param}
-    ORDER BY ms.offered_at, ms.person_id LIMIT :walk) AS w
+    SELECT person_id, offered_at, shared FROM (
+      SELECT ms.person_id, ms.offered_at,
+             (SELECT COUNT(*) FROM mentor_skills o WHERE o.person_id = ms.person_id
+                AND o.community_id = :community_id AND o.skill IN {others}) AS shared
+      FROM mentor_skills ms
+      WHERE ms.community_id = :community_id AND ms.skill = :{param}
+      ORDER BY ms.offered_at, ms.person_id LIMIT :walk) AS walked
+    WHERE shared > 0
+    ORDER BY shared DESC, offered_at, person_id LIMIT :walk) AS w
   JOIN persons p ON p.id = w.person_id
-  WHERE w.shared > 0 AND {eligible}
-  ORDER BY w.shared DESC, w.offered_at, w.person_id LIMIT :multi) AS multi_{param}"""
+  WHERE {eligible}
+  LIMIT :multi) AS multi_{param}"""
 
 _CANDIDATES = """
 SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
