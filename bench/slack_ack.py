@@ -1,10 +1,15 @@
 """Ack latency of signed slash commands POSTed to the real Slack HTTP app at a fixed rate.
 
-    python bench/slack_ack.py [--rate 200] [--seconds 30] [--text queue] [--json]
+    python bench/slack_ack.py [--rate 200] [--seconds 30] [--text queue] [--install-flow]
+                              [--json]
 
 The bot runs in this process (real slack-bolt, real core on a SQLite file in a temporary
 folder) against the loopback Slack fake from the test suite; requests are sent on a fixed
 schedule (not back to back), and the latency is from sending a request to its HTTP 200.
+
+With --install-flow the bot has no token of its own: the workspace is first installed through
+Slack's install flow, and every request finds its workspace's token in the database before
+the ack (see docs/slack.md).
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from aiohttp.test_utils import TestServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.slack.app import SlackFrontEnd
+from adapters.slack.app import NOT_INSTALLED, SlackFrontEnd
 from tests.adapters.slack.fake import FakeSlack, Simulator
+from tests.adapters.slack.test_install import Rig, install_config
 from tests.adapters.slack.test_slack import SECRET, slack_config
 
 
@@ -34,19 +40,24 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run(rate: float, seconds: float, text: str = "queue") -> dict[str, float]:
+async def run(
+    rate: float, seconds: float, text: str = "queue", install_flow: bool = False
+) -> dict[str, float]:
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         os.environ.pop(var, None)
     with tempfile.TemporaryDirectory() as folder:
         fake = FakeSlack()
         await fake.start()
+        configure = install_config if install_flow else slack_config
         front = SlackFrontEnd(
-            slack_config(Path(folder), fake.base, MICROMENTOR_LIMITS__COMMANDS_PER_MINUTE="0")
+            configure(Path(folder), fake.base, MICROMENTOR_LIMITS__COMMANDS_PER_MINUTE="0")
         )
         await front.start()
         server = TestServer(front.web_app(), host="127.0.0.1")
         await server.start_server()
         async with aiohttp.ClientSession() as session:
+            if install_flow:
+                await Rig(fake, front, f"http://127.0.0.1:{server.port}", session).install("T1")
             sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
             await sim.command("UWARM", "help")  # first request: Bolt's auth.test
             latencies: list[float] = []
@@ -67,6 +78,9 @@ async def run(rate: float, seconds: float, text: str = "queue") -> dict[str, flo
                 tasks.append(asyncio.create_task(one(n)))
             await asyncio.gather(*tasks)
             elapsed = time.perf_counter() - begin
+            refused = [r for r in fake.responses if r.get("text") == NOT_INSTALLED]
+            if refused:
+                raise RuntimeError(f"{len(refused)} requests found no installation")
         await server.close()
         await front.close()
         await fake.close()
@@ -84,9 +98,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--text", default="queue", help="the /mentor text each request sends")
+    parser.add_argument(
+        "--install-flow", action="store_true", help="tokens from the install flow, per request"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = asyncio.run(run(args.rate, args.seconds, args.text))
+    result = asyncio.run(run(args.rate, args.seconds, args.text, args.install_flow))
     if args.json:
         print(json.dumps(result))
         return

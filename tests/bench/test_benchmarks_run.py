@@ -28,6 +28,13 @@ async def test_slack_ack_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result["max_ms"] >= result["p50_ms"] > 0
 
 
+async def test_slack_ack_runs_with_the_install_flow() -> None:
+    """The same through an installed workspace's token."""
+    result = await load("slack_ack").run(rate=20, seconds=0.5, install_flow=True)
+    assert result["requests"] == 10
+    assert result["max_ms"] >= result["p50_ms"] > 0
+
+
 async def test_discord_roundtrip_runs() -> None:
     """Five interactions, each answered."""
     result = await load("discord_roundtrip").run(count=5, concurrency=2)
