@@ -160,7 +160,7 @@ class RoutingConfig(_Section):
     max_waves: int = Field(3, ge=1, le=20)
     escalate_after: ShortDuration = timedelta(minutes=30)
     request_expiry: ShortDuration = timedelta(hours=24)
-    candidate_pool: int = Field(50, ge=10, le=1000)
+    candidate_pool: int = Field(50, ge=10, le=1000, description="mentors a wave ranks, about")
 
 
 class SessionsConfig(_Section):

@@ -18,6 +18,8 @@ from bot.storage.sql import offers as sql
 from bot.storage.sql import requests as request_sql
 
 WEEK_SECONDS = 7 * 24 * 3600
+MIN_SHARE = 10  # mentors each requested skill brings, at the least
+WALK_FACTOR = 8
 
 
 def _candidate(row: Row, **scores: float) -> Candidate:
@@ -38,18 +40,21 @@ async def candidates(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, st
     """Mentors who could get this request's next offer, scored inputs filled, with their zone."""
     at = req.start_at if req.start_at is not None else scope.ts
     query, skill_params = sql.candidates(list(req.skills))
-    pool = scope.config.routing.candidate_pool
+    # A wave ranks about candidate_pool mentors however many skills are asked for: each skill
+    # brings its share (sql.offers._POOL_BRANCH), and with several skills up to half as many
+    # who hold another of them, looked for among its WALK_FACTOR x candidate_pool least
+    # recently offered holders (_MULTI_BRANCH). What these buy in fit and cost in time is
+    # measured by bench/routing.py (docs/benchmarks.md).
+    budget = scope.config.routing.candidate_pool
+    share = max(MIN_SHARE, -(-budget // max(len(req.skills), 1)))
     rows = await scope.tx.fetch(
         query,
         {
             **skill_params,
             "community_id": req.community_id,
-            "pool": pool,
-            # Holders of several requested skills per skill, and how far to look for them
-            # (sql.offers._MULTI_BRANCH): the fit they buy against the time they cost is
-            # measured by bench/routing.py (docs/benchmarks.md).
-            "multi": max(pool // 2, 1),
-            "walk": pool * 8,
+            "pool": share,
+            "multi": max(share // 2, 1),
+            "walk": budget * WALK_FACTOR,
             "request_id": req.id,
             "requester_id": req.requester_id,
             "at": at,

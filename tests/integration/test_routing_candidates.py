@@ -112,6 +112,21 @@ async def test_a_mentor_holding_several_requested_skills_is_found_beyond_the_poo
     assert [c.person_id for c in chosen] == [both]
 
 
+async def test_the_pool_is_shared_among_the_requested_skills(
+    make_harness: HarnessFactory,
+) -> None:
+    """A pool of 30: one skill brings 30 of its 40 holders; three skills bring 10 each."""
+    h = await make_harness(**{"routing.candidate_pool": 30})
+    await h.ok("ana", "/mentor ask python -- q")
+    await h.ok("bob", "/mentor ask python sql rust -- q")
+    holders = {
+        skill: await add_mentors(h, (skill,), [None] * 40) for skill in ("python", "sql", "rust")
+    }
+    assert set(await candidate_fits(h, 1)) == set(holders["python"][:30])
+    found = await candidate_fits(h, 2)
+    assert set(found) == {pid for ids in holders.values() for pid in ids[:10]}
+
+
 async def test_an_offer_sends_the_mentor_to_the_back_of_every_skill_rotation(
     pooled: Harness,
 ) -> None:
