@@ -2,14 +2,16 @@
 
     python bench/routing.py [--mentors 1000,10000,100000] [--skills 500] [--requests 300]
                             [--zipf 1.0] [--seed 7] [--engines sqlite,postgresql]
-                            [--pool N] [--json]
+                            [--pool N] [--available 0.9] [--json]
 
 For each size a real SQLite file (and a throwaway PostgreSQL schema when
 MICROMENTOR_TEST_POSTGRES_DSN is set) is migrated with the project's `open_database`, then
 filled with bulk INSERTs straight into the tables: one community, the mentors (1-4 skills
 each out of `--skills`, drawn with Zipf popularity, so a few skills are very common), a
-thousand members who ask, one identity each, and availability (most mentors available now
-through `available_until` or a weekly window, a tenth not). Each measured request is fresh:
+thousand members who ask, one identity each, and availability (`--available`, 90% by
+default, can take an offer now through `available_until` or a weekly window; of the rest half
+have hours on another day and half none, which the hourly upkeep, run once after the fill,
+puts behind everyone in routing's rotation). Each measured request is fresh:
 a help request with 1-3 skills (same Zipf) is inserted in a transaction, then timed are
 
   choose: `bot.service.routing.candidates` + `bot.domain.routing.rank` (who gets the wave);
@@ -55,6 +57,7 @@ from bot.domain.skills import Taxonomy
 from bot.domain.timeparse import minute_of_week
 from bot.service import routing
 from bot.service.context import Deps, Scope
+from bot.service.maintenance import rotate_out_lapsed
 from bot.storage import Database, open_database
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import requests as request_sql
@@ -137,8 +140,11 @@ def members_for(mentors: int) -> int:
     return max(10, min(1000, mentors))
 
 
-def generate(mentors: int, zipf: Zipf, rng: random.Random) -> dict[str, list[tuple[Any, ...]]]:
-    """Rows for every table, mentors first (ids 1..mentors), then the members."""
+def generate(
+    mentors: int, zipf: Zipf, rng: random.Random, available: float = 0.9
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows for every table, mentors first (ids 1..mentors), then the members; a share
+    `available` of the mentors can take an offer now."""
     now = epoch(NOW)
     mow = minute_of_week(NOW)
     persons: list[tuple[Any, ...]] = []
@@ -149,17 +155,18 @@ def generate(mentors: int, zipf: Zipf, rng: random.Random) -> dict[str, list[tup
         name = f"mentor{pid}"
         roll = rng.random()
         available_until: int | None = None
-        if roll < 0.6:  # said "available for a few hours"
+        if roll < available * 2 / 3:  # said "available for a few hours"
             available_until = now + rng.randint(1, 8) * HOUR
-        elif roll < 0.9:  # weekly hours that cover now, and another span later in the week
+        elif roll < available:  # weekly hours that cover now, and another span later
             start = max(0, mow - rng.randint(0, 180))
             windows.append((pid, COMMUNITY, start, min(WEEK_MINUTES, mow + rng.randint(30, 240))))
             later = mow + rng.randint(1, 5) * 24 * 60
             windows.append((pid, COMMUNITY, later, later + 120))
-        else:  # not around now: availability ran out yesterday, hours on another day
+        else:  # not around now: availability ran out yesterday, maybe hours on another day
             available_until = now - DAY
-            later = mow + rng.randint(1, 5) * 24 * 60
-            windows.append((pid, COMMUNITY, later, later + 120))
+            if rng.random() < 0.5:  # else no weekly hours: out of the rotation
+                later = mow + rng.randint(1, 5) * 24 * 60
+                windows.append((pid, COMMUNITY, later, later + 120))
         last_offered = now - rng.randint(HOUR, 30 * DAY) if rng.random() < 0.5 else None
         persons.append(
             (
@@ -407,15 +414,23 @@ async def _pg_admin(dsn: str, sql: str) -> None:
         await conn.close()
 
 
-async def build(engine: str, url: str, mentors: int, zipf: Zipf, rng: random.Random) -> None:
-    """Migrate with `open_database`, then fill; the generated rows are freed on return, so
-    they neither weigh on the measured process's garbage collector nor stay in memory."""
-    data = generate(mentors, zipf, rng)
+async def build(
+    engine: str, url: str, mentors: int, zipf: Zipf, rng: random.Random, available: float
+) -> None:
+    """Migrate with `open_database`, fill, and run the hourly upkeep's rotation step once (as a
+    running bot would have); the generated rows are freed on return, so they neither weigh on
+    the measured process's garbage collector nor stay in memory."""
+    data = generate(mentors, zipf, rng, available)
     await (await open_database(url)).close()
     if engine == "sqlite":
         fill_sqlite(url.removeprefix("sqlite:///"), data)
     else:
         await fill_postgres(url, data)
+    db = await open_database(url)
+    try:
+        await rotate_out_lapsed(db, NOW)
+    finally:
+        await db.close()
 
 
 async def one_size(
@@ -426,6 +441,7 @@ async def one_size(
     requests: int,
     seed: int,
     pool: int | None = None,
+    available: float = 0.9,
 ) -> dict[str, float]:
     """Build a store of `mentors` on `engine`, measure, throw the store away."""
     rng = random.Random(seed)
@@ -433,7 +449,7 @@ async def one_size(
     if engine == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{Path(folder) / 'routing.db'}"
-            await build(engine, url, mentors, zipf, rng)
+            await build(engine, url, mentors, zipf, rng, available)
             gc.collect()
             db = await open_database(url)
             try:
@@ -445,7 +461,7 @@ async def one_size(
     await _pg_admin(dsn, f"CREATE SCHEMA {schema}")
     try:
         url = _with_search_path(dsn, schema)
-        await build(engine, url, mentors, zipf, rng)
+        await build(engine, url, mentors, zipf, rng, available)
         gc.collect()
         db = await open_database(url)
         try:
@@ -468,6 +484,7 @@ async def run(
     seed: int = 7,
     engine_names: list[str] | None = None,
     pool: int | None = None,
+    available: float = 0.9,
 ) -> dict[str, Any]:
     """Measure every size on every engine; growth is at the largest size over the smallest."""
     rows: list[dict[str, Any]] = []
@@ -476,7 +493,7 @@ async def run(
     for engine in engine_names or engines():
         mine: list[dict[str, Any]] = []
         for size in mentors:
-            result = await one_size(engine, size, skills, zipf, requests, seed, pool)
+            result = await one_size(engine, size, skills, zipf, requests, seed, pool, available)
             mine.append({"engine": engine, **result})
         rows.extend(mine)
         growth[engine] = mine[-1]["p99_ms"] / mine[0]["p99_ms"]
@@ -526,6 +543,9 @@ def main() -> None:
     parser.add_argument(
         "--pool", type=int, default=None, help="routing.candidate_pool (default: the config's)"
     )
+    parser.add_argument(
+        "--available", type=float, default=0.9, help="share of mentors who can take an offer now"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(
@@ -537,6 +557,7 @@ def main() -> None:
             args.seed,
             args.engines,
             args.pool,
+            args.available,
         )
     )
     if args.json:

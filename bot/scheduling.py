@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import from_epoch
-from bot.service.maintenance import prune_deliveries, recompute_windows
+from bot.service.maintenance import prune_deliveries, recompute_windows, rotate_out_lapsed
 from bot.service.sweep import Sweep
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,9 @@ class SweepScheduler:
             now = self.sweep.deps.clock.now()
             await recompute_windows(self.sweep.db, now)
             await prune_deliveries(self.sweep.db, now)
+            await rotate_out_lapsed(self.sweep.db, now)
         except Exception:
-            log.exception("recomputing weekly hours failed; it will try again in an hour")
+            log.exception("the hourly upkeep failed; it will try again in an hour")
 
     async def _tick(self) -> None:
         try:

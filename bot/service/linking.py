@@ -10,6 +10,7 @@ from bot.domain.errors import Conflict, InvalidInput, NotFound
 from bot.domain.messages import Outcome, Reply
 from bot.service import audit
 from bot.service.context import Ctx
+from bot.service.routing import refresh_rotation
 
 CODE_LIFE = timedelta(minutes=10)
 # No 0/O or 1/I: codes are read on one screen and typed on another.
@@ -68,9 +69,11 @@ MERGE = [
     "UPDATE kudos SET from_id = :new WHERE from_id = :old",
     "UPDATE kudos SET to_id = :new WHERE to_id = :old",
     "UPDATE link_codes SET person_id = :new WHERE person_id = :old",
-    # A suspension follows the record: the later end wins.
+    # A suspension follows the record: the later end wins. So does the last offer (the
+    # routing rotation is refreshed after the merge).
     "UPDATE persons SET suspended_until = (SELECT MAX(suspended_until) FROM persons "
     "WHERE id IN (:old, :new)), is_mentor = (SELECT MAX(is_mentor) FROM persons "
+    "WHERE id IN (:old, :new)), last_offered_at = (SELECT MAX(last_offered_at) FROM persons "
     "WHERE id IN (:old, :new)) WHERE id = :new",
     "DELETE FROM persons WHERE id = :old",
 ]
@@ -121,6 +124,7 @@ async def link(ctx: Ctx, cmd: c.Link) -> Outcome:
         raise InvalidInput("That code is for this same account; use it on your other one.")
     for statement in MERGE:
         await ctx.tx.execute(statement, {"old": ctx.me.id, "new": target})
+    await refresh_rotation(ctx.tx, target, ctx.ts)
     post = await audit.record(
         ctx, target, "link", f"person {target}", f"{ctx.actor.platform} account linked"
     )

@@ -7,8 +7,10 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import epoch
 from bot.domain.timeparse import weekly_windows_utc, zone_offset_minutes
 from bot.storage.database import Database
+from bot.storage.sql import persons as person_sql
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +83,13 @@ async def prune_deliveries(db: Database, now: datetime) -> None:
     """Forget inbound delivery ids too old to be retried."""
     async with db.transaction() as tx:
         await tx.execute(PRUNE_DELIVERIES, {"before": int(now.timestamp()) - DELIVERY_MEMORY})
+
+
+async def rotate_out_lapsed(db: Database, now: datetime) -> None:
+    """Put behind everyone in routing's rotation the mentors who can no longer be available
+    (their "available" time ran out and they have no weekly hours); see REFRESH_ROTATION."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            person_sql.ROTATE_OUT_LAPSED,
+            {"now": epoch(now), "out": person_sql.OUT_OF_ROTATION},
+        )

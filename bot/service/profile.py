@@ -22,6 +22,7 @@ from bot.domain.timeparse import (
 )
 from bot.service.context import Ctx
 from bot.service.people import suspended_until
+from bot.service.routing import refresh_rotation
 from bot.storage.sql import persons as sql
 
 MAX_SKILLS = 30
@@ -87,6 +88,7 @@ async def add_skills(ctx: Ctx, cmd: c.AddSkills) -> Outcome:
         await ctx.tx.execute(
             sql.ADD_SKILL, {"community_id": ctx.community, "skill": skill, "person_id": ctx.me.id}
         )
+    await refresh_rotation(ctx.tx, ctx.me.id, ctx.ts)
     if not ctx.me.is_mentor:
         await ctx.tx.execute(sql.SET_MENTOR, {"id": ctx.me.id, "is_mentor": 1})
     added = [s for s in skills if s not in before]
@@ -140,6 +142,7 @@ async def set_available(ctx: Ctx, cmd: c.SetAvailable) -> Outcome:
         )
     until = ctx.now + duration
     await ctx.tx.execute(sql.SET_AVAILABLE, {"id": ctx.me.id, "until": int(until.timestamp())})
+    await refresh_rotation(ctx.tx, ctx.me.id, ctx.ts)
     text = (
         f"You're available for offers until {format_local(until, ctx.zone)}. "
         "Type `/mentor away` to stop earlier."
@@ -156,6 +159,7 @@ async def set_available(ctx: Ctx, cmd: c.SetAvailable) -> Outcome:
 async def set_away(ctx: Ctx, cmd: c.SetAway) -> Outcome:
     _require_mentor(ctx)
     await ctx.tx.execute(sql.SET_AWAY, {"id": ctx.me.id})
+    await refresh_rotation(ctx.tx, ctx.me.id, ctx.ts)
     return Outcome(
         Reply(
             "You're away: no offers, not even in your weekly hours, until you type "
@@ -185,6 +189,7 @@ async def _store_hours(ctx: Ctx, hours: dict[str, list[tuple[int, int]]], zone_n
                 "end_minute": end,
             },
         )
+    await refresh_rotation(ctx.tx, ctx.me.id, ctx.ts)
 
 
 async def set_timezone(ctx: Ctx, cmd: c.SetTimezone) -> Outcome:

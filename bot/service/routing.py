@@ -13,13 +13,23 @@ from bot.domain.timeparse import minute_of_week
 from bot.service import due, reputation
 from bot.service.context import Scope, address_of
 from bot.service.views import offer_actions, offer_text, request_fields
-from bot.storage.database import Row
+from bot.storage.database import Row, Transaction
 from bot.storage.sql import offers as sql
+from bot.storage.sql import persons as person_sql
 from bot.storage.sql import requests as request_sql
 
 WEEK_SECONDS = 7 * 24 * 3600
 MIN_SHARE = 10  # mentors each requested skill brings, at the least
 WALK_FACTOR = 8
+
+
+async def refresh_rotation(tx: Transaction, person_id: int, ts: int) -> None:
+    """Put the mentor's skills where they stand in the rotation after their availability
+    changed: behind everyone while they can't be available, else at their last offer."""
+    await tx.execute(
+        person_sql.REFRESH_ROTATION,
+        {"id": person_id, "now": ts, "out": person_sql.OUT_OF_ROTATION},
+    )
 
 
 def _candidate(row: Row, **scores: float) -> Candidate:

@@ -12,7 +12,7 @@ from bot.domain.model import HelpRequest
 from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK
 from bot.service import due, reputation
 from bot.service.context import Scope, address_of
-from bot.service.routing import send_wave
+from bot.service.routing import refresh_rotation, send_wave
 from bot.service.views import offer_actions, offer_text, one_line, request_fields, rid
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
@@ -94,6 +94,7 @@ async def _maybe_set_away(scope: Scope, mentor_id: int) -> list[OutboundMessage]
     if not await reputation.ignored_streak(scope, mentor_id, streak):
         return []
     away = await scope.tx.fetch_one(person_sql.SET_AWAY_IF_NOT, {"id": mentor_id})
+    await refresh_rotation(scope.tx, mentor_id, scope.ts)
     address = await address_of(scope.tx, mentor_id)
     if away is None or address is None:
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from bot.service.context import Scope
 from bot.service.routing import candidates
 from bot.service.waves import get_request
 from bot.storage import migrations, open_database
+from bot.storage.sql.persons import OUT_OF_ROTATION
 from tests.conftest import Harness, HarnessFactory
 
 POOL = 10  # routing.candidate_pool in these tests: multi-skill branch 5, walk 80
@@ -156,6 +158,60 @@ async def test_an_offer_sends_the_mentor_to_the_back_of_every_skill_rotation(
             {"id": offered_name},
         )
     assert int(added) == now
+
+
+async def rotation_of(h: Harness, name: str) -> set[int]:
+    """The offered_at of each of a mentor's skills."""
+    async with h.core.db.transaction() as tx:
+        rows = await tx.fetch(
+            "SELECT ms.offered_at FROM mentor_skills ms JOIN persons p ON p.id = ms.person_id"
+            " WHERE p.display_name = :name",
+            {"name": name},
+        )
+    return {int(r["offered_at"]) for r in rows}
+
+
+async def test_a_mentor_who_cannot_be_available_waits_behind_everyone(harness: Harness) -> None:
+    """Skills without availability, or away: at the back of the line. Available again: back
+    where their last offer put them."""
+    h = harness
+    await h.ok("bo", "/mentor skills add python sql")
+    assert await rotation_of(h, "bo") == {OUT_OF_ROTATION}
+    await h.ok("bo", "/mentor available for 2h")
+    assert await rotation_of(h, "bo") == {0}
+    await h.ok("ana", "/mentor ask python -- q")
+    offered = epoch(h.clock.now())
+    assert await rotation_of(h, "bo") == {offered}
+    await h.ok("bo", "/mentor away")
+    assert await rotation_of(h, "bo") == {OUT_OF_ROTATION}
+    await h.ok("bo", "/mentor available for 2h")
+    assert await rotation_of(h, "bo") == {offered}
+    await h.wait(timedelta(hours=3))  # the "available" time runs out; the upkeep sees it
+    assert await rotation_of(h, "bo") == {OUT_OF_ROTATION}
+    await h.ok("bo", "/mentor profile hours mon-sun 00:00-23:59")
+    assert await rotation_of(h, "bo") == {offered}
+
+
+async def test_lapsed_holders_do_not_hide_a_better_fit(pooled: Harness) -> None:
+    """A hundred holders of each skill whose availability ran out, never offered anything,
+    would fill the multi-skill walk (80 here); once the upkeep has put them behind, the one
+    available mentor holding both skills is found."""
+    h = pooled
+    now = epoch(h.clock.now())
+    await h.ok("ana", "/mentor ask python sql -- q")
+    for skill in ("python", "sql"):
+        ids = await add_mentors(h, (skill,), [None] * 100)
+        async with h.core.db.transaction() as tx:
+            for pid in ids:
+                await tx.execute(
+                    "UPDATE persons SET available_until = :past WHERE id = :id",
+                    {"past": now - 60, "id": pid},
+                )
+    await add_mentors(h, ("python",), [now - 7200] * 20)
+    await add_mentors(h, ("sql",), [now - 7200] * 20)
+    (both,) = await add_mentors(h, ("python", "sql"), [now - 3600])
+    await h.wait(timedelta(minutes=1))
+    assert (await candidate_fits(h, 1)).get(both) == 2
 
 
 async def test_migration_7_copies_when_each_mentor_was_last_offered(

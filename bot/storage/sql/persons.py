@@ -50,11 +50,10 @@ WHERE person_id = :person_id ORDER BY last_seen_at DESC LIMIT 1
 
 SKILLS_OF = "SELECT skill FROM mentor_skills WHERE person_id = :person_id ORDER BY skill"
 
-# A new skill joins the rotation where the mentor stands (see offers.CANDIDATES).
+# Followed by REFRESH_ROTATION, which puts the new skill where the mentor stands.
 ADD_SKILL = """
-INSERT INTO mentor_skills (community_id, skill, person_id, offered_at)
-SELECT :community_id, :skill, :person_id, COALESCE(last_offered_at, 0)
-FROM persons WHERE id = :person_id
+INSERT INTO mentor_skills (community_id, skill, person_id)
+VALUES (:community_id, :skill, :person_id)
 ON CONFLICT DO NOTHING
 """
 
@@ -69,6 +68,36 @@ SET_AWAY = "UPDATE persons SET away = 1, available_until = NULL WHERE id = :id"
 SET_AWAY_IF_NOT = """
 UPDATE persons SET away = 1, available_until = NULL WHERE id = :id AND away = 0 RETURNING id
 """
+
+# Routing reads each skill's holders in order of mentor_skills.offered_at (sql.offers). A
+# mentor who can't be available at all (away, or no weekly hours and no "available" time
+# left) is put behind everyone (OUT_OF_ROTATION), so waves don't step over them again and
+# again; when they can be available, they go back to when they were last offered work.
+OUT_OF_ROTATION = 2**62
+_CAN_BE_AVAILABLE = """p.away = 0 AND (p.available_until > :now
+  OR EXISTS (SELECT 1 FROM availability_windows w WHERE w.person_id = p.id))"""
+
+REFRESH_ROTATION = (
+    """
+UPDATE mentor_skills SET offered_at = COALESCE(
+  (SELECT COALESCE(p.last_offered_at, 0) FROM persons p
+   WHERE p.id = mentor_skills.person_id AND """
+    + _CAN_BE_AVAILABLE
+    + """), :out)
+WHERE person_id = :id
+"""
+)
+
+# The hourly upkeep's share: those whose "available" time ran out with no weekly hours.
+ROTATE_OUT_LAPSED = (
+    """
+UPDATE mentor_skills SET offered_at = :out
+WHERE offered_at <> :out AND person_id IN (
+  SELECT p.id FROM persons p WHERE NOT ("""
+    + _CAN_BE_AVAILABLE
+    + """))
+"""
+)
 
 SET_TIMEZONE = "UPDATE persons SET timezone = :timezone WHERE id = :id"
 
