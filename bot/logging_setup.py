@@ -35,6 +35,9 @@ def setup_logging(config: LoggingConfig) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.level)
-    # Drivers are chatty at DEBUG; their warnings still show.
-    for noisy in ("aiosqlite", "asyncio", "apscheduler"):
+    # Drivers are chatty at DEBUG; their warnings still show. The platform libraries log
+    # whole API requests and responses at DEBUG, tokens and message texts included (the
+    # install flow's oauth.v2.access answer carries the workspace's bot token), so they never
+    # go below INFO.
+    for noisy in ("aiosqlite", "asyncio", "apscheduler", "slack_sdk", "slack_bolt", "discord"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))

@@ -35,10 +35,12 @@ BOT_SCOPES = (
 def _key(
     enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool
 ) -> tuple[str, str]:
-    """Where an installation lives: an org-wide install is found by its enterprise alone."""
+    """Where an installation lives: a workspace's by its team id alone (also inside an
+    Enterprise Grid org, so the notifier finds it by workspace), an org-wide install by its
+    enterprise id."""
     if is_enterprise_install:
         return enterprise_id or "", ""
-    return enterprise_id or "", team_id or ""
+    return "", team_id or ""
 
 
 class DbInstallationStore(AsyncInstallationStore):
@@ -67,11 +69,9 @@ class DbInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        enterprise, team = _key(enterprise_id, team_id, bool(is_enterprise_install))
-        data = await self.store.find_installation(enterprise, team)
-        if data is None and enterprise:
-            # A workspace of an org where the app was installed workspace by workspace.
-            data = await self.store.find_installation("", team)
+        data = await self.store.find_installation(
+            *_key(enterprise_id, team_id, bool(is_enterprise_install))
+        )
         if data is None:
             return None
         fields: dict[str, Any] = json.loads(data)
@@ -107,7 +107,7 @@ class DbInstallationStore(AsyncInstallationStore):
         )
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await self.store.delete_installation(*_key(enterprise_id, team_id, False))
+        await self.store.delete_installation(*_key(enterprise_id, team_id, not team_id))
         log.info("uninstalled from Slack workspace %s", team_id or enterprise_id)
 
     async def async_delete_installation(

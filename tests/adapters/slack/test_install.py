@@ -14,11 +14,14 @@ from urllib.parse import parse_qs, urlparse
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from slack_sdk.oauth.installation_store.models.bot import Bot
 
 from adapters.slack.app import NOT_INSTALLED, SlackConfigError, SlackFrontEnd, check_tokens
-from adapters.slack.installations import BOT_SCOPES
+from adapters.slack.installations import BOT_SCOPES, DbInstallationStore, DbStateStore
 from bot.config import Config, load_config
 from bot.domain.messages import OutboundMessage, PersonAddress
+from bot.service.platform_store import PlatformStore
+from bot.storage import open_database
 from tests.adapters.slack.fake import FakeSlack, Simulator
 
 SECRET = "s3cr3t"
@@ -180,14 +183,61 @@ async def test_an_install_in_a_workspace_of_no_community_says_how_to_map_it(rig:
 async def test_a_state_is_good_once_and_only_with_its_cookie(rig: Rig) -> None:
     """A forged or replayed redirect installs nothing."""
     state, cookie = await rig.start_install()
-    forged = await rig.finish_install("code-T2", "not-the-state", "slack-app-oauth-state=x")
+    # A state and its cookie that agree, but that this bot never issued.
+    forged = await rig.finish_install("code-T3", "made-up", "slack-app-oauth-state=made-up")
     assert not forged.startswith("200 ")
-    assert await rig.finish_install("code-T2", state, cookie) != ""
+    # The cookie of another browser's install.
+    crossed = await rig.finish_install("code-T3", state, "slack-app-oauth-state=other")
+    assert not crossed.startswith("200 ")
+    assert (await rig.finish_install("code-T2", state, cookie)).startswith("200 ")
     replay = await rig.finish_install("code-T1", state, cookie)
     assert not replay.startswith("200 ")
     assert rig.front.installations is not None
     assert await rig.front.installations.bot_token("T1") is None
+    assert await rig.front.installations.bot_token("T3") is None
     assert await rig.front.installations.bot_token("T2") == "xoxb-T2-token"
+    assert [e["code"] for e in rig.fake.of("oauth.v2.access")] == ["code-T2"]
+
+
+async def test_a_state_expires_after_ten_minutes(tmp_path: Path) -> None:
+    """The store alone, on a real SQLite file, with a clock the test moves."""
+    db = await open_database(f"sqlite:///{tmp_path / 'states.db'}")
+    now = [1_000_000]
+    states = DbStateStore(PlatformStore(db, "slack"), lambda: now[0])
+    try:
+        early, late = await states.async_issue(), await states.async_issue()
+        now[0] += 599
+        assert await states.async_consume(early)
+        assert not await states.async_consume(early)  # once only
+        now[0] += 2
+        assert not await states.async_consume(late)
+        assert not await states.async_consume("never-issued")
+    finally:
+        await db.close()
+
+
+async def test_a_workspace_of_an_enterprise_org_is_found_by_its_team(tmp_path: Path) -> None:
+    """Bolt saves an install inside an Enterprise Grid org with its enterprise id; the
+    notifier only knows the workspace, and must still find the token."""
+    db = await open_database(f"sqlite:///{tmp_path / 'grid.db'}")
+    store = DbInstallationStore(PlatformStore(db, "slack"))
+    try:
+        bot = Bot(
+            enterprise_id="E1",
+            team_id="T9",
+            bot_token="xoxb-T9-token",
+            bot_id="B9",
+            bot_user_id="U9",
+            installed_at=1_700_000_000.0,
+        )
+        await store.async_save_bot(bot)
+        assert await store.bot_token("T9") == "xoxb-T9-token"
+        found = await store.async_find_bot(enterprise_id="E1", team_id="T9")
+        assert found is not None and found.bot_token == "xoxb-T9-token"
+        await store.async_delete_bot(enterprise_id="E1", team_id="T9")
+        assert await store.bot_token("T9") is None
+    finally:
+        await db.close()
 
 
 async def test_uninstalling_forgets_the_token_and_stops_sending_there(rig: Rig) -> None:
