@@ -57,7 +57,7 @@ from bot.domain.skills import Taxonomy
 from bot.domain.timeparse import minute_of_week
 from bot.service import routing
 from bot.service.context import Deps, Scope
-from bot.service.maintenance import rotate_out_lapsed
+from bot.service.maintenance import refresh_rotations
 from bot.storage import Database, open_database
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import requests as request_sql
@@ -428,7 +428,7 @@ async def build(
         await fill_postgres(url, data)
     db = await open_database(url)
     try:
-        await rotate_out_lapsed(db, NOW)
+        await refresh_rotations(db, NOW)
     finally:
         await db.close()
 

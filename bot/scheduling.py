@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import from_epoch
-from bot.service.maintenance import prune_deliveries, recompute_windows, rotate_out_lapsed
+from bot.service.maintenance import prune_deliveries, recompute_windows, refresh_rotations
 from bot.service.sweep import Sweep
 
 log = logging.getLogger(__name__)
@@ -78,13 +78,15 @@ class SweepScheduler:
         )
 
     async def _upkeep(self) -> None:
-        try:
-            now = self.sweep.deps.clock.now()
-            await recompute_windows(self.sweep.db, now)
-            await prune_deliveries(self.sweep.db, now)
-            await rotate_out_lapsed(self.sweep.db, now)
-        except Exception:
-            log.exception("the hourly upkeep failed; it will try again in an hour")
+        now = self.sweep.deps.clock.now()
+        # Each step on its own: one failing doesn't hold the others back for an hour.
+        for step in (recompute_windows, prune_deliveries, refresh_rotations):
+            try:
+                await step(self.sweep.db, now)
+            except Exception:
+                log.exception(
+                    "the hourly upkeep's %s failed; it will try again in an hour", step.__name__
+                )
 
     async def _tick(self) -> None:
         try:

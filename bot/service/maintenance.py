@@ -85,11 +85,11 @@ async def prune_deliveries(db: Database, now: datetime) -> None:
         await tx.execute(PRUNE_DELIVERIES, {"before": int(now.timestamp()) - DELIVERY_MEMORY})
 
 
-async def rotate_out_lapsed(db: Database, now: datetime) -> None:
-    """Put behind everyone in routing's rotation the mentors who can no longer be available
-    (their "available" time ran out and they have no weekly hours); see REFRESH_ROTATION."""
+async def refresh_rotations(db: Database, now: datetime) -> None:
+    """Routing's rotation, caught up with time: behind everyone go the mentors who can no
+    longer be available (their "available" time ran out and they have no weekly hours), and
+    back in any who can be but were left out; see persons.REFRESH_ROTATION."""
+    params = {"now": epoch(now), "out": person_sql.OUT_OF_ROTATION}
     async with db.transaction() as tx:
-        await tx.execute(
-            person_sql.ROTATE_OUT_LAPSED,
-            {"now": epoch(now), "out": person_sql.OUT_OF_ROTATION},
-        )
+        await tx.execute(person_sql.ROTATE_OUT_LAPSED, params)
+        await tx.execute(person_sql.ROTATE_IN_AVAILABLE, params)

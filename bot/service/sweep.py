@@ -12,7 +12,7 @@ from bot.clock import ManualClock, epoch, from_epoch
 from bot.domain.messages import OutboundMessage
 from bot.service import disputes, due, privacy, ratings, sessions, waves
 from bot.service.context import Deps, Scope
-from bot.service.maintenance import recompute_windows, rotate_out_lapsed
+from bot.service.maintenance import recompute_windows, refresh_rotations
 from bot.service.notifier import Notifier
 from bot.storage.database import Database, Row
 from bot.storage.sql import due as sql
@@ -156,5 +156,5 @@ class Sweep:
             clock.set(target)
         ran += await self.run_due()
         await recompute_windows(self.db, clock.now())
-        await rotate_out_lapsed(self.db, clock.now())
+        await refresh_rotations(self.db, clock.now())
         return ran

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.clock import epoch
+from bot.domain.messages import Actor
 from bot.domain.routing import rank
 from bot.service.context import Scope
 from bot.service.routing import candidates
@@ -212,6 +213,71 @@ async def test_lapsed_holders_do_not_hide_a_better_fit(pooled: Harness) -> None:
     (both,) = await add_mentors(h, ("python", "sql"), [now - 3600])
     await h.wait(timedelta(minutes=1))
     assert (await candidate_fits(h, 1)).get(both) == 2
+
+
+async def test_the_upkeep_settles_who_is_out_and_who_is_back(pooled: Harness) -> None:
+    """Never said "available" (no available_until at all): out. Can be available but left out
+    (a command and the upkeep raced on PostgreSQL): back at their last offer."""
+    h = pooled
+    now = epoch(h.clock.now())
+    (never,) = await add_mentors(h, ("python",), [None])
+    (left_out,) = await add_mentors(h, ("python",), [now - 500])
+    async with h.core.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET available_until = NULL WHERE id = :id", {"id": never})
+        await tx.execute(
+            "UPDATE mentor_skills SET offered_at = :out WHERE person_id = :id",
+            {"out": OUT_OF_ROTATION, "id": left_out},
+        )
+    await h.wait(timedelta(minutes=1))
+    async with h.core.db.transaction() as tx:
+        rows = await tx.fetch("SELECT person_id, offered_at FROM mentor_skills")
+    places = {int(r["person_id"]): int(r["offered_at"]) for r in rows}
+    assert places == {never: OUT_OF_ROTATION, left_out: now - 500}
+
+
+async def test_a_mentor_set_away_for_ignored_offers_leaves_the_rotation(
+    make_harness: HarnessFactory,
+) -> None:
+    h = await make_harness(**{"accountability.ignored_offers_before_away": 1})
+    await h.mentor("bo", "python")
+    await h.ok("ana", "/mentor ask python -- q")
+    # The deadline's due action alone, not the upkeep that Harness.wait also runs.
+    h.advance(h.core.config.routing.offer_deadline + timedelta(minutes=1))
+    assert await h.core.sweep.run_due() >= 1
+    assert await rotation_of(h, "bo") == {OUT_OF_ROTATION}
+
+
+async def test_linked_accounts_keep_the_later_offer(make_harness: HarnessFactory) -> None:
+    """Slack record offered at T0, Discord record at T1 > T0: the merged record stands at T1."""
+    h = await make_harness()
+    slack = Actor("slack", "T1", "U-ANA", "Ana")
+    discord = Actor("discord", "G1", "111", "ana#discord")
+
+    async def as_(actor: Actor, line: str) -> str:
+        reply = await h.core.bus.handle_line(actor, line)
+        assert not reply.is_error, reply.text
+        return reply.text
+
+    await as_(slack, "/mentor skills add python")
+    await as_(slack, "/mentor available for 4h")
+    await h.ok("bob", "/mentor ask python -- one")
+    first = epoch(h.clock.now())
+    await as_(slack, "/mentor away")
+    h.advance(timedelta(minutes=5))
+    await as_(discord, "/mentor skills add python")
+    await as_(discord, "/mentor available for 4h")
+    await h.ok("carl", "/mentor ask python -- two")
+    later = epoch(h.clock.now())
+    await as_(slack, "/mentor available for 4h")
+    code = (await as_(slack, "/mentor link")).split("code is ")[1].split(".")[0]
+    await as_(discord, f"/mentor link {code}")
+    async with h.core.db.transaction() as tx:
+        rows = await tx.fetch(
+            "SELECT p.last_offered_at, ms.offered_at FROM persons p"
+            " JOIN mentor_skills ms ON ms.person_id = p.id"
+        )
+    assert later > first
+    assert [(int(r["last_offered_at"]), int(r["offered_at"])) for r in rows] == [(later, later)]
 
 
 async def test_migration_7_copies_when_each_mentor_was_last_offered(

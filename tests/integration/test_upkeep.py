@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.scheduling import WAKE_JOB, SweepScheduler
 from bot.service.maintenance import recompute_windows
+from bot.storage.sql.persons import OUT_OF_ROTATION
 from tests.conftest import Harness
 
 
@@ -41,5 +42,21 @@ async def test_the_wake_up_is_armed_at_the_earliest_due_time(harness: Harness) -
         waker.wake_at(int(later.timestamp()))  # a later time doesn't postpone the wake-up
         job = waker._scheduler.get_job(WAKE_JOB)
         assert abs((job.next_run_time - due).total_seconds()) < 1
+    finally:
+        waker.stop()
+
+
+async def test_the_scheduler_runs_the_upkeep_at_start(harness: Harness) -> None:
+    """A mentor whose available time ran out while the bot was down is put behind everyone
+    in routing's rotation as soon as the scheduler starts."""
+    h = harness
+    await h.mentor("bo", "python")  # available for 8h
+    h.advance(timedelta(hours=9))
+    waker = SweepScheduler(h.core.sweep)
+    await waker.start()
+    try:
+        async with h.core.db.transaction() as tx:
+            place = await tx.fetch_val("SELECT offered_at FROM mentor_skills")
+        assert place == OUT_OF_ROTATION
     finally:
         waker.stop()

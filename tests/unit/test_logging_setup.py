@@ -15,7 +15,8 @@ from bot.logging_setup import setup_logging
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    levels = {name: logging.getLogger(name).level for name in ("slack_sdk", "slack_bolt")}
+    names = ("aiosqlite", "asyncio", "apscheduler", "slack_sdk", "slack_bolt", "discord")
+    levels = {name: logging.getLogger(name).level for name in names}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)

@@ -74,7 +74,9 @@ UPDATE persons SET away = 1, available_until = NULL WHERE id = :id AND away = 0 
 # left) is put behind everyone (OUT_OF_ROTATION), so waves don't step over them again and
 # again; when they can be available, they go back to when they were last offered work.
 OUT_OF_ROTATION = 2**62
-_CAN_BE_AVAILABLE = """p.away = 0 AND (p.available_until > :now
+# (COALESCE: a mentor who never said "available" has no available_until, and a NULL here
+# would keep them from either side of the line.)
+_CAN_BE_AVAILABLE = """p.away = 0 AND (COALESCE(p.available_until, 0) > :now
   OR EXISTS (SELECT 1 FROM availability_windows w WHERE w.person_id = p.id))"""
 
 REFRESH_ROTATION = (
@@ -88,7 +90,9 @@ WHERE person_id = :id
 """
 )
 
-# The hourly upkeep's share: those whose "available" time ran out with no weekly hours.
+# The hourly upkeep's share: out go those whose "available" time ran out with no weekly
+# hours; back in go any who can be available but are out (a command and the upkeep running at
+# once on PostgreSQL can leave one out: the upkeep read them before the command committed).
 ROTATE_OUT_LAPSED = (
     """
 UPDATE mentor_skills SET offered_at = :out
@@ -96,6 +100,16 @@ WHERE offered_at <> :out AND person_id IN (
   SELECT p.id FROM persons p WHERE NOT ("""
     + _CAN_BE_AVAILABLE
     + """))
+"""
+)
+ROTATE_IN_AVAILABLE = (
+    """
+UPDATE mentor_skills SET offered_at = COALESCE(
+  (SELECT p.last_offered_at FROM persons p WHERE p.id = mentor_skills.person_id), 0)
+WHERE offered_at = :out AND person_id IN (
+  SELECT p.id FROM persons p WHERE """
+    + _CAN_BE_AVAILABLE
+    + """)
 """
 )
 
