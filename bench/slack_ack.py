@@ -25,12 +25,11 @@ import time
 from pathlib import Path
 
 import aiohttp
-from aiohttp.test_utils import TestServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.slack.app import NOT_INSTALLED, SlackFrontEnd
-from tests.adapters.slack.fake import FakeSlack, Simulator
+from tests.adapters.slack.fake import PROXY_VARS, FakeSlack, Simulator, serving
 from tests.adapters.slack.test_install import Rig, install_config
 from tests.adapters.slack.test_slack import SECRET, slack_config
 
@@ -43,7 +42,7 @@ def percentile(values: list[float], share: float) -> float:
 async def run(
     rate: float, seconds: float, text: str = "queue", install_flow: bool = False
 ) -> dict[str, float]:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+    for var in PROXY_VARS:
         os.environ.pop(var, None)
     with tempfile.TemporaryDirectory() as folder:
         fake = FakeSlack()
@@ -52,13 +51,10 @@ async def run(
         front = SlackFrontEnd(
             configure(Path(folder), fake.base, MICROMENTOR_LIMITS__COMMANDS_PER_MINUTE="0")
         )
-        await front.start()
-        server = TestServer(front.web_app(), host="127.0.0.1")
-        await server.start_server()
-        async with aiohttp.ClientSession() as session:
+        async with serving(front) as base, aiohttp.ClientSession() as session:
             if install_flow:
-                await Rig(fake, front, f"http://127.0.0.1:{server.port}", session).install("T1")
-            sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
+                await Rig(fake, front, base, session).install("T1")
+            sim = Simulator(f"{base}/slack/events", SECRET, fake, session)
             await sim.command("UWARM", "help")  # first request: Bolt's auth.test
             latencies: list[float] = []
 
@@ -81,8 +77,6 @@ async def run(
             refused = [r for r in fake.responses if r.get("text") == NOT_INSTALLED]
             if refused:
                 raise RuntimeError(f"{len(refused)} requests found no installation")
-        await server.close()
-        await front.close()
         await fake.close()
     return {
         "requests": float(len(latencies)),

@@ -20,8 +20,8 @@ from bot.clock import ManualClock
 from bot.config import load_config
 from bot.service.notifier import FanOutNotifier
 from tests.adapters.discord.fake import GUILD, MENTORS_CHANNEL, FakeDiscord, text_of
-from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator
-from tests.adapters.slack.test_slack import PROXY_VARS, SECRET, texts
+from tests.adapters.slack.fake import PROXY_VARS, TEAM, FakeSlack, Simulator
+from tests.adapters.slack.test_slack import SECRET, texts
 from tests.conftest import START
 
 

@@ -23,8 +23,8 @@ from bot.clock import ManualClock
 from tests.adapters.discord.fake import FakeDiscord, custom_ids
 from tests.adapters.discord.fake import text_of as discord_text
 from tests.adapters.discord.test_discord import start_rig, stop_rig
-from tests.adapters.slack.fake import FakeSlack, Simulator
-from tests.adapters.slack.test_slack import PROXY_VARS, SECRET, buttons, slack_config, texts
+from tests.adapters.slack.fake import PROXY_VARS, FakeSlack, Simulator
+from tests.adapters.slack.test_slack import SECRET, buttons, slack_config, texts
 from tests.conftest import START, make_config
 
 

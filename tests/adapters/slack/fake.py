@@ -4,14 +4,15 @@ a Socket Mode websocket; plus a simulator that signs requests like Slack does.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
@@ -20,7 +21,12 @@ from aiohttp.test_utils import TestServer
 
 from tests.adapters.waiting import wait_until
 
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackFrontEnd
+
 TEAM = "T1"
+# The Slack SDK sends even loopback calls through these; the tests and benches remove them.
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
 BOT_USER = "UBOT"
 
 
@@ -328,3 +334,16 @@ class Simulator:
         if retry is not None:
             headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return await self._post(body, "application/json", headers)
+
+
+@contextlib.asynccontextmanager
+async def serving(front: SlackFrontEnd) -> AsyncIterator[str]:
+    """Start the bot and its HTTP app on a loopback port; its address, until the block ends."""
+    await front.start()
+    server = TestServer(front.web_app(), host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        await server.close()
+        await front.close()

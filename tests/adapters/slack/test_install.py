@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from slack_sdk.oauth.installation_store.models.bot import Bot
 
 from adapters.slack.app import NOT_INSTALLED, SlackConfigError, SlackFrontEnd, check_tokens
@@ -22,11 +21,10 @@ from bot.config import Config, load_config
 from bot.domain.messages import OutboundMessage, PersonAddress
 from bot.service.platform_store import PlatformStore
 from bot.storage import open_database
-from tests.adapters.slack.fake import FakeSlack, Simulator
+from tests.adapters.slack.fake import FakeSlack, Simulator, serving
 
 SECRET = "s3cr3t"
 CLIENT_ID = "111.222"
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
 MANIFEST = Path(__file__).resolve().parents[3] / "adapters" / "slack" / "manifest.yml"
 
 
@@ -92,23 +90,10 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Rig]:
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    fake = FakeSlack()
-    await fake.start()
+async def rig(tmp_path: Path, fake: FakeSlack) -> AsyncIterator[Rig]:
     front = SlackFrontEnd(install_config(tmp_path, fake.base))
-    await front.start()
-    server = TestServer(front.web_app(), host="127.0.0.1")
-    await server.start_server()
-    session = aiohttp.ClientSession()
-    try:
-        yield Rig(fake, front, f"http://127.0.0.1:{server.port}", session)
-    finally:
-        await session.close()
-        await server.close()
-        await front.close()
-        await fake.close()
+    async with serving(front) as base, aiohttp.ClientSession() as session:
+        yield Rig(fake, front, base, session)
 
 
 async def say(rig: Rig, sim: Simulator, user: str, text: str) -> dict[str, Any]:
@@ -268,41 +253,23 @@ async def test_uninstalling_forgets_the_token_and_stops_sending_there(rig: Rig) 
 
 
 async def test_an_install_begun_on_one_process_finishes_on_another(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake: FakeSlack
 ) -> None:
     """Behind a load balancer the redirect may reach another process: the state and then the
     token are in the shared database, so both processes see the install."""
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    fake = FakeSlack()
-    await fake.start()
     config = install_config(tmp_path, fake.base)
     fronts = [SlackFrontEnd(config), SlackFrontEnd(config)]
-    servers: list[TestServer] = []
-    session = aiohttp.ClientSession()
-    try:
-        for front in fronts:
-            await front.start()
-            server = TestServer(front.web_app(), host="127.0.0.1")
-            await server.start_server()
-            servers.append(server)
-        one, two = (
-            Rig(fake, front, f"http://127.0.0.1:{server.port}", session)
-            for front, server in zip(fronts, servers, strict=True)
-        )
-        state, cookie = await one.start_install()
-        page = await two.finish_install("code-T2", state, cookie)
+    async with (
+        serving(fronts[0]) as first,
+        serving(fronts[1]) as second,
+        aiohttp.ClientSession() as session,
+    ):
+        state, cookie = await Rig(fake, fronts[0], first, session).start_install()
+        page = await Rig(fake, fronts[1], second, session).finish_install("code-T2", state, cookie)
         assert page.startswith("200 ") and "Beta" in page
         for front in fronts:
             assert front.installations is not None
             assert await front.installations.bot_token("T2") == "xoxb-T2-token"
-    finally:
-        await session.close()
-        for server in servers:
-            await server.close()
-        for front in fronts:
-            await front.close()
-        await fake.close()
 
 
 def test_the_install_flow_needs_http_mode_and_its_secret(tmp_path: Path) -> None:

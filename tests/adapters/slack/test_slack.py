@@ -12,14 +12,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from adapters.slack.app import SlackConfigError, SlackFrontEnd, check_tokens
 from bot.config import Config, load_config
-from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator, sign
+from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator, serving, sign
 
 SECRET = "s3cr3t"
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
 
 
 def slack_config(tmp_path: Path, base: str, mode: str = "http", **extra: str) -> Config:
@@ -47,24 +45,10 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Rig]:
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    fake = FakeSlack()
-    await fake.start()
+async def rig(tmp_path: Path, fake: FakeSlack) -> AsyncIterator[Rig]:
     front = SlackFrontEnd(slack_config(tmp_path, fake.base))
-    await front.start()
-    server = TestServer(front.web_app(), host="127.0.0.1")
-    await server.start_server()
-    session = aiohttp.ClientSession()
-    sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
-    try:
-        yield Rig(fake, sim, front)
-    finally:
-        await session.close()
-        await server.close()
-        await front.close()
-        await fake.close()
+    async with serving(front) as base, aiohttp.ClientSession() as session:
+        yield Rig(fake, Simulator(f"{base}/slack/events", SECRET, fake, session), front)
 
 
 def texts(blocks: list[dict[str, Any]]) -> str:
@@ -287,14 +271,10 @@ def test_missing_or_malformed_tokens_stop_the_start(tmp_path: Path) -> None:
 
 
 async def test_socket_mode_receives_envelopes_and_acks_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake: FakeSlack
 ) -> None:
     """apps.connections.open gives a loopback websocket; a slash command envelope is acked
     on the socket and answered through its response_url."""
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    fake = FakeSlack()
-    await fake.start()
     front = SlackFrontEnd(slack_config(tmp_path, fake.base, mode="socket"))
     await front.start()
     handler = front.socket_handler()
@@ -325,24 +305,16 @@ async def test_socket_mode_receives_envelopes_and_acks_them(
     finally:
         await handler.close_async()
         await front.close()
-        await fake.close()
 
 
 async def test_a_retry_after_a_restart_is_still_a_duplicate(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake: FakeSlack
 ) -> None:
     """Delivery ids live in the database, so a retry that arrives after a restart is known."""
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    fake = FakeSlack()
-    await fake.start()
     for _ in range(2):  # the same delivery, before and after a restart
         front = SlackFrontEnd(slack_config(tmp_path, fake.base))
-        await front.start()
-        server = TestServer(front.web_app(), host="127.0.0.1")
-        await server.start_server()
-        async with aiohttp.ClientSession() as session:
-            sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
+        async with serving(front) as base, aiohttp.ClientSession() as session:
+            sim = Simulator(f"{base}/slack/events", SECRET, fake, session)
             before = len(fake.responses)
             response, _ = await sim.command("UANA", "ask python -- once", trigger_id="T-KEEP")
             assert response.status == 200
@@ -354,8 +326,6 @@ async def test_a_retry_after_a_restart_is_still_a_duplicate(
                 )
             )
             await front.notifier.drain()
-        await server.close()
-        await front.close()
     import sqlite3
 
     conn = sqlite3.connect(tmp_path / "slack.db")
@@ -363,4 +333,3 @@ async def test_a_retry_after_a_restart_is_still_a_duplicate(
         assert conn.execute("SELECT COUNT(*) FROM help_requests").fetchone()[0] == 1
     finally:
         conn.close()
-    await fake.close()
