@@ -11,7 +11,7 @@ import os
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import (
@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     SecretStr,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
@@ -90,6 +91,14 @@ RetentionDuration = Annotated[
 ]
 
 
+# Numbers and switches as the file's own types: `wave_size = "3"` or `max_waves = true` is a
+# mistake to report, not a value to guess at (environment variables are converted first,
+# by the type of the key they set).
+Whole = Annotated[int, Strict()]
+Real = Annotated[float, Strict()]
+Flag = Annotated[bool, Strict()]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
@@ -126,12 +135,12 @@ class LoggingConfig(_Section):
 class RequestsConfig(_Section):
     """Limits and shapes of help requests."""
 
-    max_open: int = Field(1, ge=1, le=20)
-    max_per_week: int = Field(5, ge=1, le=200)
-    session_lengths: list[int] = Field(default_factory=lambda: [15, 30, 45])
-    default_minutes: int = Field(30, ge=5, le=240)
-    question_max_chars: int = Field(2000, ge=50, le=2900)
-    detail_max_chars: int = Field(1000, ge=50, le=2900)
+    max_open: Whole = Field(1, ge=1, le=20)
+    max_per_week: Whole = Field(5, ge=1, le=200)
+    session_lengths: list[Whole] = Field(default_factory=lambda: [15, 30, 45])
+    default_minutes: Whole = Field(30, ge=5, le=240)
+    question_max_chars: Whole = Field(2000, ge=50, le=2900)
+    detail_max_chars: Whole = Field(1000, ge=50, le=2900)
 
     @field_validator("session_lengths")
     @classmethod
@@ -153,14 +162,14 @@ class RequestsConfig(_Section):
 class RoutingConfig(_Section):
     """How offers go out."""
 
-    wave_size: int = Field(3, ge=1, le=50)
+    wave_size: Whole = Field(3, ge=1, le=50)
     offer_deadline: ShortDuration = timedelta(minutes=10)
     available_for: ShortDuration = timedelta(hours=2)
     recent_offers_window: ShortDuration = timedelta(hours=24)
-    max_waves: int = Field(3, ge=1, le=20)
+    max_waves: Whole = Field(3, ge=1, le=20)
     escalate_after: ShortDuration = timedelta(minutes=30)
     request_expiry: ShortDuration = timedelta(hours=24)
-    candidate_pool: int = Field(50, ge=10, le=1000, description="mentors a wave ranks, about")
+    candidate_pool: Whole = Field(50, ge=10, le=1000, description="mentors a wave ranks, about")
 
 
 class SessionsConfig(_Section):
@@ -171,28 +180,28 @@ class SessionsConfig(_Section):
     checkin_opens_before: ShortDuration = timedelta(minutes=15)
     checkin_grace: ShortDuration = timedelta(minutes=10)
     rating_window: ShortDuration = timedelta(hours=48)
-    max_extend_minutes: int = Field(30, ge=5, le=120)
+    max_extend_minutes: Whole = Field(30, ge=5, le=120)
 
 
 class AccountabilityConfig(_Section):
     """Reputation, reliability, disputes and sanctions (see docs/accountability.md)."""
 
-    reputation_prior_mean: float = Field(4.0, ge=1.0, le=5.0)
-    reputation_prior_weight: float = Field(5.0, gt=0.0, le=100.0)
-    reputation_min_ratings: int = Field(3, ge=1, le=100)
-    reliability_prior: float = Field(0.8, ge=0.0, le=1.0)
-    reliability_prior_weight: float = Field(5.0, ge=0.0, le=100.0)
+    reputation_prior_mean: Real = Field(4.0, ge=1.0, le=5.0)
+    reputation_prior_weight: Real = Field(5.0, gt=0.0, le=100.0)
+    reputation_min_ratings: Whole = Field(3, ge=1, le=100)
+    reliability_prior: Real = Field(0.8, ge=0.0, le=1.0)
+    reliability_prior_weight: Real = Field(5.0, ge=0.0, le=100.0)
     reliability_window: WindowDuration = timedelta(days=90)
     late_cancel_window: WindowDuration = timedelta(hours=2)
-    ignored_offers_before_away: int = Field(3, ge=1, le=50)
-    member_no_shows_before_limit: int = Field(2, ge=1, le=50)
-    low_preparedness: float = Field(2.5, ge=1.0, le=5.0)
-    reduced_per_week: int = Field(1, ge=0, le=200)
+    ignored_offers_before_away: Whole = Field(3, ge=1, le=50)
+    member_no_shows_before_limit: Whole = Field(2, ge=1, le=50)
+    low_preparedness: Real = Field(2.5, ge=1.0, le=5.0)
+    reduced_per_week: Whole = Field(1, ge=0, le=200)
     dispute_window: WindowDuration = timedelta(days=7)
     appeal_window: WindowDuration = timedelta(days=7)
-    suspension_days: list[int] = Field(default_factory=lambda: [3, 7, 30])
-    max_mentors: int = Field(3, ge=1, le=10)
-    leaderboard: bool = True
+    suspension_days: list[Whole] = Field(default_factory=lambda: [3, 7, 30])
+    max_mentors: Whole = Field(3, ge=1, le=10)
+    leaderboard: Flag = True
 
     @field_validator("suspension_days")
     @classmethod
@@ -211,23 +220,23 @@ class PrivacyConfig(_Section):
 class LimitsConfig(_Section):
     """Protection against floods."""
 
-    commands_per_minute: int = Field(30, ge=0, le=1000, description="per person; 0 = off")
+    commands_per_minute: Whole = Field(30, ge=0, le=1000, description="per person; 0 = off")
 
 
 class HealthConfig(_Section):
     """The optional HTTP endpoint with /healthz and /metrics (Prometheus)."""
 
-    enabled: bool = False
+    enabled: Flag = False
     host: str = "127.0.0.1"
-    port: int = Field(9100, ge=1, le=65535)
+    port: Whole = Field(9100, ge=1, le=65535)
 
 
 class MentorsConfig(_Section):
     """Defaults for new mentor profiles."""
 
     default_timezone: str = "UTC"
-    default_concurrent: int = Field(1, ge=1, le=10)
-    default_per_week: int = Field(5, ge=1, le=100)
+    default_concurrent: Whole = Field(1, ge=1, le=10)
+    default_per_week: Whole = Field(5, ge=1, le=100)
 
     @field_validator("default_timezone")
     @classmethod
@@ -300,7 +309,7 @@ class SlackConfig(_Section):
     app_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
     mode: Literal["socket", "http"] = "socket"
-    port: int = Field(3000, ge=1, le=65535)
+    port: Whole = Field(3000, ge=1, le=65535)
     api_base_url: str = "https://slack.com/api/"
     # Many workspaces: the OAuth install flow (HTTP mode) instead of one bot token.
     client_id: str | None = None
@@ -446,11 +455,41 @@ class Config(_Section):
         return out
 
 
-def _env_value(raw: str) -> Any:
+def _scalar_type(path: list[str]) -> type | None:
+    """int, float or bool if the key at `path` holds one (or a list of them), else None."""
+    model: type[BaseModel] = Config
+    i = 0
+    while i < len(path):
+        if model is Config and path[i] == "communities":
+            model, i = CommunityConfig, i + 2  # skip the community's own id
+            continue
+        field = model.model_fields.get(path[i])
+        if field is None:
+            return None
+        annotation = field.annotation
+        if i == len(path) - 1:
+            return _number_kind(annotation)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model, i = annotation, i + 1
+    return None
+
+
+def _number_kind(annotation: Any) -> type | None:
+    if get_origin(annotation) is list:
+        (annotation,) = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation if annotation in (bool, int, float) else None
+
+
+def _env_value(raw: str, path: list[str]) -> Any:
+    """An environment variable's text as the type of the key it sets."""
     stripped = raw.strip()
-    if stripped[:1] in ("[", "{"):
+    if stripped[:1] in ("[", "{") or _scalar_type(path) is not None:
+        text = stripped.lower() if stripped.lower() in ("true", "false") else stripped
         try:
-            return json.loads(stripped)
+            return json.loads(text)
         except json.JSONDecodeError:
             return raw
     return raw
@@ -474,7 +513,7 @@ def apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
             continue
         path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
         if path:
-            _set_path(data, path, _env_value(raw))
+            _set_path(data, path, _env_value(raw, path))
     for (section, key), name in TOKEN_ENV.items():
         if environ.get(name):
             _set_path(data, [section, key], environ[name])

@@ -123,6 +123,14 @@ def _is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def _int(text: str) -> int:
+    """A checked run of digits as a number; a very long one becomes a number no range
+    admits, so the command refuses it with its range (int() of thousands of digits is slow,
+    and refused by Python past 4300)."""
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
 def _unquote(value: str) -> str:
     # Only a value wrapped whole in one pair of quotes: `"a" and "b"` keeps its quotes.
     if (
@@ -246,7 +254,7 @@ def _profile(args: list[str], free: str | None) -> c.Command:
                 "Give two numbers: sessions at once and per week, like `capacity 1 5`.",
                 hint=_usage("profile"),
             )
-        return c.SetCapacity(int(rest[0]), int(rest[1]))
+        return c.SetCapacity(_int(rest[0]), _int(rest[1]))
     raise UsageError(f"`profile {what[:20]}` is not something I can set.", hint=_usage("profile"))
 
 
@@ -267,12 +275,12 @@ def _ask(args: list[str], free: str | None) -> c.Command:
         raw = opts["minutes"].lower().removesuffix("m").removesuffix("min")
         if not _is_number(raw):
             raise UsageError("`--minutes` takes a number, like `--minutes 30`.", hint=_usage("ask"))
-        minutes = int(raw)
+        minutes = _int(raw)
     mentors = 1
     if "mentors" in opts:
         if not _is_number(opts["mentors"]):
             raise UsageError("`--mentors` takes a number, like `--mentors 2`.", hint=_usage("ask"))
-        mentors = int(opts["mentors"])
+        mentors = _int(opts["mentors"])
     return c.AskForHelp(
         with_mentor=opts.get("with"),
         mentors=mentors,
@@ -333,7 +341,7 @@ def _extend(args: list[str], free: str | None) -> c.Command:
     session, rest = _split_session(args, 1)
     if len(rest) != 1 or not _is_number(rest[0].lower().removesuffix("m").removesuffix("min")):
         raise UsageError("By how many minutes? For example `extend s7 15`.", hint=_usage("extend"))
-    return c.Extend(session, int(rest[0].lower().removesuffix("m").removesuffix("min")))
+    return c.Extend(session, _int(rest[0].lower().removesuffix("m").removesuffix("min")))
 
 
 def _done(args: list[str], free: str | None) -> c.Command:
@@ -361,8 +369,8 @@ def _rate(args: list[str], free: str | None) -> c.Command:
         if name in opts:
             if not _is_number(opts[name]):
                 raise UsageError(f"`--{name}` takes a number from 1 to 5.", hint=_usage("rate"))
-            aspects.append((name, int(opts[name])))
-    return c.Rate(session, int(rest[0]), free or None, tuple(aspects), who)
+            aspects.append((name, _int(opts[name])))
+    return c.Rate(session, _int(rest[0]), free or None, tuple(aspects), who)
 
 
 def _mention_command(name: str, cls: type[c.Block] | type[c.Unblock]) -> _Parser:
@@ -446,7 +454,7 @@ def _mod(args: list[str], free: str | None) -> c.Command:
         _at_most(rest, 1, "mod")
         if rest and not _is_number(rest[0]):
             raise UsageError("`mod log` takes how many entries, like `mod log 50`.")
-        return c.ModLog(int(rest[0]) if rest else 20)
+        return c.ModLog(_int(rest[0]) if rest else 20)
     if what == "settings":
         _at_most(rest, 0, "mod")
         return c.ModSettings()
@@ -466,7 +474,7 @@ def _mod(args: list[str], free: str | None) -> c.Command:
         period = opts.get("days", "30")
         if not _is_number(period):
             raise UsageError("`--days` takes a number, like `--days 30`.", hint=_usage("mod"))
-        return c.ModReport(int(period))
+        return c.ModReport(_int(period))
     if what == "show":
         if len(rest) != 1:
             raise UsageError("Which dispute? `mod show d3`.", hint=_usage("mod"))
@@ -487,7 +495,7 @@ def _mod(args: list[str], free: str | None) -> c.Command:
         if "days" in opts:
             if not _is_number(opts["days"]):
                 raise UsageError("`--days` takes a number, like `--days 3`.", hint=_usage("mod"))
-            days = int(opts["days"])
+            days = _int(opts["days"])
         return c.ModResolve(positional[0], positional[1].lower(), free, days, opts.get("rating-by"))
     if what == "assign":
         if len(rest) != 2:

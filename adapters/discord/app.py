@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,6 +20,7 @@ from bot.bootstrap import Core, start_core
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
+from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, Reply
 from bot.grammar import form_for
 from bot.runtime import start_health, stop_event, until_stopped
@@ -183,12 +185,15 @@ class DiscordFrontEnd:
         guilds = [c.discord.guild_id for c in self.config.communities.values()]
         return next((g for g in guilds if g), "dm")
 
-    async def run(self, interaction: discord.Interaction, command: c.Command) -> None:
-        """Defer at once (the 3-second rule), run the command, answer privately."""
+    async def run(self, interaction: discord.Interaction, build: Callable[[], c.Command]) -> None:
+        """Defer at once (the 3-second rule), build and run the command, answer privately.
+
+        The command is built by the core's bus, so a value it refuses (a blank skill, zero
+        minutes) is answered like any other refusal."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert self.core is not None
-        reply = await self.core.bus.handle(
-            await self.actor_of(interaction), command, delivery=f"ix:{interaction.id}"
+        reply = await self.core.bus.handle_built(
+            await self.actor_of(interaction), build, delivery=f"ix:{interaction.id}"
         )
         await self.answer(interaction, reply)
 
@@ -265,6 +270,15 @@ class DiscordFrontEnd:
     ) -> None:
         front = self
         limits = self.config.requests
+        try:
+            # What the slash command already says is checked before the form opens, so
+            # nobody writes a question only to hear that the skills were blank.
+            c.AskForHelp.check_options(skills, minutes, at, with_mentor, mentors)
+        except MicromentorError as exc:
+            await interaction.response.send_message(
+                embed=embed(exc.user_text(), error=True), ephemeral=True
+            )
+            return
 
         class AskModal(discord.ui.Modal, title="Ask for help"):
             question: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -287,13 +301,13 @@ class DiscordFrontEnd:
             async def on_submit(self, submitted: discord.Interaction) -> None:
                 await front.run(
                     submitted,
-                    c.AskForHelp(
-                        tags=tuple(skills.split()),
+                    lambda: c.AskForHelp(
+                        tags=(skills,),
                         question=str(self.question),
                         minutes=minutes,
                         at=at,
-                        goal=str(self.goal) or None,
-                        tried=str(self.tried) or None,
+                        goal=_filled(self.goal),
+                        tried=_filled(self.tried),
                         with_mentor=with_mentor,
                         mentors=mentors,
                     ),
@@ -343,9 +357,15 @@ class DiscordFrontEnd:
             )
 
             async def on_submit(self, submitted: discord.Interaction) -> None:
-                await front.run(submitted, c.OpenDispute(session, str(self.statement)))
+                await front.run(submitted, lambda: c.OpenDispute(session, str(self.statement)))
 
         await interaction.response.send_modal(DisputeModal())
+
+
+def _filled(field: discord.ui.TextInput[Any]) -> str | None:
+    """An optional form field: None when left empty (or only spaces), else what was typed."""
+    text = str(field)
+    return text if text.strip() else None
 
 
 async def serve(

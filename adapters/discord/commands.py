@@ -67,7 +67,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
             minutes,
             at,
             f"<@{with_mentor.id}>" if with_mentor else None,
-            mentors or 1,
+            mentors if mentors is not None else 1,
         )
 
     @mentor.command(name="edit", description="Change your open request")
@@ -78,44 +78,44 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         tried: str | None = None,
         request: str | None = None,
     ) -> None:
-        await front.run(interaction, c.EditRequest(request, question, goal, tried))
+        await front.run(interaction, lambda: c.EditRequest(request, question, goal, tried))
 
     @mentor.command(name="cancel", description="Withdraw a request (or call off its session)")
     async def cancel(interaction: Interaction, request: str | None = None) -> None:
-        await front.run(interaction, c.CancelRequest(request))
+        await front.run(interaction, lambda: c.CancelRequest(request))
 
     @mentor.command(name="queue", description="Your open requests and their place")
     async def queue(interaction: Interaction) -> None:
-        await front.run(interaction, c.ShowQueue())
+        await front.run(interaction, lambda: c.ShowQueue())
 
     @mentor.command(name="open", description="Mentors: open requests you could take")
     @app_commands.autocomplete(skill=skill_autocomplete)
     async def open_(interaction: Interaction, skill: str | None = None) -> None:
-        await front.run(interaction, c.ListOpen(skill))
+        await front.run(interaction, lambda: c.ListOpen(skill))
 
     @mentor.command(name="accept", description="Mentors: take a request")
     async def accept(interaction: Interaction, request: str | None = None) -> None:
-        await front.run(interaction, c.AcceptOffer(request))
+        await front.run(interaction, lambda: c.AcceptOffer(request))
 
     @mentor.command(name="decline", description="Mentors: pass on an offer")
     async def decline(interaction: Interaction, request: str | None = None) -> None:
-        await front.run(interaction, c.DeclineOffer(request))
+        await front.run(interaction, lambda: c.DeclineOffer(request))
 
     skills_group = app_commands.Group(name="skills", description="Your skills", parent=mentor)
 
     @skills_group.command(name="add", description="Add skills (makes you a mentor)")
     @app_commands.autocomplete(skills=skill_autocomplete)
     async def skills_add(interaction: Interaction, skills: str) -> None:
-        await front.run(interaction, c.AddSkills(tuple(skills.split())))
+        await front.run(interaction, lambda: c.AddSkills(tuple(skills.split())))
 
     @skills_group.command(name="remove", description="Remove skills")
     @app_commands.autocomplete(skills=skill_autocomplete)
     async def skills_remove(interaction: Interaction, skills: str) -> None:
-        await front.run(interaction, c.RemoveSkills(tuple(skills.split())))
+        await front.run(interaction, lambda: c.RemoveSkills(tuple(skills.split())))
 
     @skills_group.command(name="list", description="Your skills and the community's")
     async def skills_list(interaction: Interaction) -> None:
-        await front.run(interaction, c.ShowSkills())
+        await front.run(interaction, lambda: c.ShowSkills())
 
     @mentor.command(name="available", description="Mentors: take offers now (or go away)")
     @app_commands.describe(duration="For how long, e.g. 2h", away="Stop taking offers instead")
@@ -131,54 +131,55 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
 
     @profile.command(name="show", description="Show your profile")
     async def profile_show(interaction: Interaction) -> None:
-        await front.run(interaction, c.ShowProfile())
+        await front.run(interaction, lambda: c.ShowProfile())
 
     @profile.command(name="tz", description="Your time zone, e.g. Europe/Berlin")
     async def profile_tz(interaction: Interaction, zone: str) -> None:
-        await front.run(interaction, c.SetTimezone(zone))
+        await front.run(interaction, lambda: c.SetTimezone(zone))
 
     @profile.command(name="hours", description="Weekly hours in your zone, or clear")
     async def profile_hours(
         interaction: Interaction, days: str, time_range: str | None = None
     ) -> None:
-        if days.lower() == "clear":
-            await front.run(interaction, c.SetHours(None, None))
-        else:
-            await front.run_line(interaction, f"profile hours {days} {time_range or ''}")
+        cleared = days.strip().lower() in ("clear", "none", "off")
+        await front.run(
+            interaction,
+            lambda: c.SetHours(None, None) if cleared else c.SetHours(days, time_range),
+        )
 
     @profile.command(name="capacity", description="Sessions at once and per week")
     async def profile_capacity(interaction: Interaction, concurrent: int, per_week: int) -> None:
-        await front.run(interaction, c.SetCapacity(concurrent, per_week))
+        await front.run(interaction, lambda: c.SetCapacity(concurrent, per_week))
 
     @profile.command(name="link", description="Your call link, or clear")
     async def profile_link(interaction: Interaction, url: str) -> None:
-        await front.run(interaction, c.SetCallLink(None if url == "clear" else url))
+        await front.run(interaction, lambda: c.SetCallLink(None if url == "clear" else url))
 
     @profile.command(name="leaderboard", description="Appear on the leaderboard or not")
     async def profile_leaderboard(interaction: Interaction, on: bool) -> None:
-        await front.run(interaction, c.SetLeaderboard(on))
+        await front.run(interaction, lambda: c.SetLeaderboard(on))
 
     @mentor.command(name="sessions", description="Your sessions")
     async def sessions(interaction: Interaction) -> None:
-        await front.run(interaction, c.ListSessions())
+        await front.run(interaction, lambda: c.ListSessions())
 
     @mentor.command(name="checkin", description="Say you're there")
     async def checkin(interaction: Interaction, session: str | None = None) -> None:
-        await front.run(interaction, c.CheckIn(session))
+        await front.run(interaction, lambda: c.CheckIn(session))
 
     @mentor.command(name="withdraw", description="Mentors: give a session back before it starts")
     async def withdraw(
         interaction: Interaction, session: str | None = None, reason: str | None = None
     ) -> None:
-        await front.run(interaction, c.Withdraw(session, reason))
+        await front.run(interaction, lambda: c.Withdraw(session, reason))
 
     @mentor.command(name="reschedule", description="Propose another start time")
     async def reschedule(interaction: Interaction, when: str, session: str | None = None) -> None:
-        await front.run(interaction, c.Reschedule(session, when))
+        await front.run(interaction, lambda: c.Reschedule(session, when))
 
     @mentor.command(name="extend", description="Propose more minutes")
     async def extend(interaction: Interaction, minutes: int, session: str | None = None) -> None:
-        await front.run(interaction, c.Extend(session, minutes))
+        await front.run(interaction, lambda: c.Extend(session, minutes))
 
     @mentor.command(name="done", description="End a running session")
     async def done(
@@ -186,7 +187,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         session: str | None = None,
         outcome: Literal["resolved", "partial", "referred"] = "resolved",
     ) -> None:
-        await front.run(interaction, c.Done(session, outcome))
+        await front.run(interaction, lambda: c.Done(session, outcome))
 
     @mentor.command(name="rate", description="Rate the other side of a session (a form opens)")
     @app_commands.rename(mentor_="mentor")
@@ -201,21 +202,21 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
 
     @mentor.command(name="report", description="Tell the moderators about someone")
     async def report(interaction: Interaction, user: discord.Member, what: str) -> None:
-        await front.run(interaction, c.Report(f"<@{user.id}>", what))
+        await front.run(interaction, lambda: c.Report(f"<@{user.id}>", what))
 
     @mentor.command(name="appeal", description="Appeal a decision, once")
     async def appeal(interaction: Interaction, dispute_id: str, why: str) -> None:
-        await front.run(interaction, c.Appeal(dispute_id, why))
+        await front.run(interaction, lambda: c.Appeal(dispute_id, why))
 
     block = app_commands.Group(name="block", description="Never be matched again", parent=mentor)
 
     @block.command(name="add", description="Block someone (both ways, silently)")
     async def block_add(interaction: Interaction, user: discord.Member) -> None:
-        await front.run(interaction, c.Block(f"<@{user.id}>"))
+        await front.run(interaction, lambda: c.Block(f"<@{user.id}>"))
 
     @block.command(name="remove", description="Undo a block")
     async def block_remove(interaction: Interaction, user: discord.Member) -> None:
-        await front.run(interaction, c.Unblock(f"<@{user.id}>"))
+        await front.run(interaction, lambda: c.Unblock(f"<@{user.id}>"))
 
     account = app_commands.Group(
         name="account", description="You, your linked accounts and your data", parent=mentor
@@ -223,34 +224,34 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
 
     @account.command(name="me", description="Your profile, reputation, reliability, history")
     async def me(interaction: Interaction) -> None:
-        await front.run(interaction, c.ShowMe())
+        await front.run(interaction, lambda: c.ShowMe())
 
     @account.command(name="link", description="Link your Slack and Discord accounts")
     async def link(interaction: Interaction, code: str | None = None) -> None:
-        await front.run(interaction, c.Link(code))
+        await front.run(interaction, lambda: c.Link(code))
 
     @account.command(name="unlink", description="Give this account its own record again")
     async def unlink(interaction: Interaction) -> None:
-        await front.run(interaction, c.Unlink())
+        await front.run(interaction, lambda: c.Unlink())
 
     @account.command(name="export", description="Everything kept about you, as a file")
     async def export(interaction: Interaction) -> None:
-        await front.run(interaction, c.Export())
+        await front.run(interaction, lambda: c.Export())
 
     @account.command(name="forget", description="Erase your personal data (asks to confirm)")
     async def forget(interaction: Interaction, confirm: bool = False) -> None:
-        await front.run(interaction, c.Forget(confirm))
+        await front.run(interaction, lambda: c.Forget(confirm))
 
     @mentor.command(name="kudos", description="Thank your mentor publicly")
     async def kudos(
         interaction: Interaction, session: str | None = None, message: str | None = None
     ) -> None:
-        await front.run(interaction, c.Kudos(session, message))
+        await front.run(interaction, lambda: c.Kudos(session, message))
 
     @mentor.command(name="leaderboard", description="Mentors who opted in")
     @app_commands.autocomplete(skill=skill_autocomplete)
     async def leaderboard(interaction: Interaction, skill: str | None = None) -> None:
-        await front.run(interaction, c.Leaderboard(skill))
+        await front.run(interaction, lambda: c.Leaderboard(skill))
 
     @mentor.command(name="help", description="What each command does")
     async def help_(interaction: Interaction, command: str | None = None) -> None:
@@ -258,46 +259,46 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
 
     @mod.command(name="settings", description="This community's settings")
     async def mod_settings(interaction: Interaction) -> None:
-        await front.run(interaction, c.ModSettings())
+        await front.run(interaction, lambda: c.ModSettings())
 
     @mod.command(name="set", description="Change a setting, e.g. routing.wave_size 4")
     async def mod_set(interaction: Interaction, key: str, value: str) -> None:
-        await front.run(interaction, c.ModSet(key, value))
+        await front.run(interaction, lambda: c.ModSet(key, value))
 
     @mod.command(name="skills", description="Add, alias or remove a community skill")
     async def mod_skills(
         interaction: Interaction, action: Literal["add", "alias", "remove"], skills: str
     ) -> None:
-        await front.run(interaction, c.ModSkills(action, tuple(skills.split())))
+        await front.run(interaction, lambda: c.ModSkills(action, tuple(skills.split())))
 
     @mod.command(name="report", description="Demand vs supply per skill")
     async def mod_report(interaction: Interaction, days: int = 30) -> None:
-        await front.run(interaction, c.ModReport(days))
+        await front.run(interaction, lambda: c.ModReport(days))
 
     @mod.command(name="queue", description="Open disputes and appeals")
     async def mod_queue(interaction: Interaction) -> None:
-        await front.run(interaction, c.ModQueue())
+        await front.run(interaction, lambda: c.ModQueue())
 
     @mod.command(name="show", description="Both sides of a dispute")
     async def mod_show(interaction: Interaction, dispute_id: str) -> None:
-        await front.run(interaction, c.ModShow(dispute_id))
+        await front.run(interaction, lambda: c.ModShow(dispute_id))
 
     @mod.command(name="log", description="The audit log")
     async def mod_log(interaction: Interaction, entries: int = 20) -> None:
-        await front.run(interaction, c.ModLog(entries))
+        await front.run(interaction, lambda: c.ModLog(entries))
 
     @mod.command(name="stats", description="Everything about a person")
     async def mod_stats(interaction: Interaction, user: discord.Member) -> None:
-        await front.run(interaction, c.ModStats(f"<@{user.id}>"))
+        await front.run(interaction, lambda: c.ModStats(f"<@{user.id}>"))
 
     @mod.command(name="assign", description="Give a request nobody took to a mentor")
     @app_commands.rename(mentor_="mentor")
     async def mod_assign(interaction: Interaction, request: str, mentor_: discord.Member) -> None:
-        await front.run(interaction, c.ModAssign(request, f"<@{mentor_.id}>"))
+        await front.run(interaction, lambda: c.ModAssign(request, f"<@{mentor_.id}>"))
 
     @mod.command(name="close", description="Close a request with a note for the member")
     async def mod_close(interaction: Interaction, request: str, note: str) -> None:
-        await front.run(interaction, c.ModClose(request, note))
+        await front.run(interaction, lambda: c.ModClose(request, note))
 
     @mod.command(name="resolve", description="Decide a dispute or an appeal")
     async def mod_resolve(
@@ -310,7 +311,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
     ) -> None:
         await front.run(
             interaction,
-            c.ModResolve(
+            lambda: c.ModResolve(
                 dispute_id, decision, note, days, f"<@{rating_by.id}>" if rating_by else None
             ),
         )

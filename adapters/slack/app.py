@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -347,19 +348,19 @@ class SlackFrontEnd:
         async def on_ask(
             ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
         ) -> None:
-            await self._submit(ack, body, view, parse.ask_command(view), client)
+            await self._submit(ack, body, view, lambda: parse.ask_command(view), client)
 
         @app.view(views.RATE)
         async def on_rate(
             ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
         ) -> None:
-            await self._submit(ack, body, view, parse.rate_command(view), client)
+            await self._submit(ack, body, view, lambda: parse.rate_command(view), client)
 
         @app.view(views.DISPUTE)
         async def on_dispute(
             ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
         ) -> None:
-            await self._submit(ack, body, view, parse.dispute_command(view), client)
+            await self._submit(ack, body, view, lambda: parse.dispute_command(view), client)
 
         @app.event("app_home_opened")
         async def on_home(
@@ -376,15 +377,15 @@ class SlackFrontEnd:
         ack: Any,
         body: dict[str, Any],
         view: dict[str, Any],
-        command: c.Command,
+        build: Callable[[], c.Command],
         client: AsyncWebClient,
     ) -> None:
         """Run a modal's command; a mistake is shown on its field and the modal stays open."""
         actor = parse.actor_of(body)
         delivery = f"view:{view.get('id')}:{view.get('hash')}"
-        reply = await self.bus.handle(actor, command, delivery=delivery)
+        reply = await self.bus.handle_built(actor, build, delivery=delivery)
         if reply.is_error:
-            block = parse.field_for_error(str(view.get("callback_id")), reply.text)
+            block = parse.block_for_error(str(view.get("callback_id")), reply.field)
             await ack(response_action="errors", errors={block: reply.text[:300]})
             return
         await ack()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import commands as c
+from bot.domain.commands import ASPECTS
 from bot.domain.messages import Actor
 
 PLATFORM = "slack"
@@ -60,9 +61,7 @@ def rate_command(view: dict[str, Any]) -> c.Rate:
     """The rating modal's fields as the core command."""
     state = view["state"]["values"]
     aspects = tuple(
-        (name, int(value))
-        for name in ("helpfulness", "clarity", "preparedness", "engagement")
-        if (value := _value(state, name)) is not None
+        (name, int(value)) for name in ASPECTS if (value := _value(state, name)) is not None
     )
     score = _value(state, "score")
     return c.Rate(
@@ -78,23 +77,16 @@ def dispute_command(view: dict[str, Any]) -> c.OpenDispute:
     return c.OpenDispute(view.get("private_metadata") or None, _value(state, "statement") or "")
 
 
-def field_for_error(callback_id: str, message: str) -> str:
-    """Which modal block an error from the core belongs to."""
-    text = message.lower()
-    if callback_id == "ask":
-        for word, block in (
-            ("skill", "skills"),
-            ("minutes", "minutes"),
-            ("sessions here are", "minutes"),
-            ("time", "at"),
-            ("past", "at"),
-            ("days ahead", "at"),
-            ("--goal", "goal"),
-            ("--tried", "tried"),
-        ):
-            if word in text:
-                return block
-        return "question"
-    if callback_id == "rate":
-        return "comment" if "comment" in text else "score"
-    return "statement"
+# Each modal's blocks, named like the core's fields; an error about anything else (a state,
+# a limit) is shown on the first block a person would look at.
+_BLOCKS = {
+    "ask": ("question", ("skills", "question", "goal", "tried", "minutes", "at")),
+    "rate": ("score", ("score", "comment", *ASPECTS)),
+    "dispute": ("statement", ("statement",)),
+}
+
+
+def block_for_error(callback_id: str, field: str | None) -> str:
+    """Which modal block an error from the core belongs to: the one its field names."""
+    default, blocks = _BLOCKS.get(callback_id, ("statement", ()))
+    return field if field in blocks else default

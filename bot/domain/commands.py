@@ -1,9 +1,66 @@
-"""Commands: what a person asked the core to do, parsed and typed."""
+"""Commands: what a person asked the core to do, parsed, typed and checked.
+
+Every command checks its own values when it is built (see `bot.domain.values`), so a command
+that exists is valid whichever front end built it: the text grammar, Discord's typed options,
+a Slack form. A refusal is an `InvalidInput` naming the field and its range.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+
+from bot.domain import values as v
+from bot.domain.errors import InvalidInput
+from bot.domain.states import AppealDecision, Decision, SessionOutcome
+from bot.domain.timeparse import parse_days, parse_time_range, parse_when_form, parse_zone
+
+# Static bounds: the widest any community may configure. A community's own, narrower
+# settings (its session lengths, its longest question) are checked by the service.
+QUESTION = v.TextField("question", 2900, "Write your question in a sentence or two.")
+GOAL = v.TextField("goal", 2900, "Say in a few words what you want to reach.")
+TRIED = v.TextField("tried", 2900, "Say in a few words what you tried.")
+REASON = v.TextField("reason", 500)
+STATEMENT = v.TextField("statement", 2000, "Say what happened.")
+APPEAL_TEXT = v.TextField("why", 2000, "Say why the decision should change.")
+RESOLVE_NOTE = v.TextField("note", 2000, "Write a short note for the parties.")
+CLOSE_NOTE = v.TextField("note", 1000, "Write the member a short note.")
+COMMENT = v.TextField("comment", 1000)
+KUDOS = v.TextField("message", 500)
+SETTING_VALUE = v.TextField("value", 200, "For example `mod set routing.wave_size 4`.", False)
+SETTING_KEY = v.TextField("key", 60, "For example `mod set routing.wave_size 4`.", False)
+ASK_SKILLS = v.SkillList("skills", 5, "`python asyncio`")
+PROFILE_SKILLS = v.SkillList("skills", 30, "`python sql`")
+MOD_SKILLS = v.SkillList("skills", 10, "`mod skills add godot gd`")
+ONE_SKILL = v.SkillList("skill", 1, "`python`")
+MINUTES = v.IntRange("minutes", 5, 240, "`--minutes 30`", "minutes")
+MENTORS = v.IntRange("mentors", 1, 10, "`--mentors 2`")
+EXTEND_MINUTES = v.IntRange("minutes", 5, 120, "`/mentor extend s7 15`", "minutes")
+CONCURRENT = v.IntRange("concurrent", 1, 10, "`/mentor profile capacity 1 5`")
+PER_WEEK = v.IntRange("per_week", 1, 100, "`/mentor profile capacity 1 5`")
+SCORE = v.IntRange("score", 1, 5, "`/mentor rate s7 4`")
+SUSPEND_DAYS = v.IntRange("days", 1, 365, "`--days 3`", "days")
+REPORT_DAYS = v.IntRange("days", 1, 365, "`/mentor mod report --days 30`", "days")
+LOG_ENTRIES = v.IntRange("entries", 1, 100, "`/mentor mod log 50`")
+AVAILABLE_FOR = v.DurationRange(
+    "duration", timedelta(minutes=5), timedelta(days=7), "`/mentor available for 2h`"
+)
+OUTCOME = v.Choice("outcome", tuple(SessionOutcome))
+DECISION = v.Choice("decision", (*Decision, *AppealDecision))
+MOD_SKILLS_ACTION = v.Choice("action", ("add", "alias", "remove"))
+ASPECTS = ("helpfulness", "clarity", "preparedness", "engagement")
+ASPECT = v.Choice("aspect", ASPECTS)
+
+
+def _set(command: Any, name: str, value: Any) -> None:
+    """Store a checked value on a frozen command."""
+    object.__setattr__(command, name, value)
+
+
+def _tagged(field: str, error: InvalidInput) -> InvalidInput:
+    """The same refusal, naming the field it came from."""
+    return InvalidInput(error.message, hint=error.hint, field=field)
 
 
 @dataclass(frozen=True)
@@ -20,15 +77,25 @@ class ShowSkills:
 class AddSkills:
     tags: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        _set(self, "tags", PROFILE_SKILLS.check(self.tags))
+
 
 @dataclass(frozen=True)
 class RemoveSkills:
     tags: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        _set(self, "tags", PROFILE_SKILLS.check(self.tags))
+
 
 @dataclass(frozen=True)
 class SetAvailable:
-    duration: timedelta | None = None
+    duration: timedelta | None = None  # None: the community's default
+
+    def __post_init__(self) -> None:
+        if self.duration is not None:
+            AVAILABLE_FOR.check(self.duration)
 
 
 @dataclass(frozen=True)
@@ -45,11 +112,43 @@ class ShowProfile:
 class SetTimezone:
     zone: str
 
+    def __post_init__(self) -> None:
+        try:
+            _set(self, "zone", parse_zone(v.clean_text(str(self.zone), multiline=False)).key)
+        except InvalidInput as exc:
+            raise _tagged("zone", exc) from None
+
 
 @dataclass(frozen=True)
 class SetHours:
-    days: str | None  # None clears every window
+    """Weekly hours on some days; both None clears every window."""
+
+    days: str | None
     time_range: str | None
+
+    def __post_init__(self) -> None:
+        if (self.days is None) != (self.time_range is None):
+            raise InvalidInput(
+                "Give days and a time range, like `hours mon-fri 09:00-17:00`, or `clear`.",
+                field="days" if self.days is None else "time_range",
+            )
+        if self.days is None or self.time_range is None:
+            return
+        try:
+            parse_days(self.days)
+        except InvalidInput as exc:
+            raise _tagged("days", exc) from None
+        try:
+            parse_time_range(self.time_range)
+        except InvalidInput as exc:
+            raise _tagged("time_range", exc) from None
+
+    @property
+    def spans(self) -> tuple[tuple[str, ...], tuple[int, int]] | None:
+        """The days and the minutes of the window, or None to clear."""
+        if self.days is None or self.time_range is None:
+            return None
+        return parse_days(self.days), parse_time_range(self.time_range)
 
 
 @dataclass(frozen=True)
@@ -57,17 +156,59 @@ class SetCapacity:
     concurrent: int
     per_week: int
 
+    def __post_init__(self) -> None:
+        CONCURRENT.check(self.concurrent)
+        PER_WEEK.check(self.per_week)
+        if self.concurrent > self.per_week:
+            raise InvalidInput(
+                "Sessions at once can't be more than sessions per week.",
+                hint="For example `/mentor profile capacity 2 5`.",
+                field="concurrent",
+            )
+
 
 @dataclass(frozen=True)
 class AskForHelp:
     tags: tuple[str, ...]
     question: str
-    minutes: int | None = None
-    at: str | None = None
+    minutes: int | None = None  # None: the community's default length
+    at: str | None = None  # None: as soon as possible
     goal: str | None = None
     tried: str | None = None
     with_mentor: str | None = None
     mentors: int = 1
+
+    def __post_init__(self) -> None:
+        tags, with_mentor = self.check_options(
+            self.tags, self.minutes, self.at, self.with_mentor, self.mentors
+        )
+        _set(self, "tags", tags)
+        _set(self, "with_mentor", with_mentor)
+        _set(self, "question", QUESTION.check(self.question))
+        _set(self, "goal", GOAL.check_optional(self.goal))
+        _set(self, "tried", TRIED.check_optional(self.tried))
+
+    @staticmethod
+    def check_options(
+        tags: tuple[str, ...] | str,
+        minutes: int | None,
+        at: str | None,
+        with_mentor: str | None,
+        mentors: int,
+    ) -> tuple[tuple[str, ...], str | None]:
+        """Check what a form asks before the question (the skills and the options), so a
+        front end can refuse them before anyone writes the question; returns the skills
+        and the mention, normalised."""
+        checked = ASK_SKILLS.check((tags,) if isinstance(tags, str) else tags)
+        if minutes is not None:
+            MINUTES.check(minutes)
+        if at is not None:
+            try:
+                parse_when_form(at)
+            except InvalidInput as exc:
+                raise _tagged("at", exc) from None
+        MENTORS.check(mentors)
+        return checked, None if with_mentor is None else v.mention(with_mentor, "with")
 
 
 @dataclass(frozen=True)
@@ -77,10 +218,25 @@ class EditRequest:
     goal: str | None = None
     tried: str | None = None
 
+    def __post_init__(self) -> None:
+        _set(self, "request", v.optional_item_id("request", self.request))
+        if self.question is None and self.goal is None and self.tried is None:
+            raise InvalidInput(
+                "What should the request say now?",
+                hint="Give a new question, goal or what you tried: `/mentor edit -- <question>`.",
+                field="question",
+            )
+        _set(self, "question", QUESTION.check_optional(self.question))
+        _set(self, "goal", GOAL.check_optional(self.goal))
+        _set(self, "tried", TRIED.check_optional(self.tried))
+
 
 @dataclass(frozen=True)
 class CancelRequest:
     request: str | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, "request", v.optional_item_id("request", self.request))
 
 
 @dataclass(frozen=True)
@@ -92,20 +248,34 @@ class ShowQueue:
 class ListOpen:
     skill: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.skill is not None:
+            _set(self, "skill", ONE_SKILL.check((self.skill,))[0])
+
 
 @dataclass(frozen=True)
 class AcceptOffer:
     request: str | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, "request", v.optional_item_id("request", self.request))
 
 
 @dataclass(frozen=True)
 class DeclineOffer:
     request: str | None = None
 
+    def __post_init__(self) -> None:
+        _set(self, "request", v.optional_item_id("request", self.request))
+
 
 @dataclass(frozen=True)
 class SetCallLink:
     url: str | None  # None clears it
+
+    def __post_init__(self) -> None:
+        if self.url is not None:
+            _set(self, "url", v.web_link(self.url))
 
 
 @dataclass(frozen=True)
@@ -117,11 +287,18 @@ class ListSessions:
 class CheckIn:
     session: str | None = None
 
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+
 
 @dataclass(frozen=True)
 class Withdraw:
     session: str | None = None
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+        _set(self, "reason", REASON.check_optional(self.reason))
 
 
 @dataclass(frozen=True)
@@ -129,17 +306,32 @@ class Reschedule:
     session: str | None
     when: str
 
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+        try:
+            parse_when_form(self.when)
+        except InvalidInput as exc:
+            raise _tagged("when", exc) from None
+
 
 @dataclass(frozen=True)
 class Extend:
     session: str | None
     minutes: int
 
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+        EXTEND_MINUTES.check(self.minutes)
+
 
 @dataclass(frozen=True)
 class Done:
     session: str | None = None
-    outcome: str = "resolved"
+    outcome: str = SessionOutcome.RESOLVED
+
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+        _set(self, "outcome", SessionOutcome(OUTCOME.check(self.outcome)))
 
 
 @dataclass(frozen=True)
@@ -150,11 +342,30 @@ class Rate:
     aspects: tuple[tuple[str, int], ...] = ()
     who: str | None = None  # a mention, when a session has several mentors
 
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+        SCORE.check(self.score)
+        _set(self, "comment", COMMENT.check_optional(self.comment))
+        checked = []
+        for name, value in self.aspects:
+            aspect = ASPECT.check(name)
+            v.IntRange(aspect, 1, 5, f"`--{aspect} 4`").check(value)
+            checked.append((aspect, value))
+        if len({name for name, _ in checked}) != len(checked):
+            raise InvalidInput("Each aspect can be rated once.", field="aspect")
+        _set(self, "aspects", tuple(checked))
+        if self.who is not None:
+            _set(self, "who", v.mention(self.who, "mentor"))
+
 
 @dataclass(frozen=True)
 class ModAssign:
     request: str
     mentor: str
+
+    def __post_init__(self) -> None:
+        _set(self, "request", v.item_id("request", self.request))
+        _set(self, "mentor", v.mention(self.mentor, "mentor"))
 
 
 @dataclass(frozen=True)
@@ -162,15 +373,25 @@ class ModClose:
     request: str
     note: str
 
+    def __post_init__(self) -> None:
+        _set(self, "request", v.item_id("request", self.request))
+        _set(self, "note", CLOSE_NOTE.check(self.note))
+
 
 @dataclass(frozen=True)
 class Block:
     who: str
 
+    def __post_init__(self) -> None:
+        _set(self, "who", v.mention(self.who, "user"))
+
 
 @dataclass(frozen=True)
 class Unblock:
     who: str
+
+    def __post_init__(self) -> None:
+        _set(self, "who", v.mention(self.who, "user"))
 
 
 @dataclass(frozen=True)
@@ -178,17 +399,29 @@ class OpenDispute:
     session: str | None
     statement: str
 
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+        _set(self, "statement", STATEMENT.check(self.statement))
+
 
 @dataclass(frozen=True)
 class Report:
     who: str
     statement: str
 
+    def __post_init__(self) -> None:
+        _set(self, "who", v.mention(self.who, "user"))
+        _set(self, "statement", STATEMENT.check(self.statement))
+
 
 @dataclass(frozen=True)
 class Appeal:
     dispute: str
     text: str
+
+    def __post_init__(self) -> None:
+        _set(self, "dispute", v.item_id("dispute", self.dispute))
+        _set(self, "text", APPEAL_TEXT.check(self.text))
 
 
 @dataclass(frozen=True)
@@ -201,8 +434,29 @@ class ModResolve:
     dispute: str
     decision: str
     note: str
-    days: int | None = None
+    days: int | None = None  # None: the graduated length for this person's record
     rating_by: str | None = None  # void only the rating given by this person
+
+    def __post_init__(self) -> None:
+        _set(self, "dispute", v.item_id("dispute", self.dispute))
+        _set(self, "decision", DECISION.check(self.decision))
+        _set(self, "note", RESOLVE_NOTE.check(self.note))
+        if self.days is not None:
+            SUSPEND_DAYS.check(self.days)
+            if self.decision != Decision.SUSPEND:
+                raise InvalidInput(
+                    "`days` only goes with a suspension.",
+                    hint="`/mentor mod resolve d3 suspend --days 3 -- <note>`",
+                    field="days",
+                )
+        if self.rating_by is not None:
+            _set(self, "rating_by", v.mention(self.rating_by, "rating_by"))
+            if self.decision != Decision.VOID:
+                raise InvalidInput(
+                    "`rating-by` only goes with `void`.",
+                    hint="`/mentor mod resolve d3 void --rating-by @someone -- <note>`",
+                    field="rating_by",
+                )
 
 
 @dataclass(frozen=True)
@@ -215,21 +469,36 @@ class ModSet:
     key: str
     value: str
 
+    def __post_init__(self) -> None:
+        _set(self, "key", SETTING_KEY.check(self.key).lower())
+        _set(self, "value", SETTING_VALUE.check(self.value))
+
 
 @dataclass(frozen=True)
 class ModSkills:
     action: str
     args: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        _set(self, "action", MOD_SKILLS_ACTION.check(self.action))
+        _set(self, "args", MOD_SKILLS.check(self.args))
+
 
 @dataclass(frozen=True)
 class ModReport:
     days: int = 30
 
+    def __post_init__(self) -> None:
+        REPORT_DAYS.check(self.days)
+
 
 @dataclass(frozen=True)
 class Link:
-    code: str | None = None
+    code: str | None = None  # None: make a code
+
+    def __post_init__(self) -> None:
+        if self.code is not None:
+            _set(self, "code", v.link_code(self.code))
 
 
 @dataclass(frozen=True)
@@ -251,15 +520,24 @@ class Forget:
 class ModShow:
     dispute: str
 
+    def __post_init__(self) -> None:
+        _set(self, "dispute", v.item_id("dispute", self.dispute))
+
 
 @dataclass(frozen=True)
 class ModLog:
     limit: int = 20
 
+    def __post_init__(self) -> None:
+        LOG_ENTRIES.check(self.limit)
+
 
 @dataclass(frozen=True)
 class ModStats:
     who: str
+
+    def __post_init__(self) -> None:
+        _set(self, "who", v.mention(self.who, "user"))
 
 
 @dataclass(frozen=True)
@@ -272,10 +550,18 @@ class Kudos:
     session: str | None
     message: str | None = None
 
+    def __post_init__(self) -> None:
+        _set(self, "session", v.optional_item_id("session", self.session))
+        _set(self, "message", KUDOS.check_optional(self.message))
+
 
 @dataclass(frozen=True)
 class Leaderboard:
     skill: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.skill is not None:
+            _set(self, "skill", ONE_SKILL.check((self.skill,))[0])
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ from __future__ import annotations
 class MicromentorError(Exception):
     """Base of every error a person can cause; `message` is safe to show them."""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # The input this is about (`minutes`, `question`), so a form can show it there.
+        self.field = field
 
     def user_text(self) -> str:
         """The message and the hint, as one text for the person who acted."""

@@ -84,6 +84,7 @@ class Reply:
     is_error: bool = False
     files: tuple[Attachment, ...] = ()
     duplicate: bool = False  # a repeated delivery: nothing was done, nothing to show
+    field: str | None = None  # for an error about one input: which (`minutes`, `question`)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,6 @@ from bot.service.context import Ctx, Scope
 from bot.service.people import require_moderator
 from bot.storage.sql import disputes as sql
 
-MAX_LOG = 100
-
 
 async def record(
     scope: Scope, actor_id: int | None, action: str, subject: str, detail: str
@@ -36,8 +34,7 @@ async def record(
 
 async def show_log(ctx: Ctx, cmd: c.ModLog) -> Outcome:
     require_moderator(ctx)
-    limit = max(1, min(cmd.limit, MAX_LOG))
-    rows = await ctx.tx.fetch(sql.AUDIT_LATEST, {"community_id": ctx.community, "limit": limit})
+    rows = await ctx.tx.fetch(sql.AUDIT_LATEST, {"community_id": ctx.community, "limit": cmd.limit})
     if not rows:
         return Outcome(Reply("The audit log is empty."))
     lines = [

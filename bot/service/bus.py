@@ -71,7 +71,7 @@ HANDLERS: dict[type[Any], Handler] = {
     c.EditRequest: requests.edit,
     c.CancelRequest: requests.cancel,
     c.ShowQueue: requests.show_queue,
-    c.ListOpen: requests.list_open,
+    c.ListOpen: offers.list_open,
     c.AcceptOffer: offers.accept,
     c.DeclineOffer: offers.decline,
     c.SetCallLink: sessions.set_call_link,
@@ -111,7 +111,7 @@ HANDLERS: dict[type[Any], Handler] = {
 
 def error_reply(exc: MicromentorError) -> Reply:
     """A domain error as the polite reply the person sees."""
-    return Reply(exc.user_text(), is_error=True)
+    return Reply(exc.user_text(), is_error=True, field=exc.field)
 
 
 class MessageBus:
@@ -153,6 +153,13 @@ class MessageBus:
         """The text after `/mentor`."""
         return await self._parse_then_handle(actor, text, parse, delivery)
 
+    async def handle_built(
+        self, actor: Actor, build: Callable[[], c.Command], delivery: str | None = None
+    ) -> Reply:
+        """A command a front end builds from structured input (typed options, form fields):
+        a value the command refuses is answered like any other refusal."""
+        return await self._parse_then_handle(actor, "", lambda _: build(), delivery)
+
     async def _parse_then_handle(
         self,
         actor: Actor,
@@ -165,7 +172,7 @@ class MessageBus:
         except MicromentorError as exc:
             return error_reply(exc)
         except Exception:
-            log.exception("parsing a command failed")
+            log.exception("reading a command failed")
             return Reply(SORRY, is_error=True)
         return await self.handle(actor, command, delivery)
 

@@ -11,6 +11,7 @@ from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.ids import format_id, parse_id
 from bot.domain.messages import ChannelAddress, Field, OutboundMessage, Outcome, Reply
 from bot.domain.reputation import suspension_days
+from bot.domain.states import AppealDecision, Decision, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service import audit, due
 from bot.service.context import Ctx, Scope, address_of
@@ -21,23 +22,12 @@ from bot.service.views import clip, sid
 from bot.storage.database import Row
 from bot.storage.sql import disputes as sql
 
-DECISIONS = ("dismiss", "void", "warn", "suspend")
-APPEAL_DECISIONS = ("uphold", "overturn")
-MAX_TEXT = 2000
-ENDED = ("completed", "no_show", "withdrawn", "cancelled")
+DECISIONS = tuple(Decision)
+APPEAL_DECISIONS = tuple(AppealDecision)
 
 
 def did(number: int) -> str:
     return format_id("dispute", number)
-
-
-def _text(value: str, what: str) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidInput(f"Write your {what} after `--`.")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(f"Keep your {what} under {MAX_TEXT} characters.")
-    return text
 
 
 async def _tell(
@@ -52,11 +42,10 @@ def _moderators(scope: Scope, text: str) -> OutboundMessage:
 
 
 async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
-    session = await my_session(ctx, cmd.session, "dispute", ENDED)
+    session = await my_session(ctx, cmd.session, "dispute", SessionStep.DISPUTE)
     s = sid(session.id)
-    statement = _text(cmd.statement, "side of the story")
-    if session.state not in ENDED or session.ended_at is None:
-        raise Conflict(f"{s} is still {session.state}; a dispute comes after it has ended.")
+    statement = cmd.statement
+    assert session.ended_at is not None, "every state a dispute is allowed in has ended"
     existing = await ctx.tx.fetch_one(sql.FOR_SESSION, {"session_id": session.id})
     if existing is not None:
         d = did(int(existing["id"]))
@@ -132,7 +121,7 @@ async def report(ctx: Ctx, cmd: c.Report) -> Outcome:
     other = await person_by_mention(ctx, cmd.who)
     if other.id == ctx.me.id:
         raise InvalidInput("You can't report yourself.")
-    statement = _text(cmd.statement, "report")
+    statement = cmd.statement
     dispute_id = int(
         await ctx.tx.fetch_val(
             sql.INSERT,
@@ -300,7 +289,7 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
     problem = await _neutral_problem(ctx, row)
     if problem:
         raise NotAllowed(f"You can't decide {d}: {problem}.", hint="Leave it to another moderator.")
-    note = _text(cmd.note, "note for the parties")
+    note = cmd.note
     if row["state"] == "appealed":
         return await _decide_appeal(ctx, row, cmd, note)
     if row["state"] != "open":
@@ -342,9 +331,11 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
     elif cmd.decision == "suspend":
         prior = await ctx.tx.fetch(sql.PRIOR_SANCTIONS, {"person_id": against})
         suspensions = next((int(r["n"]) for r in prior if r["kind"] == "suspension"), 0)
-        days = cmd.days or suspension_days(suspensions, ctx.config.accountability.suspension_days)
-        if not 1 <= days <= 365:
-            raise InvalidInput("Suspend for 1 to 365 days.", hint="`--days 3`")
+        days = (
+            cmd.days
+            if cmd.days is not None
+            else suspension_days(suspensions, ctx.config.accountability.suspension_days)
+        )
         until = await _suspend(ctx, against, dispute_id, days)
         detail = (
             f"suspend {row['against_name']} for {days} day(s), until "
@@ -422,7 +413,7 @@ async def appeal(ctx: Ctx, cmd: c.Appeal) -> Outcome:
     d = did(int(row["id"]))
     if ctx.me.id not in (int(row["opened_by"]), int(row["against_id"])):
         raise NotAllowed(f"Only the parties of {d} can appeal it.")
-    text = _text(cmd.text, "appeal")
+    text = cmd.text
     if row["state"] == "open":
         raise Conflict(f"{d} hasn't been decided yet.")
     if row["state"] in ("appealed", "final") or row["appeal_by"] is not None:

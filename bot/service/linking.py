@@ -110,7 +110,7 @@ async def link(ctx: Ctx, cmd: c.Link) -> Outcome:
                 f"Discord), type `/mentor link {code}`. It works once."
             )
         )
-    code = cmd.code.strip().upper()
+    code = cmd.code
     owner = await ctx.tx.fetch_val(
         USE_CODE, {"code": code, "now": ctx.ts, "community_id": ctx.community}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
+from bot.domain.states import RequestStep, require_request
 from bot.service import audit, waves
 from bot.service.claim import claim_request
 from bot.service.context import Ctx, address_of
@@ -26,8 +27,7 @@ async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
     req = await load_request(ctx, cmd.request)
     mentor = await person_by_mention(ctx, cmd.mentor)
     r = rid(req.id)
-    if req.state != "open":
-        raise Conflict(f"{r} is {req.state}, so it can't be assigned.")
+    require_request(RequestStep.ASSIGN, req.state, r)
     if mentor.id == req.requester_id:
         raise InvalidInput(f"{mentor.display_name} asked {r}; assign someone else.")
     if await blocked_between(ctx, mentor.id, req.requester_id):
@@ -70,14 +70,8 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
     require_moderator(ctx)
     req = await load_request(ctx, cmd.request)
     r = rid(req.id)
-    note = cmd.note.strip()
-    if not note or len(note) > 1000:
-        raise InvalidInput(
-            "Give the member a short note (up to 1000 characters).",
-            hint=f"`/mentor mod close {r} -- Please ask again next week.`",
-        )
-    if req.state != "open":
-        raise Conflict(f"{r} is {req.state}; only open requests can be closed.")
+    note = cmd.note
+    require_request(RequestStep.CLOSE, req.state, r)
     messages = await waves.pending_offer_updates(ctx, req, f"{r} was closed by a moderator.")
     messages += await waves.channel_updates(
         ctx, req, f"{r} was closed by {ctx.me.display_name}: {note}"

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from bot import metrics
 from bot.domain import commands as c
-from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.domain.messages import OutboundMessage, Outcome, Reply
+from bot.domain.errors import Conflict, InvalidInput, MicromentorError, NotAllowed, NotFound
+from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
 from bot.domain.model import HelpRequest
+from bot.domain.states import RequestStep, require_request
 from bot.service import waves
 from bot.service.claim import claim_request, closed_error, joinable
 from bot.service.context import Ctx, address_of
-from bot.service.people import blocked_between, require_not_suspended
+from bot.service.people import blocked_between, require_not_suspended, suspended_until
 from bot.service.profile import my_skills
 from bot.service.requests import load_request
-from bot.service.views import rid, session_when, sid
+from bot.service.views import clip, one_line, rid, session_when, sid
+from bot.storage.sql import in_list
 from bot.storage.sql import offers as sql
+from bot.storage.sql import persons as person_sql
+from bot.storage.sql import requests as request_sql
 from bot.storage.sql import sessions as session_sql
 
 
@@ -37,8 +41,9 @@ async def _offered_request(ctx: Ctx, raw_id: str | None, verb: str) -> HelpReque
     return await load_request(ctx, int(rows[0]["request_id"]))
 
 
-async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
-    req = await _offered_request(ctx, cmd.request, "accept")
+async def check_can_accept(ctx: Ctx, req: HelpRequest) -> None:
+    """Refuse if this mentor can't take this request now: one rule for `/mentor accept` and
+    for the Accept buttons `/mentor open` shows."""
     if req.requester_id == ctx.me.id:
         raise NotAllowed(
             f"{rid(req.id)} is your own request; a mentor has to take it.",
@@ -53,6 +58,7 @@ async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
             f"You had {rid(req.id)} before and it went back to other mentors.",
             hint="Other open requests: `/mentor open`.",
         )
+    require_request(RequestStep.ACCEPT, req.state, rid(req.id))
     if not joinable(req):
         raise closed_error(req)
     if await blocked_between(ctx, ctx.me.id, req.requester_id):
@@ -67,6 +73,11 @@ async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
                 f"{rid(req.id)} needs {', '.join(req.skills)}, which isn't among your skills.",
                 hint="Add a skill with `/mentor skills add <skill>` if you can help with it.",
             )
+
+
+async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
+    req = await _offered_request(ctx, cmd.request, "accept")
+    await check_can_accept(ctx, req)
     session, messages, invite = await claim_request(ctx, req, ctx.me.id, ctx.me.display_name)
     reply = (
         f"It's yours: {rid(req.id)} is now session {sid(session.id)} with {req.requester_name}, "
@@ -99,3 +110,44 @@ async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
     metrics.OFFERS.labels("declined").inc()
     messages += await waves.after_answer(ctx, req.id)
     return Outcome(Reply(f"Declined {rid(req.id)}. Thanks for saying so quickly!"), messages)
+
+
+async def list_open(ctx: Ctx, cmd: c.ListOpen) -> Outcome:
+    taxonomy = ctx.deps.taxonomy(ctx.community)
+    if cmd.skill is not None:
+        skills = [taxonomy.resolve(cmd.skill)]
+    else:
+        rows = await ctx.tx.fetch(person_sql.SKILLS_OF, {"person_id": ctx.me.id})
+        skills = [r["skill"] for r in rows]
+        if not skills:
+            raise InvalidInput(
+                "You have no skills yet, so I can't tell which requests suit you.",
+                hint="Name one: `/mentor open python`, or add yours: `/mentor skills add python`.",
+            )
+    fragment, params = in_list("s", skills)
+    rows = await ctx.tx.fetch(
+        request_sql.OPEN_FOR_SKILLS.replace("{skills}", fragment),
+        {**params, "community_id": ctx.community, "person_id": ctx.me.id, "limit": 10},
+    )
+    if not rows:
+        return Outcome(Reply(f"No open requests for {', '.join(skills)} right now. Thank you!"))
+    lines, actions = [], []
+    for row in rows:
+        req = await load_request(ctx, int(row["id"]))
+        if await blocked_between(ctx, ctx.me.id, req.requester_id):
+            continue  # a block stays silent: the request is simply not listed
+        r = rid(req.id)
+        try:
+            await check_can_accept(ctx, req)
+        except MicromentorError:
+            # Listed, so the mentor knows it exists, but no button that can only say no.
+            lines.append(one_line(req) + " (you can't take this one)")
+            continue
+        lines.append(one_line(req))
+        actions.append(Action(f"accept:{r}", f"Accept {r}", f"/mentor accept {r}", "primary"))
+    if not lines:
+        return Outcome(Reply(f"No open requests for {', '.join(skills)} right now. Thank you!"))
+    header = f"Open requests for {clip(', '.join(skills), 80)} (oldest first):"
+    if await suspended_until(ctx, ctx.me.id) is not None:
+        header = "You are suspended, so you can't accept these for now.\n" + header
+    return Outcome(Reply(header + "\n" + "\n".join(lines), actions=tuple(actions[:5])))

@@ -10,12 +10,9 @@ from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.messages import Field, Outcome, Reply
 from bot.domain.model import Person, hours_to_json
 from bot.domain.timeparse import (
-    format_duration,
     format_local,
     format_windows,
     minute_of_week,
-    parse_days,
-    parse_time_range,
     parse_zone,
     weekly_windows_utc,
     zone_offset_minutes,
@@ -134,12 +131,13 @@ def _require_mentor(ctx: Ctx) -> None:
 
 async def set_available(ctx: Ctx, cmd: c.SetAvailable) -> Outcome:
     _require_mentor(ctx)
-    duration = cmd.duration or ctx.config.routing.available_for
-    if duration < timedelta(minutes=5) or duration > MAX_AVAILABLE:
-        raise InvalidInput(
-            f"{format_duration(duration)} is outside what I can set.",
-            hint="Choose between 5m and 7d, like `/mentor available for 2h`.",
-        )
+    # The command checked a given duration; the community's default may be longer than a
+    # week, which one toggle never keeps.
+    duration = (
+        cmd.duration
+        if cmd.duration is not None
+        else min(ctx.config.routing.available_for, MAX_AVAILABLE)
+    )
     until = ctx.now + duration
     await ctx.tx.execute(sql.SET_AVAILABLE, {"id": ctx.me.id, "until": int(until.timestamp())})
     await refresh_rotation(ctx.tx, ctx.me.id, ctx.ts)
@@ -203,11 +201,11 @@ async def set_timezone(ctx: Ctx, cmd: c.SetTimezone) -> Outcome:
 
 
 async def set_hours(ctx: Ctx, cmd: c.SetHours) -> Outcome:
-    if cmd.days is None or cmd.time_range is None:
+    spans = cmd.spans
+    if spans is None:
         await _store_hours(ctx, {}, ctx.me.timezone)
         return Outcome(Reply("Your weekly hours are cleared."))
-    days = parse_days(cmd.days)
-    span = parse_time_range(cmd.time_range)
+    days, span = spans
     hours = {d: list(s) for d, s in ctx.me.hours.items()}
     for day in days:
         hours[day] = [span]
@@ -219,16 +217,6 @@ async def set_hours(ctx: Ctx, cmd: c.SetHours) -> Outcome:
 
 
 async def set_capacity(ctx: Ctx, cmd: c.SetCapacity) -> Outcome:
-    if not 1 <= cmd.concurrent <= 10 or not 1 <= cmd.per_week <= 100:
-        raise InvalidInput(
-            "Capacity must be 1-10 sessions at once and 1-100 per week.",
-            hint="For example `/mentor profile capacity 1 5`.",
-        )
-    if cmd.concurrent > cmd.per_week:
-        raise InvalidInput(
-            "Sessions at once can't be more than sessions per week.",
-            hint="For example `/mentor profile capacity 2 5`.",
-        )
     await ctx.tx.execute(
         sql.SET_CAPACITY,
         {"id": ctx.me.id, "concurrent": cmd.concurrent, "weekly": cmd.per_week},

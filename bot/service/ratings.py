@@ -10,15 +10,14 @@ from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Participant, Session
+from bot.domain.states import SessionStep
 from bot.domain.timeparse import format_local
 from bot.service.context import Ctx, Scope, address_of
 from bot.service.people import person_by_mention
 from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS
-from bot.service.sessions import load_session, my_session
+from bot.service.sessions import load_session, my_session, rating_prompt_key
 from bot.service.views import sid
 from bot.storage.sql import sessions as sql
-
-MAX_COMMENT = 1000
 
 
 def stars(score: int) -> str:
@@ -45,29 +44,18 @@ async def _target(ctx: Ctx, session: Session, cmd: c.Rate) -> Participant:
 
 def _check_aspects(session: Session, me: Participant, cmd: c.Rate) -> str | None:
     allowed = MENTEE_ASPECTS if me.role == "mentee" else MENTOR_ASPECTS
-    for name, value in cmd.aspects:
+    for name, _ in cmd.aspects:
         if name not in allowed:
             raise InvalidInput(
                 f"As the {me.role} you rate {' and '.join(allowed)}, not {name}.",
                 hint=f"`/mentor rate {sid(session.id)} {cmd.score} --{allowed[0]} 4`",
             )
-        if not 1 <= value <= 5:
-            raise InvalidInput(f"`--{name}` is a number from 1 to 5.")
     return json.dumps(dict(cmd.aspects)) if cmd.aspects else None
 
 
 async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
-    session = await my_session(ctx, cmd.session, "rate", ("completed",))
+    session = await my_session(ctx, cmd.session, "rate", SessionStep.RATE)
     s = sid(session.id)
-    if not 1 <= cmd.score <= 5:
-        raise InvalidInput("A rating is a whole number from 1 to 5.", hint=f"`/mentor rate {s} 4`")
-    if cmd.comment is not None and len(cmd.comment) > MAX_COMMENT:
-        raise InvalidInput(f"Keep the comment under {MAX_COMMENT} characters.")
-    if session.state != "completed":
-        raise Conflict(
-            f"{s} is {session.state}; you can rate it once it has ended.",
-            hint=f"End it with `/mentor done {s}`." if session.state == "active" else None,
-        )
     if not session.took_place:
         raise NotAllowed(f"{s} didn't take place (not everyone checked in), so it can't be rated.")
     if session.ratings_revealed_at is not None or (
@@ -80,7 +68,7 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
         raise NotAllowed(f"You didn't check in to {s}, so you can't rate it.")
     target = await _target(ctx, session, cmd)
     aspects = _check_aspects(session, me, cmd)
-    comment = cmd.comment.strip() if cmd.comment and cmd.comment.strip() else None
+    comment = cmd.comment
     added = await ctx.tx.fetch_one(
         sql.ADD_RATING,
         {
@@ -103,7 +91,7 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
             OutboundMessage(
                 to=address,
                 text=f"You rated {target.display_name} for {s}: {stars(cmd.score)}.",
-                key=f"rate:{session.id}:{ctx.me.id}",
+                key=rating_prompt_key(session, ctx.me.id, target.person_id),
                 update=True,
             )
         )

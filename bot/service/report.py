@@ -91,7 +91,7 @@ async def build(tx: Transaction, community_id: str, since: int) -> list[SkillLin
 
 async def show(ctx: Ctx, cmd: c.ModReport) -> Outcome:
     require_moderator(ctx)
-    days = max(1, min(cmd.days, 365))
+    days = cmd.days
     lines = await build(ctx.tx, ctx.community, ctx.ago(timedelta(days=days)))
     if not lines:
         return Outcome(Reply(f"No requests and no active mentors in the last {days} days."))

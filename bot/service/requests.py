@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import statistics
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
 from bot.domain.ids import parse_id
 from bot.domain.messages import Action, Outcome, Reply
 from bot.domain.model import HelpRequest
+from bot.domain.states import RequestState, RequestStep, require_request
 from bot.domain.timeparse import format_duration, format_local, parse_when
 from bot.service import reputation, routing, sessions, waves
 from bot.service.context import Ctx
@@ -17,12 +18,9 @@ from bot.service.people import (
     blocked_between,
     person_by_mention,
     require_not_suspended,
-    suspended_until,
 )
-from bot.service.views import clip, offer_text, one_line, request_fields, rid
-from bot.storage.sql import in_list
+from bot.service.views import offer_text, one_line, request_fields, rid
 from bot.storage.sql import offers as offer_sql
-from bot.storage.sql import persons as person_sql
 from bot.storage.sql import requests as sql
 
 MAX_AHEAD = timedelta(days=30)
@@ -70,20 +68,20 @@ async def _my_open_request(ctx: Ctx, raw_id: str | None, verb: str) -> HelpReque
 
 
 def _check_text(ctx: Ctx, question: str | None, goal: str | None, tried: str | None) -> None:
+    """The community's own lengths (the command checked the widest any may set)."""
     limits = ctx.config.requests
-    if question is not None:
-        if not question.strip():
-            raise InvalidInput("The question is empty.", hint="Write it after `--`.")
-        if len(question) > limits.question_max_chars:
-            raise InvalidInput(
-                f"The question is {len(question)} characters; at most {limits.question_max_chars}.",
-                hint="Keep it to what a mentor needs to read first; details come in the session.",
-            )
-    for name, value in (("--goal", goal), ("--tried", tried)):
+    if question is not None and len(question) > limits.question_max_chars:
+        raise InvalidInput(
+            f"`question` is {len(question)} characters; at most {limits.question_max_chars}.",
+            hint="Keep it to what a mentor needs to read first; details come in the session.",
+            field="question",
+        )
+    for name, value in (("goal", goal), ("tried", tried)):
         if value is not None and len(value) > limits.detail_max_chars:
             raise InvalidInput(
-                f"{name} is {len(value)} characters; at most {limits.detail_max_chars}.",
+                f"`{name}` is {len(value)} characters; at most {limits.detail_max_chars}.",
                 hint="Shorten it to the essentials.",
+                field=name,
             )
 
 
@@ -113,48 +111,67 @@ async def _check_limits(ctx: Ctx) -> None:
         )
 
 
+def _resolve_skills(ctx: Ctx, tags: tuple[str, ...]) -> list[str]:
+    try:
+        return ctx.deps.taxonomy(ctx.community).resolve_all(tags)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, hint=exc.hint, field="skills") from None
+
+
+def _at(ctx: Ctx, text: str) -> datetime:
+    try:
+        return parse_when(text, ctx.now, ctx.zone)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, hint=exc.hint, field="at") from None
+
+
 async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
     config = ctx.config.requests
-    skills = ctx.deps.taxonomy(ctx.community).resolve_all(cmd.tags)
-    if len(skills) > 5:
-        raise InvalidInput(
-            "Give at most 5 skills.", hint="The more precise the skills, the better the mentor."
-        )
+    skills = _resolve_skills(ctx, cmd.tags)
     _check_text(ctx, cmd.question, cmd.goal, cmd.tried)
-    minutes = cmd.minutes or config.default_minutes
+    minutes = cmd.minutes if cmd.minutes is not None else config.default_minutes
     if minutes not in config.session_lengths:
         allowed = ", ".join(str(m) for m in config.session_lengths)
         raise InvalidInput(
             f"Sessions here are {allowed} minutes long.",
             hint=f"For example `--minutes {config.default_minutes}`.",
+            field="minutes",
         )
     start_at: int | None = None
     if cmd.at is not None:
-        when = parse_when(cmd.at, ctx.now, ctx.zone)
+        when = _at(ctx, cmd.at)
         if when < ctx.now + MIN_AHEAD:
             raise InvalidInput(
                 f"{format_local(when, ctx.zone)} is in the past or too soon to schedule.",
                 hint="Leave out `--at` to ask for help now.",
+                field="at",
             )
         if when > ctx.now + MAX_AHEAD:
-            raise InvalidInput("That is more than 30 days ahead.", hint="Ask closer to the time.")
+            raise InvalidInput(
+                "That is more than 30 days ahead.", hint="Ask closer to the time.", field="at"
+            )
         start_at = int(when.timestamp())
     await require_not_suspended(ctx, "ask for help")
     mentors_wanted = cmd.mentors
     most = ctx.config.accountability.max_mentors
-    if not 1 <= mentors_wanted <= most:
+    if mentors_wanted > most:
         raise InvalidInput(
-            f"A request can have 1 to {most} mentors.", hint="For example `--mentors 2`."
+            f"`mentors` must be from 1 to {most} here; {mentors_wanted} is not.",
+            hint="For example `--mentors 2`.",
+            field="mentors",
         )
     preferred: int | None = None
     if cmd.with_mentor is not None:
         chosen = await person_by_mention(ctx, cmd.with_mentor)
         if chosen.id == ctx.me.id:
-            raise InvalidInput("You can't be your own mentor.", hint="Name someone else.")
+            raise InvalidInput(
+                "You can't be your own mentor.", hint="Name someone else.", field="with"
+            )
         if not chosen.is_mentor:
             raise InvalidInput(
                 f"{chosen.display_name} isn't a mentor (no skills yet).",
                 hint="Leave out `--with` and I'll find someone.",
+                field="with",
             )
         # A block stays silent: the request simply goes to the normal waves.
         if not await blocked_between(ctx, chosen.id, ctx.me.id):
@@ -166,7 +183,7 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
             {
                 "community_id": ctx.community,
                 "requester_id": ctx.me.id,
-                "question": cmd.question.strip(),
+                "question": cmd.question,
                 "goal": cmd.goal,
                 "tried": cmd.tried,
                 "minutes": minutes,
@@ -198,7 +215,7 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
             "right now, so I've posted it for all mentors. You'll hear from me as soon as one "
             "takes it."
         )
-    if not cmd.goal and not cmd.tried:
+    if cmd.goal is None and cmd.tried is None:
         text += (
             "\nTip: mentors answer faster when they know your goal and what you tried: "
             f"`/mentor edit {r} --goal ... --tried ...`."
@@ -209,14 +226,13 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
 
 async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
     req = await _my_open_request(ctx, cmd.request, "edit")
-    if req.state != "open":
-        raise Conflict(f"{rid(req.id)} is {req.state}, so it can't be edited any more.")
+    require_request(RequestStep.EDIT, req.state, rid(req.id))
     _check_text(ctx, cmd.question, cmd.goal, cmd.tried)
     updated = await ctx.tx.fetch_one(
         sql.UPDATE_TEXT,
         {
             "id": req.id,
-            "question": (cmd.question or req.question).strip(),
+            "question": cmd.question if cmd.question is not None else req.question,
             "goal": cmd.goal if cmd.goal is not None else req.goal,
             "tried": cmd.tried if cmd.tried is not None else req.tried,
             "now": ctx.ts,
@@ -233,7 +249,8 @@ async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
 
 async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
     req = await _my_open_request(ctx, cmd.request, "cancel")
-    if req.state == "matched":
+    require_request(RequestStep.CANCEL, req.state, rid(req.id))
+    if req.state == RequestState.MATCHED:
         messages, late = await sessions.cancel_by_member(ctx, req)
         note = (
             " It was close to the start, so it counts as a late cancel in your record."
@@ -243,10 +260,6 @@ async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
         return Outcome(
             Reply(f"Cancelled {rid(req.id)} and its session; your mentor is told.{note}"),
             messages,
-        )
-    if req.state != "open":
-        raise Conflict(
-            f"{rid(req.id)} is already {req.state}, so there is nothing to cancel.",
         )
     messages = await waves.pending_offer_updates(
         ctx,
@@ -293,35 +306,3 @@ async def show_queue(ctx: Ctx, cmd: c.ShowQueue) -> Outcome:
         estimate = f"about {format_duration(wait)}" if wait is not None else "no estimate yet"
         lines.append(f"{one_line(req)}\n  place {position} in the queue, {estimate}")
     return Outcome(Reply("Your open requests:\n" + "\n".join(lines)))
-
-
-async def list_open(ctx: Ctx, cmd: c.ListOpen) -> Outcome:
-    taxonomy = ctx.deps.taxonomy(ctx.community)
-    if cmd.skill is not None:
-        skills = [taxonomy.resolve(cmd.skill)]
-    else:
-        rows = await ctx.tx.fetch(person_sql.SKILLS_OF, {"person_id": ctx.me.id})
-        skills = [r["skill"] for r in rows]
-        if not skills:
-            raise InvalidInput(
-                "You have no skills yet, so I can't tell which requests suit you.",
-                hint="Name one: `/mentor open python`, or add yours: `/mentor skills add python`.",
-            )
-    fragment, params = in_list("s", skills)
-    rows = await ctx.tx.fetch(
-        sql.OPEN_FOR_SKILLS.replace("{skills}", fragment),
-        {**params, "community_id": ctx.community, "person_id": ctx.me.id, "limit": 10},
-    )
-    if not rows:
-        return Outcome(Reply(f"No open requests for {', '.join(skills)} right now. Thank you!"))
-    lines, actions = [], []
-    for row in rows:
-        req = await load_request(ctx, int(row["id"]))
-        lines.append(one_line(req))
-        r = rid(req.id)
-        actions.append(Action(f"accept:{r}", f"Accept {r}", f"/mentor accept {r}", "primary"))
-    header = f"Open requests for {clip(', '.join(skills), 80)} (oldest first):"
-    if await suspended_until(ctx, ctx.me.id) is not None:
-        header = "You are suspended, so you can't accept these for now.\n" + header
-        actions = []
-    return Outcome(Reply(header + "\n" + "\n".join(lines), actions=tuple(actions[:5])))

@@ -21,6 +21,14 @@ from bot.domain.messages import (
     SessionAddress,
 )
 from bot.domain.model import HelpRequest, Session
+from bot.domain.states import (
+    LIVE_SESSION,
+    SessionState,
+    SessionStep,
+    can_move,
+    require_session,
+    session_steps_states,
+)
 from bot.domain.timeparse import format_local, parse_when
 from bot.service import due, waves
 from bot.service.context import Ctx, Scope, address_of
@@ -39,8 +47,7 @@ from bot.storage.sql import persons as person_sql
 from bot.storage.sql import requests as request_sql
 from bot.storage.sql import sessions as sql
 
-OUTCOMES = ("resolved", "partial", "referred")
-LIVE = ("scheduled", "active")
+LIVE = tuple(sorted(LIVE_SESSION))
 MAX_AHEAD = timedelta(days=30)
 MIN_AHEAD = timedelta(minutes=5)
 
@@ -54,11 +61,11 @@ async def load_session(scope: Scope, session_id: int) -> Session | None:
     return Session.from_rows(row, people)
 
 
-async def my_session(
-    ctx: Ctx, raw: str | None, command: str, states: tuple[str, ...], verb: str | None = None
-) -> Session:
-    """The session named (the actor must take part), or the actor's only one in `states`."""
-    verb = verb or command
+async def my_session(ctx: Ctx, raw: str | None, command: str, step: SessionStep) -> Session:
+    """The session named (the actor must take part), or the actor's only one where `step`
+    is allowed; refused with the state table's words if its state doesn't allow `step`."""
+    verb = step.value
+    states = session_steps_states(step)
     if raw is not None:
         number = parse_id("session", raw)
         session = await load_session(ctx, number)
@@ -71,6 +78,7 @@ async def my_session(
                 f"You don't take part in {sid(number)}, so you can't {verb} it.",
                 hint="Type `/mentor sessions` for yours.",
             )
+        require_session(step, session.state, sid(number))
         return session
     fragment, params = in_list("st", states)
     rows = await ctx.tx.fetch(
@@ -247,24 +255,22 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
     """The member calls off a matched request before the session started; True if late."""
     row = await ctx.tx.fetch_one(sql.FOR_REQUEST, {"request_id": req.id})
     session = None if row is None else await load_session(ctx, int(row["id"]))
-    if session is None or session.state not in LIVE:
+    if session is None:
         raise Conflict(f"{rid(req.id)} has no upcoming session to cancel.")
     s = sid(session.id)
+    require_session(SessionStep.CANCEL, session.state, s)
     if any(p.checked_in_at is not None for p in session.participants):
         raise Conflict(
             f"{s} has already started (someone checked in).",
             hint=f"End it with `/mentor done {s} partial`.",
         )
-    await ctx.tx.execute(
-        sql.END,
-        {
-            "id": session.id,
-            "new_state": "cancelled",
-            "outcome": "cancelled_by_member",
-            "now": ctx.ts,
-            "by": ctx.me.id,
-            "ratings_close_at": None,
-        },
+    await _end(
+        ctx,
+        session,
+        SessionState.CANCELLED,
+        "cancelled_by_member",
+        by=ctx.me.id,
+        ratings_close_at=None,
     )
     await ctx.tx.execute(request_sql.CANCEL_MATCHED, {"id": req.id, "now": ctx.ts})
     messages_offers = await waves.pending_offer_updates(
@@ -286,6 +292,32 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
     return messages, late
 
 
+async def _end(
+    scope: Scope,
+    session: Session,
+    state: SessionState,
+    outcome: str,
+    *,
+    by: int | None,
+    ratings_close_at: int | None,
+) -> bool:
+    """Move a live session to an end state, as the state table allows; False if it had
+    already left its live state (a racing command or due action ended it first)."""
+    assert can_move(SessionState(session.state), state), (session.state, state)
+    ended = await scope.tx.fetch_one(
+        sql.END,
+        {
+            "id": session.id,
+            "new_state": str(state),
+            "outcome": outcome,
+            "now": scope.ts,
+            "by": by,
+            "ratings_close_at": ratings_close_at,
+        },
+    )
+    return ended is not None
+
+
 # -- commands ------------------------------------------------------------------------------
 
 
@@ -293,12 +325,7 @@ async def set_call_link(ctx: Ctx, cmd: c.SetCallLink) -> Outcome:
     if cmd.url is None:
         await ctx.tx.execute(person_sql.SET_LINK, {"id": ctx.me.id, "link": None})
         return Outcome(Reply("Your call link is cleared; sessions meet in their own space."))
-    url = cmd.url.strip("<>")
-    if not url.startswith(("https://", "http://")) or len(url) > 300 or " " in url:
-        raise InvalidInput(
-            "A call link must be a web address starting with https://.",
-            hint="For example `/mentor profile link https://meet.example.com/abc`.",
-        )
+    url = cmd.url
     await ctx.tx.execute(person_sql.SET_LINK, {"id": ctx.me.id, "link": url})
     return Outcome(Reply(f"Sessions you take will meet at {url}."))
 
@@ -345,10 +372,8 @@ async def _waiting_for_my_rating(ctx: Ctx, session: Session) -> bool:
 
 
 async def check_in(ctx: Ctx, cmd: c.CheckIn) -> Outcome:
-    session = await my_session(ctx, cmd.session, "checkin", LIVE, "check in to")
+    session = await my_session(ctx, cmd.session, "checkin", SessionStep.CHECK_IN)
     s = sid(session.id)
-    if session.state not in LIVE:
-        raise Conflict(f"{s} is {session.state}; there is nothing to check in to.")
     opens = session.start_at - int(ctx.config.sessions.checkin_opens_before.total_seconds())
     if ctx.ts < opens:
         raise InvalidInput(
@@ -377,7 +402,7 @@ async def check_in(ctx: Ctx, cmd: c.CheckIn) -> Outcome:
 
 
 async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
-    session = await my_session(ctx, cmd.session, "withdraw", LIVE)
+    session = await my_session(ctx, cmd.session, "withdraw", SessionStep.WITHDRAW)
     s = sid(session.id)
     me = session.participant(ctx.me.id)
     assert me is not None
@@ -386,30 +411,18 @@ async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
             f"Only the mentor can withdraw from {s}.",
             hint="If you no longer need it, tell your mentor in the session space.",
         )
-    if session.state not in LIVE:
-        raise Conflict(f"{s} is {session.state}; there is nothing to withdraw from.")
     if any(p.checked_in_at is not None for p in session.participants):
         raise Conflict(
             f"{s} has already started (someone checked in).",
             hint=f"To end it, type `/mentor done {s} referred`.",
         )
-    reason = (cmd.reason or "").strip()
-    if len(reason) > 500:
-        raise InvalidInput("Keep the reason under 500 characters.")
-    await ctx.tx.execute(
-        sql.END,
-        {
-            "id": session.id,
-            "new_state": "withdrawn",
-            "outcome": "withdrawn",
-            "now": ctx.ts,
-            "by": ctx.me.id,
-            "ratings_close_at": None,
-        },
+    reason = cmd.reason
+    await _end(
+        ctx, session, SessionState.WITHDRAWN, "withdrawn", by=ctx.me.id, ratings_close_at=None
     )
     messages: list[OutboundMessage] = []
     mentee = await address_of(ctx.tx, session.mentee_id)
-    because = f": {reason}" if reason else "."
+    because = f": {reason}" if reason is not None else "."
     if mentee is not None:
         messages.append(
             OutboundMessage(
@@ -477,9 +490,9 @@ async def _propose(
 
 
 async def reschedule(ctx: Ctx, cmd: c.Reschedule) -> Outcome:
-    session = await my_session(ctx, cmd.session, "reschedule", ("scheduled",))
+    session = await my_session(ctx, cmd.session, "reschedule", SessionStep.RESCHEDULE)
     s = sid(session.id)
-    if session.state != "scheduled" or ctx.ts >= session.start_at:
+    if ctx.ts >= session.start_at:
         raise Conflict(
             f"{s} has already started, so it can't be moved.",
             hint=f"To end it, type `/mentor done {s}`.",
@@ -530,14 +543,14 @@ async def reschedule(ctx: Ctx, cmd: c.Reschedule) -> Outcome:
 
 
 async def extend(ctx: Ctx, cmd: c.Extend) -> Outcome:
-    session = await my_session(ctx, cmd.session, "extend", ("active",))
+    session = await my_session(ctx, cmd.session, "extend", SessionStep.EXTEND)
     s = sid(session.id)
-    if session.state != "active":
-        raise Conflict(f"{s} is {session.state}; only a running session can be extended.")
     most = ctx.config.sessions.max_extend_minutes
-    if not 5 <= cmd.minutes <= most:
+    if cmd.minutes > most:
         raise InvalidInput(
-            f"Extend by 5 to {most} minutes.", hint=f"For example `/mentor extend {s} 15`."
+            f"`minutes` must be from 5 to {most} here; {cmd.minutes} is not.",
+            hint=f"For example `/mentor extend {s} 15`.",
+            field="minutes",
         )
 
     def describe(zone: str) -> str:
@@ -569,21 +582,8 @@ async def extend(ctx: Ctx, cmd: c.Extend) -> Outcome:
 
 
 async def done(ctx: Ctx, cmd: c.Done) -> Outcome:
-    session = await my_session(ctx, cmd.session, "done", ("active",), "end")
+    session = await my_session(ctx, cmd.session, "done", SessionStep.DONE)
     s = sid(session.id)
-    if cmd.outcome not in OUTCOMES:
-        raise InvalidInput(
-            f"`{cmd.outcome[:20]}` is not an outcome.",
-            hint=f"Use one of {', '.join(OUTCOMES)}, like `/mentor done {s} resolved`.",
-        )
-    if session.state == "scheduled":
-        raise Conflict(
-            f"{s} hasn't started yet.",
-            hint="The mentor can withdraw (`/mentor withdraw`), or either of you can propose "
-            "another time (`/mentor reschedule`).",
-        )
-    if session.state != "active":
-        raise Conflict(f"{s} is already {session.state}.")
     messages = await complete(ctx, session, cmd.outcome, ctx.me.id)
     return Outcome(Reply(f"{s} is done ({cmd.outcome}). Thank you!"), messages)
 
@@ -593,18 +593,10 @@ async def complete(
 ) -> list[OutboundMessage]:
     """End a running session; if it took place, open the blind rating window."""
     close_at = scope.after(scope.config.sessions.rating_window) if session.took_place else None
-    ended = await scope.tx.fetch_one(
-        sql.END,
-        {
-            "id": session.id,
-            "new_state": "completed",
-            "outcome": outcome,
-            "now": scope.ts,
-            "by": by,
-            "ratings_close_at": close_at,
-        },
+    ended = await _end(
+        scope, session, SessionState.COMPLETED, outcome, by=by, ratings_close_at=close_at
     )
-    if ended is None:
+    if not ended:
         return []
     metrics.SESSIONS.labels(outcome).inc()
     s = sid(session.id)
@@ -639,11 +631,17 @@ async def complete(
                         f"{closes}."
                     ),
                     actions=rating_actions(session.id, mention),
-                    key=f"rate:{session.id}:{p.person_id}"
-                    + (f":{other.person_id}" if mention else ""),
+                    key=rating_prompt_key(session, p.person_id, other.person_id),
                 )
             )
     return messages
+
+
+def rating_prompt_key(session: Session, rater_id: int, ratee_id: int) -> str:
+    """The key of one rating prompt, so the confirmation replaces that prompt: with several
+    mentors each rating has a prompt of its own."""
+    key = f"rate:{session.id}:{rater_id}"
+    return key + f":{ratee_id}" if len(session.others(rater_id)) > 1 else key
 
 
 # -- due actions ---------------------------------------------------------------------------
@@ -710,17 +708,7 @@ async def checkin_deadline(scope: Scope, session_id: int, version: int) -> list[
         outcome = "both_no_show"
     else:
         outcome = "mentor_no_show" if mentor_missing else "mentee_no_show"
-    await scope.tx.execute(
-        sql.END,
-        {
-            "id": session.id,
-            "new_state": "no_show",
-            "outcome": outcome,
-            "now": scope.ts,
-            "by": None,
-            "ratings_close_at": None,
-        },
-    )
+    await _end(scope, session, SessionState.NO_SHOW, outcome, by=None, ratings_close_at=None)
     metrics.SESSIONS.labels(outcome).inc()
     gone = {int(r["person_id"]) for r in missing}
     who = ", ".join(p.display_name for p in session.participants if p.person_id in gone)

@@ -55,7 +55,12 @@ SET aliases = excluded.aliases, removed = excluded.removed, updated_at = exclude
 
 
 def _parse_value(raw: str) -> Any:
+    """JSON where it is JSON (`4`, `true`, `[15, 30]`), `15,30` as a list, `on`/`off` as a
+    switch, else the text (durations such as `10m`); the setting's own type then decides."""
     text = raw.strip()
+    switch = {"on": True, "yes": True, "off": False, "no": False}.get(text.lower())
+    if switch is not None:
+        return switch
     try:
         return json.loads(text)
     except json.JSONDecodeError:

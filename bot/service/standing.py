@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from bot.clock import from_epoch
 from bot.domain import commands as c
-from bot.domain.errors import Conflict, InvalidInput, NotAllowed
+from bot.domain.errors import Conflict, NotAllowed
 from bot.domain.messages import ChannelAddress, Field, OutboundMessage, Outcome, Reply
 from bot.domain.model import Person
 from bot.domain.reputation import Record, reputation_shown
+from bot.domain.states import SessionStep
 from bot.domain.timeparse import format_duration, format_local
 from bot.service import reputation
 from bot.service.context import Ctx, Scope
@@ -136,15 +137,13 @@ async def stats(ctx: Ctx, cmd: c.ModStats) -> Outcome:
 
 
 async def kudos(ctx: Ctx, cmd: c.Kudos) -> Outcome:
-    session = await my_session(ctx, cmd.session, "kudos", ("completed",))
+    session = await my_session(ctx, cmd.session, "kudos", SessionStep.KUDOS)
     s = sid(session.id)
-    if session.state != "completed" or not session.took_place:
-        raise Conflict(f"Kudos are for sessions that took place and ended; {s} is {session.state}.")
+    if not session.took_place:
+        raise Conflict(f"Kudos are for sessions that took place; not everyone checked in to {s}.")
     if ctx.me.id != session.mentee_id:
         raise NotAllowed("Kudos are the member's thanks to their mentor.")
-    message = (cmd.message or "").strip() or None
-    if message and len(message) > 500:
-        raise InvalidInput("Keep the kudos under 500 characters.")
+    message = cmd.message
     thanked = []
     for mentor in session.mentors:
         added = await ctx.tx.fetch_one(

@@ -157,6 +157,44 @@ def test_duration_out_of_range_names_the_key(tmp_path: Path) -> None:
     assert "between 1m and 30d" in message
 
 
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ('[routing]\nwave_size = "3"\n', "routing.wave_size"),
+        ("[routing]\nmax_waves = true\n", "routing.max_waves"),
+        ("[routing]\nwave_size = 3.0\n", "routing.wave_size"),
+        ('[accountability]\nleaderboard = "yes"\n', "accountability.leaderboard"),
+        ('[accountability]\nreliability_prior = "0.5"\n', "accountability.reliability_prior"),
+        ('[requests]\nsession_lengths = ["15", "30"]\n', "requests.session_lengths"),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused(tmp_path: Path, toml: str, key: str) -> None:
+    """A number written as text, or a switch where a number goes, is a mistake to report."""
+    assert key in config_error(write(tmp_path, toml))
+
+
+def test_a_huge_duration_names_the_key_instead_of_overflowing(tmp_path: Path) -> None:
+    """`offer_deadline = "99999999999d"` is one line about that key, not an OverflowError."""
+    message = config_error(write(tmp_path, '[routing]\noffer_deadline = "99999999999d"\n'))
+    assert "routing.offer_deadline" in message and "at most 3650d" in message
+
+
+def test_environment_values_take_the_type_of_their_key() -> None:
+    """Variables are text: numbers and switches are read as such, ids stay text."""
+    config = load_config(
+        None,
+        environ={
+            "MICROMENTOR_ROUTING__WAVE_SIZE": "4",
+            "MICROMENTOR_HEALTH__ENABLED": "True",
+            "MICROMENTOR_ACCOUNTABILITY__RELIABILITY_PRIOR": "0.5",
+            "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__GUILD_ID": "123456",
+        },
+    )
+    assert config.routing.wave_size == 4 and config.health.enabled is True
+    assert config.accountability.reliability_prior == 0.5
+    assert config.communities["default"].discord.guild_id == "123456"
+
+
 def test_bad_env_value_names_the_key() -> None:
     """A bad value from the env names the key too."""
     message = config_error(None, {"MICROMENTOR_ROUTING__WAVE_SIZE": "lots"})

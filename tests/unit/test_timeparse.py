@@ -159,12 +159,24 @@ def test_parse_zone_path_traversal_is_rejected() -> None:
         ("12am", time(0, 0)),
         ("12pm", time(12, 0)),
         ("11am", time(11, 0)),
-        ("24:00", time(0, 0)),
     ],
 )
 def test_parse_clock_time(text: str, expected: time) -> None:
     """Clock times in 24h and am/pm forms."""
     assert parse_clock_time(text) == expected
+
+
+def test_parse_clock_time_24_only_ends_a_range() -> None:
+    """`24:00` is midnight as the end of a range, and refused as a start or a time."""
+    assert parse_clock_time("24:00", end=True) == time(0, 0)
+    with pytest.raises(InvalidInput, match="24:00 can only end a range"):
+        parse_clock_time("24:00")
+
+
+def test_parse_time_range_refuses_24_as_start() -> None:
+    """`24:00-01:00` is refused instead of being stored as 00:00-01:00."""
+    with pytest.raises(InvalidInput, match="24:00 can only end a range"):
+        parse_time_range("24:00-01:00")
 
 
 @pytest.mark.parametrize("text", ["14", "25:00", "9:60", "13pm", "0am", "noon", "9:5", "24:30"])
@@ -434,8 +446,9 @@ def test_format_windows() -> None:
 
 
 def test_format_windows_until_midnight() -> None:
-    """A window ending at midnight prints 00:00 as its end."""
-    assert format_windows({"fri": [(1080, 1440)]}) == "fri 18:00-00:00"
+    """A window ending at midnight prints 24:00 as its end, so a whole day isn't 00:00-00:00."""
+    assert format_windows({"fri": [(1080, 1440)]}) == "fri 18:00-24:00"
+    assert format_windows({"sat": [(0, 1440)]}) == "sat 00:00-24:00"
 
 
 def test_format_windows_empty() -> None:

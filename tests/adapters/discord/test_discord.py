@@ -284,3 +284,42 @@ def test_shard_options_are_checked(tmp_path: Path) -> None:
         with pytest.raises(DiscordConfigError) as err:
             DiscordFrontEnd(config, shard_ids=ids, shard_count=count)
         assert expected in str(err.value)
+
+
+async def test_blank_skills_are_refused_before_the_ask_form_opens(rig: Rig) -> None:
+    """`/mentor ask skills:"   "` answers with what to type, opens no form, stores nothing."""
+    iid = await rig.fake.slash("21", ["mentor", "ask"], {"skills": "   "})
+    await rig.fake.wait_for(lambda: rig.fake.callbacks(iid) != [])
+    answer = rig.fake.callbacks(iid)[0]
+    assert answer["type"] == 4 and iid not in rig.fake.modals
+    assert "Which skills?" in text_of(answer["data"])
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 0
+
+
+async def test_blank_skills_to_add_are_refused(rig: Rig) -> None:
+    """`/mentor skills add skills:"   "` is refused instead of answering "Your skills: ."."""
+    text = await rig.say("21", ["mentor", "skills", "add"], {"skills": " \u200b "})
+    assert "Which skills?" in text and "Your skills" not in text
+
+
+@pytest.mark.parametrize(
+    ("path", "options", "field"),
+    [
+        (["mentor", "extend"], {"minutes": 0, "session": "s1"}, "`minutes` must be from 5"),
+        (
+            ["mentor", "profile", "capacity"],
+            {"concurrent": 0, "per_week": 5},
+            "`concurrent` must be from 1",
+        ),
+        (["mentor-mod", "report"], {"days": 100000}, "`days` must be from 1 to 365"),
+        (["mentor-mod", "log"], {"entries": -1}, "`entries` must be from 1 to 100"),
+    ],
+)
+async def test_typed_options_out_of_range_name_the_field(
+    rig: Rig, path: list[str], options: dict[str, Any], field: str
+) -> None:
+    """Discord's typed numbers go through the same checks as the text grammar."""
+    text = await rig.say("21", path, options, roles=[MOD_ROLE])
+    assert field in text
