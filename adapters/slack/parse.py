@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.domain import commands as c
 from bot.domain.commands import ASPECTS
+from bot.domain.errors import InvalidInput
 from bot.domain.messages import Actor
 
 PLATFORM = "slack"
@@ -43,6 +44,14 @@ def _value(state: dict[str, Any], block: str) -> Any:
     return None
 
 
+def _number(value: Any, field: str) -> int:
+    """A select's value as a number; anything else (a forged payload) is refused politely."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise InvalidInput(f"`{field}` must be a number.", field=field)
+    return int(text)
+
+
 def ask_command(view: dict[str, Any]) -> c.AskForHelp:
     """The ask modal's fields as the core command."""
     state = view["state"]["values"]
@@ -50,7 +59,7 @@ def ask_command(view: dict[str, Any]) -> c.AskForHelp:
     return c.AskForHelp(
         tags=tuple(_value(state, "skills") or ()),
         question=_value(state, "question") or "",
-        minutes=int(minutes) if minutes else None,
+        minutes=None if minutes is None else _number(minutes, "minutes"),
         at=_value(state, "at"),
         goal=_value(state, "goal"),
         tried=_value(state, "tried"),
@@ -61,12 +70,14 @@ def rate_command(view: dict[str, Any]) -> c.Rate:
     """The rating modal's fields as the core command."""
     state = view["state"]["values"]
     aspects = tuple(
-        (name, int(value)) for name in ASPECTS if (value := _value(state, name)) is not None
+        (name, _number(value, name))
+        for name in ASPECTS
+        if (value := _value(state, name)) is not None
     )
     score = _value(state, "score")
     return c.Rate(
         session=view.get("private_metadata") or None,
-        score=int(score) if score else 0,
+        score=0 if score is None else _number(score, "score"),
         comment=_value(state, "comment"),
         aspects=aspects,
     )
