@@ -101,7 +101,7 @@ def _serve(name: str, config: Config) -> int:
 def _backup(config: Config, file: str) -> int:
     from pathlib import Path
 
-    from bot.backup import backup_sqlite, sqlite_path
+    from bot.backup import BackupError, backup_sqlite, sqlite_path
 
     source = sqlite_path(config.storage_url())
     if source is None:
@@ -116,6 +116,9 @@ def _backup(config: Config, file: str) -> int:
     except (FileNotFoundError, FileExistsError) as exc:
         print(f"micromentor: {exc}", file=sys.stderr)
         return 2
+    except BackupError as exc:
+        print(f"micromentor: cannot back up: {exc}", file=sys.stderr)
+        return 1
     print(f"backed up {source} to {file} ({pages} pages, integrity ok)")
     return 0
 
