@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,42 @@ def console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProc
         timeout=60,
         check=False,
     )
+
+
+def in_terminal(tmp_path: Path, script: str, *args: str) -> tuple[int, str]:
+    """`micromentor console ARGS` on a pseudo-terminal, as a person types; its exit status
+    and everything the terminal showed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROMENTOR_")}
+    env.update({"MICROMENTOR_DATA_DIR": str(tmp_path / "data"), "MICROMENTOR_CONFIG": ""})
+    main, side = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", *args],
+        stdin=side,
+        stdout=side,
+        stderr=side,
+        env=env,
+        cwd=tmp_path,
+    )
+    os.close(side)
+    os.write(main, script.encode() + b"\x04")  # Ctrl-D: the end of input
+    shown = b""
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], deadline - time.monotonic())
+            try:
+                chunk = os.read(main, 4096) if ready else b""
+            except OSError:  # the console exited and closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        status = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main)
+    return status, shown.decode(errors="replace")
 
 
 def test_a_huge_advance_is_refused_and_the_next_line_still_runs(tmp_path: Path) -> None:
@@ -78,3 +117,13 @@ def test_a_line_that_fails_on_our_side_ends_only_that_line(tmp_path: Path) -> No
     assert "/mentor ask" in out[1]["text"]
     # The person reads one apology; the trace is for the log (stderr), at ERROR.
     assert "ERROR adapters.console.app: console line 1 failed" in proc.stderr
+
+
+def test_terminal_mode_carries_on_after_bad_directives(tmp_path: Path) -> None:
+    """At a terminal, a huge `:advance` and a bad `:as` are errors; the next command answers."""
+    script = ":advance 99999999999d\n:as !!!\n/mentor help profile\n"
+    status, shown = in_terminal(tmp_path, script, "--clock", "manual", "--now", START)
+    assert status == 0, shown
+    assert "Traceback" not in shown, shown
+    assert "1s to 365d" in shown and ":as mentor2" in shown
+    assert "[m3 -> member1] /mentor profile" in shown
