@@ -125,7 +125,7 @@ class DiscordFrontEnd:
         self.clock = clock
         self.core = core
         self.client: MentorClient = (
-            MentorShardedClient(self, shard_ids=shard_ids, shard_count=shard_count)
+            MentorShardedClient(self, serving=serving, shard_ids=shard_ids, shard_count=shard_count)
             if shard_count is not None
             else MentorClient(self, serving=serving)
         )
