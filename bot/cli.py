@@ -15,7 +15,7 @@ from typing import Any
 from bot import __version__
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Config, ConfigError, config_path, effective_settings, load_config
-from bot.logging_setup import setup_logging
+from bot.logging_setup import console_level, setup_logging
 
 # Front ends are found by name at run time, so the core has no import-time dependency on
 # any adapter (the design rule "the core never imports adapters" holds for bot/ itself).
@@ -25,6 +25,7 @@ FRONT_ENDS = {
     "discord": "adapters.discord.app",
 }
 ALL_FRONT_ENDS = "adapters.all"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--json", action="store_true", help="one JSON object per output line")
     console.add_argument("--clock", choices=("system", "manual"), default="system")
     console.add_argument("--now", metavar="ISO", help="start of the manual clock (default: now)")
+    console.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="log to stderr from this level (default: WARNING, or logging.level if set)",
+    )
     sub.add_parser("slack", help="run the Slack front end (Socket Mode, or HTTP mode)")
     discord_cmd = sub.add_parser("discord", help="run the Discord front end, or manage it")
     discord_cmd.add_argument(
@@ -101,7 +108,7 @@ def _serve(name: str, config: Config) -> int:
 def _backup(config: Config, file: str) -> int:
     from pathlib import Path
 
-    from bot.backup import backup_sqlite, sqlite_path
+    from bot.backup import BackupError, backup_sqlite, sqlite_path
 
     source = sqlite_path(config.storage_url())
     if source is None:
@@ -116,6 +123,9 @@ def _backup(config: Config, file: str) -> int:
     except (FileNotFoundError, FileExistsError) as exc:
         print(f"micromentor: {exc}", file=sys.stderr)
         return 2
+    except BackupError as exc:
+        print(f"micromentor: cannot back up: {exc}", file=sys.stderr)
+        return 1
     print(f"backed up {source} to {file} ({pages} pages, integrity ok)")
     return 0
 
@@ -185,7 +195,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(effective_settings(config), indent=2))
         print("configuration ok", file=sys.stderr)
         return 0
-    setup_logging(config.logging)
+    # The console (also `run` with no platform configured) is a conversation in a terminal:
+    # its log shows only warnings and errors unless asked for.
+    if command == "console" or (command == "run" and not config.front_ends()):
+        setup_logging(
+            config.logging, console_level(config.logging, getattr(args, "log_level", None))
+        )
+    else:
+        setup_logging(config.logging)
     try:
         if command == "console":
             return _run_console(config, json_mode=args.json, clock=_console_clock(args))

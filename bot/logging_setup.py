@@ -25,8 +25,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def setup_logging(config: LoggingConfig) -> None:
-    """Send every log record to stderr, so stdout stays for the console's output."""
+# The console is a conversation: unless logs are asked for, only warnings and errors show.
+CONSOLE_LEVEL = "WARNING"
+
+
+def console_level(config: LoggingConfig, asked: str | None) -> str:
+    """The console's log level: `--log-level`, else `logging.level` if it was set (in the
+    file or the environment), else WARNING."""
+    if asked:
+        return asked.upper()
+    return config.level if "level" in config.model_fields_set else CONSOLE_LEVEL
+
+
+def setup_logging(config: LoggingConfig, level: str | None = None) -> None:
+    """Send every log record to stderr, so stdout stays for the console's output; `level`
+    overrides `config.level`."""
     handler = logging.StreamHandler(sys.stderr)
     if config.format == "json":
         handler.setFormatter(JsonFormatter())
@@ -34,7 +47,7 @@ def setup_logging(config: LoggingConfig) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(config.level)
+    root.setLevel(level or config.level)
     # Drivers are chatty at DEBUG; their warnings still show. The platform libraries log
     # whole API requests and responses at DEBUG, tokens and message texts included (the
     # install flow's oauth.v2.access answer carries the workspace's bot token), so they never

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from adapters.console.parse import (
@@ -16,6 +17,7 @@ from adapters.console.parse import (
     CommandLine,
     ConsoleInputError,
     Directive,
+    is_user_name,
     parse_input,
 )
 from adapters.console.render import Output, address_label
@@ -28,11 +30,19 @@ from bot.domain.timeparse import parse_duration
 from bot.runtime import start_health
 from bot.scheduling import SweepScheduler
 
+log = logging.getLogger(__name__)
+
 PLATFORM = "console"
 WORKSPACE = "console"
 DIRECTIVES_HELP = (
     ":as <user> (switch user), :advance <duration> (manual clock), :now, :quit; "
     "comments start with #"
+)
+# A year is more than any timer of the bot needs, and far below datetime's own limit.
+ADVANCE_MAX = timedelta(days=365)
+ADVANCE_RANGE = (
+    "`:advance` takes a duration from 1s to 365d, like `:advance 10m`, `:advance 2h` or "
+    "`:advance 3d`."
 )
 
 
@@ -119,11 +129,25 @@ class ConsoleFrontEnd:
     # -- input ----------------------------------------------------------------------------
 
     async def handle_line(self, line: str, current_user: str | None) -> str | None:
-        """Process one input line; returns the user now typing (for `:as`)."""
+        """Process one input line; returns the user now typing (for `:as`).
+
+        Whatever goes wrong with one line ends that line only: it is logged, the person gets
+        an apology, and the console reads the next line.
+        """
         self.busy = True
         self.idle.clear()
         try:
             return await self._handle_line(line, current_user)
+        except EOFError:
+            raise  # `:quit`
+        except Exception:
+            log.exception("console line %d failed", self.line_no)
+            self.emit_console_error(
+                "Sorry, something went wrong on our side with that line. "
+                "The console carries on with the next one."
+            )
+            self.flush_messages()  # what the line did send before it failed
+            return current_user
         finally:
             self.busy = False
             self.idle.set()
@@ -151,21 +175,25 @@ class ConsoleFrontEnd:
     async def _directive(self, directive: Directive, current_user: str | None) -> str | None:
         name, arg = directive.name, directive.arg
         if name == "as":
-            parsed = parse_input(f"{arg} /mentor help", None) if arg else None
-            if not isinstance(parsed, CommandLine):
-                self.emit_console_error("Say who: `:as mentor2`.")
+            if not is_user_name(arg):
+                self.emit_console_error(
+                    "Say who, as one user name (letters, digits, . _ - @; at most 40): "
+                    "`:as mentor2`."
+                )
+                self.out.flush()
                 return current_user
             if not self.json_mode:
-                self.out.write(f"(now typing as {parsed.user})\n")
-            return parsed.user
+                self.out.write(f"(now typing as {arg})\n")
+            return arg
         if name == "advance":
             if not isinstance(self.clock, ManualClock):
                 self.emit_console_error("`:advance` needs the manual clock: `--clock manual`.")
+                self.out.flush()
                 return current_user
-            try:
-                delta = parse_duration(arg)
-            except InvalidInput as exc:
-                self.emit_console_error(exc.user_text())
+            delta = advance_by(arg)
+            if delta is None:
+                self.emit_console_error(ADVANCE_RANGE)
+                self.out.flush()
                 return current_user
             assert self.core is not None
             await self.core.sweep.advance(self.clock, delta)
@@ -182,6 +210,17 @@ class ConsoleFrontEnd:
         self.emit_console_error(f"Unknown directive `:{name[:20]}`. Directives: {DIRECTIVES_HELP}")
         self.out.flush()
         return current_user
+
+
+def advance_by(text: str) -> timedelta | None:
+    """The duration of `:advance`, or None when it is not one from 1s to 365d."""
+    try:
+        delta = parse_duration(text)
+    except (InvalidInput, OverflowError, ValueError):
+        return None
+    if not timedelta(0) < delta <= ADVANCE_MAX:
+        return None
+    return delta
 
 
 async def run_console(

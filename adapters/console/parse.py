@@ -36,6 +36,11 @@ class CommandLine:
 ConsoleInput = Blank | Directive | CommandLine
 
 
+def is_user_name(text: str) -> bool:
+    """Letters, digits, `. _ - @`; at most 40 characters."""
+    return bool(_USER.match(text))
+
+
 def parse_input(line: str, current_user: str | None) -> ConsoleInput:
     """Read one line; `current_user` is who a bare `/mentor ...` is typed as (terminal mode)."""
     stripped = line.strip()

@@ -78,16 +78,21 @@ def invite_url(application_id: str) -> str:
 class MentorClient(discord.Client):
     """No privileged intents: slash commands and buttons arrive as interactions."""
 
-    def __init__(self, front: DiscordFrontEnd, **shards: Any) -> None:
+    def __init__(self, front: DiscordFrontEnd, *, serving: bool = True, **shards: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, **shards)
         self.front = front
+        self.serving = serving
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self)
         command_tree.build(front, self.tree)
         self.tree.on_error = front.on_tree_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
+        if not self.serving:
+            # `discord sync` logs in only to upload the command tree: no store, no timers
+            # (discord.py runs this hook on login, before any command can be synced).
+            return
         # Persistent buttons: registered before the gateway connects, so a click on a
         # message sent before a restart still finds its handler.
         self.add_dynamic_items(CommandButton)
@@ -110,6 +115,7 @@ class DiscordFrontEnd:
         core: Core | None = None,
         shard_ids: list[int] | None = None,
         shard_count: int | None = None,
+        serving: bool = True,
     ) -> None:
         self.config = config
         self.token = token_of(config)
@@ -121,9 +127,9 @@ class DiscordFrontEnd:
         self.clock = clock
         self.core = core
         self.client: MentorClient = (
-            MentorShardedClient(self, shard_ids=shard_ids, shard_count=shard_count)
+            MentorShardedClient(self, serving=serving, shard_ids=shard_ids, shard_count=shard_count)
             if shard_count is not None
-            else MentorClient(self)
+            else MentorClient(self, serving=serving)
         )
         self.notifier = DiscordNotifier(self.client, config)
         self.store: PlatformStore | None = None
@@ -416,8 +422,12 @@ async def application_id(config: Config) -> str:
 
 
 async def sync(config: Config, guild: str | None) -> str:
-    """Sync the commands: to one guild (instant, for development) or globally (deploy)."""
-    front = DiscordFrontEnd(config)
+    """Sync the commands: to one guild (instant, for development) or globally (deploy).
+
+    Only the command tree is built: the store is never opened, so the command ends as soon
+    as Discord has the commands.
+    """
+    front = DiscordFrontEnd(config, serving=False)
     try:
         await front.client.login(front.token)
         if guild:

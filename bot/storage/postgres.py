@@ -5,16 +5,68 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
 from bot.storage.database import Params, Row, to_positional
+from bot.storage.errors import StoreError
+
+
+def where(dsn: str) -> str:
+    """`host:port/database` of a DSN, without the user or password, for messages."""
+    netloc = urlsplit(dsn).netloc.rpartition("@")[2] or "localhost"
+    path = urlsplit(dsn).path
+    return netloc + (path if path not in ("", "/") else "")
+
+
+def explain(exc: BaseException, dsn: str) -> str | None:
+    """What a person should do about a failure to open or upgrade the store; None when the
+    error is not about the server, the URL or the login (a bug keeps its traceback)."""
+    at, detail = where(dsn), _scrub(str(exc), dsn)
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return (
+            f"PostgreSQL at {at} has no such database ({detail}); create it (createdb) "
+            "or correct the database name in storage.url"
+        )
+    if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
+        return (
+            f"PostgreSQL at {at} refused the login ({detail}); check the user and password "
+            "in storage.url"
+        )
+    if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+        return (
+            f"PostgreSQL at {at} refused ({detail}); the user in storage.url must be allowed "
+            "to create tables in its schema"
+        )
+    if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
+        return (
+            f"PostgreSQL at {at} is read-only ({detail}); point storage.url at the primary "
+            "server, not a standby"
+        )
+    if isinstance(exc, asyncpg.SyntaxOrAccessError):
+        return None  # a statement of ours is wrong: a bug, keep its traceback
+    if isinstance(exc, asyncpg.PostgresError):
+        return f"PostgreSQL at {at} refused ({detail})"
+    if isinstance(exc, OSError):  # refused, unknown host, timeout, TLS
+        return (
+            f"cannot reach PostgreSQL at {at} ({detail}); is the server running, and are the "
+            "host and port in storage.url right?"
+        )
+    return None
 
 
 def _args(sql: str, params: Params | None) -> tuple[str, list[Any]]:
     text, names = to_positional(sql)
     values = params or {}
     return text, [values[name] for name in names]
+
+
+def _scrub(text: str, dsn: str) -> str:
+    """`text` without the DSN's password, should a library quote it."""
+    userinfo = urlsplit(dsn).netloc.rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    return text.replace(password, "********") if password else text
 
 
 class PostgresTransaction:
@@ -62,9 +114,23 @@ class PostgresDatabase:
         server_settings: dict[str, str] | None = None,
     ) -> PostgresDatabase:
         """Connect a pool to `dsn`."""
-        pool = await asyncpg.create_pool(
-            dsn, min_size=min_size, max_size=max_size, server_settings=server_settings
-        )
+        try:
+            pool = await asyncpg.create_pool(
+                dsn, min_size=min_size, max_size=max_size, server_settings=server_settings
+            )
+        except ValueError as exc:
+            # asyncpg's own reading of the URL (a port that is not a number, an unknown
+            # parameter); its text never carries the password, but say only what is wrong.
+            raise StoreError(
+                f"storage.url is not a PostgreSQL URL micromentor can read "
+                f"({type(exc).__name__}: {_scrub(str(exc), dsn)}); it looks like "
+                "postgresql://user:password@host:5432/database"
+            ) from exc
+        except Exception as exc:
+            text = explain(exc, dsn)
+            if text is None:
+                raise
+            raise StoreError(text) from exc
         return cls(pool)
 
     @asynccontextmanager

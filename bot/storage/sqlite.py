@@ -6,11 +6,13 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from bot.storage.database import Params, Row
+from bot.storage.errors import ELSEWHERE, StoreError
 
 MIN_SQLITE = (3, 35, 0)  # RETURNING
 
@@ -37,6 +39,26 @@ class SqliteTransaction:
 
     async def execute(self, sql: str, params: Params | None = None) -> None:
         await self._conn.execute_fetchall(sql, params or {})
+
+
+def explain(exc: sqlite3.Error, path: str | Path, elsewhere: str = ELSEWHERE) -> str:
+    """What went wrong with the SQLite file at `path`, and what to do about it."""
+    detail = str(exc) or type(exc).__name__
+    lowered = detail.lower()
+    if any(word in lowered for word in ("not a database", "malformed", "already exists")):
+        return f"{path} is not a micromentor database ({detail}); restore a backup or move it away"
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path} is locked by another program ({detail}); stop it and start again"
+    if "full" in lowered:
+        return f"the disk holding {path} is full ({detail}); free some space"
+    if any(word in lowered for word in ("readonly", "read-only", "unable to open", "i/o")):
+        # SQLite writes the file and, next to it, its -wal and -shm files.
+        return (
+            f"cannot write {path} ({detail}); micromentor must be able to write that file "
+            "and its folder: check the permissions and that the disk is not mounted "
+            f"read-only, {elsewhere}"
+        )
+    return f"cannot use the database {path} ({detail})"
 
 
 async def _enable_wal(conn: aiosqlite.Connection, patience: float) -> None:
@@ -78,13 +100,19 @@ class SqliteDatabase:
                 f"SQLite {sqlite3.sqlite_version} is too old: micromentor needs 3.35 or newer "
                 "(for RETURNING). Upgrade SQLite or use PostgreSQL."
             )
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(explain(exc, path)) from exc
         try:
             conn.row_factory = sqlite3.Row
             await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await _enable_wal(conn, busy_timeout_ms / 1000)
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StoreError(explain(exc, path)) from exc
         except BaseException:
             await conn.close()
             raise
