@@ -26,10 +26,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import parse, views
+from adapters.slack import parse, render, views
 from adapters.slack.installations import BOT_SCOPES, DbInstallationStore, DbStateStore
 from adapters.slack.notifier import SlackNotifier
-from adapters.slack.render import blocks, fallback_text, options
+from adapters.slack.render import options
 from bot.bootstrap import Core, start_core
 from bot.clock import Clock, epoch
 from bot.config import Config, ConfigError
@@ -224,8 +224,7 @@ class SlackFrontEnd:
         if reply.duplicate:
             return
         await respond(
-            text=fallback_text(reply.text),
-            blocks=blocks(reply.text, reply.fields, reply.actions, error=reply.is_error),
+            **render.message(reply.text, reply.fields, reply.actions, error=reply.is_error),
             response_type="ephemeral" if reply.ephemeral else "in_channel",
             replace_original=False,
         )
@@ -389,7 +388,11 @@ class SlackFrontEnd:
         reply = await self.bus.handle_built(actor, build, delivery=delivery)
         if reply.is_error:
             block = parse.block_for_error(str(view.get("callback_id")), reply.field)
-            await ack(response_action="errors", errors={block: reply.text[:300]})
+            # Escaped like any text Slack may parse; shown under the field.
+            await ack(
+                response_action="errors",
+                errors={block: render.clip(render.escape(reply.text), 300)},
+            )
             return
         await ack()
         if reply.duplicate:
@@ -405,8 +408,7 @@ class SlackFrontEnd:
             return
         await client.chat_postMessage(
             channel=channel,
-            text=fallback_text(reply.text),
-            blocks=blocks(reply.text, reply.fields, reply.actions, error=reply.is_error),
+            **render.message(reply.text, reply.fields, reply.actions, error=reply.is_error),
         )
         if reply.files:
             await self._send_files(actor, reply, client)

@@ -104,7 +104,7 @@ class FakeSlack:
                 args.update(json.loads(raw))
             else:
                 args.update(dict(parse_qsl(raw.decode())))
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "attachments", "files"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         auth = request.headers.get("Authorization", "")
@@ -216,7 +216,11 @@ class Simulator:
     fake: FakeSlack
     session: aiohttp.ClientSession
     team: str = TEAM  # the workspace the requests come from
+    names: dict[str, str] = field(default_factory=dict)  # user id -> name, else the id lowered
     _n: Any = field(default_factory=lambda: itertools.count(1))
+
+    def name_of(self, user: str) -> str:
+        return self.names.get(user, user.lower())
 
     async def _post(
         self, body: str, content_type: str, headers: dict[str, str] | None = None
@@ -245,7 +249,7 @@ class Simulator:
             "channel_id": "C-GENERAL",
             "channel_name": "general",
             "user_id": user,
-            "user_name": user.lower(),
+            "user_name": self.name_of(user),
             "command": command,
             "text": text,
             "api_app_id": "A1",
@@ -277,8 +281,8 @@ class Simulator:
             "type": "block_actions",
             "user": {
                 "id": user,
-                "username": user.lower(),
-                "name": user.lower(),
+                "username": self.name_of(user),
+                "name": self.name_of(user),
                 "team_id": self.team,
             },
             "api_app_id": "A1",
@@ -312,8 +316,8 @@ class Simulator:
             "team": {"id": self.team, "domain": "test"},
             "user": {
                 "id": user,
-                "username": user.lower(),
-                "name": user.lower(),
+                "username": self.name_of(user),
+                "name": self.name_of(user),
                 "team_id": self.team,
             },
             "api_app_id": "A1",
