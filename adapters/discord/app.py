@@ -15,7 +15,14 @@ from discord import app_commands
 
 from adapters.discord import commands as command_tree
 from adapters.discord.notifier import DiscordNotifier
-from adapters.discord.render import CommandButton, embed, files, set_button_handler, view
+from adapters.discord.render import (
+    NO_MENTIONS,
+    CommandButton,
+    embed,
+    files,
+    set_button_handler,
+    view,
+)
 from bot.bootstrap import Core, start_core
 from bot.clock import Clock
 from bot.config import Config, ConfigError
@@ -81,7 +88,8 @@ class MentorClient(discord.Client):
     def __init__(self, front: DiscordFrontEnd, *, serving: bool = True, **shards: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
-        super().__init__(intents=intents, **shards)
+        # Every send (messages, edits, answers to interactions) pings nobody unless it says so.
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **shards)
         self.front = front
         self.serving = serving
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import discord
 
-from adapters.discord.render import embed, files, view
+from adapters.discord.render import NO_MENTIONS, embed, files, mentioning, view
 from bot import metrics
 from bot.config import Config
 from bot.domain.messages import (
@@ -81,7 +81,9 @@ class DiscordNotifier(QueuedNotifier):
             known = await self.store.find_message(guild, message.key, recipient)
             if known is not None:
                 channel = self.client.get_partial_messageable(int(known[0]))
-                await channel.get_partial_message(int(known[1])).edit(**kwargs, view=buttons)
+                await channel.get_partial_message(int(known[1])).edit(
+                    **kwargs, view=buttons, allowed_mentions=NO_MENTIONS
+                )
                 return
         channel_id = await self._channel_for(guild, message.to)
         if channel_id == UNREACHABLE:
@@ -100,7 +102,7 @@ class DiscordNotifier(QueuedNotifier):
         if buttons is not None:
             kwargs["view"] = buttons
         try:
-            sent = await channel.send(**kwargs)
+            sent = await channel.send(allowed_mentions=NO_MENTIONS, **kwargs)
         except discord.Forbidden as exc:
             if isinstance(message.to, PersonAddress) and exc.code == DMS_CLOSED:
                 await self._dms_closed(guild, message)
@@ -133,12 +135,16 @@ class DiscordNotifier(QueuedNotifier):
         if fallback is None:
             return
         channel = self.client.get_partial_messageable(int(fallback))
-        text = f"<@{message.to.user_id}> (your DMs are closed, so here): {message.text}"
-        kwargs: dict[str, Any] = {"embed": embed(text, message.fields)}
+        kwargs: dict[str, Any] = {"embed": embed(message.text, message.fields)}
         buttons = view(message.actions)
         if buttons is not None:
             kwargs["view"] = buttons
-        sent = await channel.send(content=f"<@{message.to.user_id}>", **kwargs)
+        # The mention is ours, made from the id, and only that person may be pinged by it.
+        sent = await channel.send(
+            content=f"<@{message.to.user_id}> your DMs are closed, so this offer is here:",
+            allowed_mentions=mentioning(message.to.user_id),
+            **kwargs,
+        )
         if message.key:
             await self.store.remember_message(
                 guild, message.key, _label(message.to), str(fallback), str(sent.id)

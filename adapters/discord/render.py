@@ -27,19 +27,49 @@ ButtonHandler = Callable[[discord.Interaction, str], Awaitable[None]]
 _handler: dict[str, ButtonHandler] = {}
 
 
+# Nobody is pinged by what the bot sends, whatever the text says; the one message that means
+# to reach someone names them by id (see `mentioning`). Set on the client for every send.
+NO_MENTIONS = discord.AllowedMentions.none()
+# The <...> forms Discord turns into something else: user, role and channel mentions, slash
+# command links, custom emoji and timestamps. A zero-width space after "<" leaves them as text.
+_MARKUP = re.compile(r"<(?=[@#/:]|a:|t:)")
+_OPEN_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
+
+
+def escape(text: str) -> str:
+    """The one rule for text Discord parses (message content, embed descriptions, field names
+    and values): the core's text quotes members, so their markdown (masked links, emphasis,
+    spoilers, headings, quotes) is escaped and their mentions (@everyone, @here, <@id>,
+    <@&id>, <#id>) can't form. Backticks are kept: code shows its text as typed, and the
+    core writes commands in it."""
+    text = discord.utils.escape_markdown(text).replace("\\`", "`")
+    # escape_markdown escapes one masked link a line (its pattern is greedy); every "[" not
+    # yet escaped (after an even run of backslashes) gets its own, so no link can form.
+    text = _OPEN_BRACKET.sub(r"\1\\[", text)
+    return _MARKUP.sub("<\u200b", discord.utils.escape_mentions(text))
+
+
+def mentioning(user_id: str) -> discord.AllowedMentions:
+    """Allowed mentions for a message that means to ping this one person, and nobody else."""
+    return discord.AllowedMentions(
+        everyone=False, roles=False, replied_user=False, users=[discord.Object(id=int(user_id))]
+    )
+
+
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def embed(text: str, fields: tuple[Field, ...] = (), *, error: bool = False) -> discord.Embed:
-    """Text as the description, fields as embed fields."""
+    """Text as the description, fields as embed fields, all escaped."""
     out = discord.Embed(
-        description=clip(text or " ", MAX_DESCRIPTION), colour=ERROR_COLOUR if error else COLOUR
+        description=clip(escape(text) or " ", MAX_DESCRIPTION),
+        colour=ERROR_COLOUR if error else COLOUR,
     )
     for field in fields[:MAX_FIELDS]:
         out.add_field(
-            name=clip(field.label or "-", MAX_FIELD_NAME),
-            value=clip(field.value or "-", MAX_FIELD_VALUE),
+            name=clip(escape(field.label) or "-", MAX_FIELD_NAME),
+            value=clip(escape(field.value) or "-", MAX_FIELD_VALUE),
             inline=False,
         )
     return out

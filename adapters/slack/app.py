@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -26,10 +26,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import parse, views
+from adapters.slack import parse, render, views
 from adapters.slack.installations import BOT_SCOPES, DbInstallationStore, DbStateStore
 from adapters.slack.notifier import SlackNotifier
-from adapters.slack.render import blocks, fallback_text, options
+from adapters.slack.render import options
 from bot.bootstrap import Core, start_core
 from bot.clock import Clock, epoch
 from bot.config import Config, ConfigError
@@ -224,8 +224,7 @@ class SlackFrontEnd:
         if reply.duplicate:
             return
         await respond(
-            text=fallback_text(reply.text),
-            blocks=blocks(reply.text, reply.fields, reply.actions, error=reply.is_error),
+            **render.message(reply.text, reply.fields, reply.actions, error=reply.is_error),
             response_type="ephemeral" if reply.ephemeral else "in_channel",
             replace_original=False,
         )
@@ -368,8 +367,9 @@ class SlackFrontEnd:
         ) -> None:
             if event.get("tab", "home") != "home":
                 return
+            # The event names no one: an empty name keeps the one their commands brought.
             user = str(event.get("user", ""))
-            actor = Actor(parse.PLATFORM, str(body.get("team_id", "")), user, user)
+            actor = Actor(parse.PLATFORM, str(body.get("team_id", "")), user, "")
             await self._publish_home(actor, client)
 
     async def _submit(
@@ -382,11 +382,17 @@ class SlackFrontEnd:
     ) -> None:
         """Run a modal's command; a mistake is shown on its field and the modal stays open."""
         actor = parse.actor_of(body)
-        delivery = f"view:{view.get('id')}:{view.get('hash')}"
+        # Each submission has its own trigger_id; the view's id and hash stay the same when
+        # the form is sent again after a mistake, and that second try must run.
+        delivery = f"view:{view.get('id')}:{body.get('trigger_id')}"
         reply = await self.bus.handle_built(actor, build, delivery=delivery)
         if reply.is_error:
             block = parse.block_for_error(str(view.get("callback_id")), reply.field)
-            await ack(response_action="errors", errors={block: reply.text[:300]})
+            # Escaped like any text Slack may parse; shown under the field.
+            await ack(
+                response_action="errors",
+                errors={block: render.clip(render.escape(reply.text), 300)},
+            )
             return
         await ack()
         if reply.duplicate:
@@ -402,8 +408,7 @@ class SlackFrontEnd:
             return
         await client.chat_postMessage(
             channel=channel,
-            text=fallback_text(reply.text),
-            blocks=blocks(reply.text, reply.fields, reply.actions, error=reply.is_error),
+            **render.message(reply.text, reply.fields, reply.actions, error=reply.is_error),
         )
         if reply.files:
             await self._send_files(actor, reply, client)
@@ -425,7 +430,9 @@ class SlackFrontEnd:
     def web_app(self) -> web.Application:
         """The HTTP-mode aiohttp application (POST /slack/events, signatures verified)."""
         assert self.app is not None
-        return self.app.web_app(path=EVENTS_PATH, port=self.config.slack.port)
+        application = self.app.web_app(path=EVENTS_PATH, port=self.config.slack.port)
+        application.middlewares.append(_refuse_malformed_signature_headers)
+        return application
 
     def socket_handler(self) -> Any:
         """The Socket Mode handler (no public URL needed)."""
@@ -443,6 +450,29 @@ class SlackFrontEnd:
             await self.client.session.close()
         if self.core is not None and self._own_core:
             await self.core.close()
+
+
+SIGNATURE_HEADERS = ("X-Slack-Request-Timestamp", "X-Slack-Signature")
+_TIMESTAMP = re.compile(r"[0-9]{1,15}")
+_PRINTABLE = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+@web.middleware
+async def _refuse_malformed_signature_headers(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """401 for signature headers no signature check could accept. Bolt's own check crashes on
+    them (int() of a timestamp that isn't a number, compare_digest() of a non-ASCII signature)
+    and answers 500 with a traceback in the log; missing headers it refuses itself."""
+    if request.method == "POST" and request.path == EVENTS_PATH:
+        timestamp = request.headers.get(SIGNATURE_HEADERS[0])
+        signature = request.headers.get(SIGNATURE_HEADERS[1])
+        if (timestamp is not None and not _TIMESTAMP.fullmatch(timestamp)) or (
+            signature is not None and not _PRINTABLE.fullmatch(signature)
+        ):
+            log.info("refused a request with malformed signature headers")
+            return web.json_response({"error": "invalid request"}, status=401)
+    return await handler(request)
 
 
 async def serve(config: Config, *, clock: Clock | None = None) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import blocks, fallback_text
+from adapters.slack.render import message as as_slack
 from bot import metrics
 from bot.config import Config
 from bot.domain.messages import (
@@ -82,16 +82,13 @@ class SlackNotifier(QueuedNotifier):
         if channel is None:
             return
         recipient = _label(message.to)
-        body = blocks(message.text, message.fields, message.actions)
-        text = fallback_text(message.text)
+        payload = as_slack(message.text, message.fields, message.actions)
         if message.key and message.update:
             known = await self.store.find_message(workspace, message.key, recipient)
             if known is not None:
-                await self.client.chat_update(
-                    channel=known[0], ts=known[1], text=text, blocks=body, **auth
-                )
+                await self.client.chat_update(channel=known[0], ts=known[1], **payload, **auth)
                 return
-        posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=body, **auth)
+        posted = await self.client.chat_postMessage(channel=channel, **payload, **auth)
         if message.key:
             await self.store.remember_message(
                 workspace, message.key, recipient, str(posted["channel"]), str(posted["ts"])

@@ -22,12 +22,12 @@ def actor_of(body: dict[str, Any]) -> Actor:
             str(body.get("user_name") or ""),
         )
     raw_user = body.get("user") or {}
-    if isinstance(raw_user, str):  # events: {"event": {"user": "U1"}}
-        return Actor(PLATFORM, str(body.get("team_id", "")), raw_user, raw_user)
+    if isinstance(raw_user, str):  # events: {"event": {"user": "U1"}}, no name: keep the stored
+        return Actor(PLATFORM, str(body.get("team_id", "")), raw_user, "")
     user: dict[str, Any] = raw_user
     team = body.get("team") or {}
     team_id = str(team.get("id") if isinstance(team, dict) else team or user.get("team_id", ""))
-    name = str(user.get("name") or user.get("username") or user.get("id", ""))
+    name = str(user.get("name") or user.get("username") or "")
     return Actor(PLATFORM, team_id, str(user.get("id", "")), name)
 
 

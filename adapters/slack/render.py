@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.domain.messages import Action, Field
@@ -15,26 +16,42 @@ MAX_OPTION_TEXT = 75
 MAX_ACTIONS = 25  # elements in one actions block
 
 
+# The start of an entity that a cut at the end of the text would break ("&am" of "&amp;").
+_OPEN_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
+def _cut(text: str, limit: int) -> int:
+    """Where to cut `text` to at most `limit` characters without splitting an entity."""
+    if len(text) <= limit:
+        return len(text)
+    entity = _OPEN_ENTITY.search(text, max(0, limit - 4), limit)
+    return entity.start() if entity else limit
+
+
 def clip(text: str, limit: int) -> str:
-    """Shorten to Slack's limit with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Shorten to Slack's limit with an ellipsis (never inside an entity)."""
+    return text if len(text) <= limit else text[: _cut(text, limit - 1)] + "…"
 
 
 def escape(text: str) -> str:
-    """Slack's control characters, so members' text can't form mentions like <!channel>."""
+    """The one rule for text Slack parses (message text, mrkdwn, form errors): its control
+    characters &, < and > become entities, so nothing in the core's text, which quotes
+    members, can become a mention (<!channel>, <@U1>, <!subteam^S1>) or a link. The core
+    makes no mentions on Slack; if it ever does, they come from ids, not from text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _sections(text: str) -> list[dict[str, Any]]:
     """Long text split over several sections (3000 characters each)."""
-    text = escape(text)
     chunks: list[str] = []
-    remaining = text or " "
+    remaining = escape(text) or " "
     while remaining and len(chunks) < MAX_BLOCKS - 10:
-        chunk, remaining = remaining[:MAX_SECTION], remaining[MAX_SECTION:]
-        chunks.append(chunk)
+        cut = _cut(remaining, MAX_SECTION)
+        chunks.append(remaining[:cut])
+        remaining = remaining[cut:]
     if remaining:
-        chunks[-1] = clip(chunks[-1][: MAX_SECTION - 1] + "…", MAX_SECTION)
+        last = chunks[-1]
+        chunks[-1] = last[: _cut(last, MAX_SECTION - 1)] + "…"
     return [{"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in chunks]
 
 
@@ -65,19 +82,14 @@ def blocks(
     is marked so people see at a glance that nothing happened."""
     out = _sections(text)
     if error:
-        out[0]["text"]["text"] = ERROR_MARK + out[0]["text"]["text"]
+        out[0]["text"]["text"] = clip(ERROR_MARK + out[0]["text"]["text"], MAX_SECTION)
     for field in fields:
         if len(out) >= MAX_BLOCKS - 2:
             break
-        out.append(
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": clip(f"*{escape(field.label)}*\n{escape(field.value)}", MAX_SECTION),
-                },
-            }
-        )
+        # The label in bold: the asterisks are ours, so they go around the escaped text.
+        label = clip(escape(field.label), 200)
+        value = clip(escape(field.value), MAX_SECTION - len(label) - 3)
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{label}*\n{value}"}})
     for start in range(0, min(len(actions), MAX_ACTIONS * 2), MAX_ACTIONS):
         if len(out) >= MAX_BLOCKS:
             break
@@ -91,8 +103,21 @@ def blocks(
 
 
 def fallback_text(text: str) -> str:
-    """The plain text Slack shows in notifications."""
-    return clip(text.split("\n", 1)[0] or "micromentor", 3000)
+    """The message's `text`, which Slack shows in notifications and parses like mrkdwn: the
+    first line, escaped."""
+    return clip(escape(text.split("\n", 1)[0]) or "micromentor", 3000)
+
+
+def message(
+    text: str,
+    fields: tuple[Field, ...] = (),
+    actions: tuple[Action, ...] = (),
+    *,
+    error: bool = False,
+) -> dict[str, Any]:
+    """A core message as the arguments of chat.postMessage, chat.update and respond(): the
+    notification text and the blocks, every parsed text in them escaped."""
+    return {"text": fallback_text(text), "blocks": blocks(text, fields, actions, error=error)}
 
 
 def options(values: list[str]) -> list[dict[str, Any]]:

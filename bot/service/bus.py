@@ -170,21 +170,45 @@ class MessageBus:
         try:
             command = parser(text)
         except MicromentorError as exc:
-            return error_reply(exc)
+            return await self._once(actor, delivery, error_reply(exc))
         except Exception:
             log.exception("reading a command failed")
-            return Reply(SORRY, is_error=True)
+            return await self._once(actor, delivery, Reply(SORRY, is_error=True))
         return await self.handle(actor, command, delivery)
+
+    async def _once(self, actor: Actor, delivery: str | None, reply: Reply) -> Reply:
+        """`reply`, unless this delivery was answered before: for what ends without the
+        command's transaction committing (help, refused, unparseable, failed), which so
+        couldn't record the delivery; a retry of it then gets no second answer either."""
+        if delivery is None:
+            return reply
+        try:
+            async with self.db.transaction() as tx:
+                first = await tx.fetch_one(
+                    DELIVERY,
+                    {
+                        "platform": actor.platform,
+                        "workspace": actor.workspace,
+                        "delivery_id": delivery[:200],
+                        "now": epoch(self.deps.clock.now()),
+                    },
+                )
+        except Exception:
+            # Better a second answer than none.
+            log.exception("recording a delivery failed")
+            return reply
+        return reply if first is not None else DUPLICATE
 
     async def handle(self, actor: Actor, command: c.Command, delivery: str | None = None) -> Reply:
         """Run one command; never raises for anything a person can cause.
 
         `delivery` is the platform's id of this input (Slack's event_id or trigger_id): it is
-        recorded in the command's own transaction, so a retried delivery does nothing twice.
+        recorded in the command's own transaction, so a retried delivery does nothing twice;
+        when that transaction doesn't commit, it is recorded after, so it isn't answered twice.
         """
         if isinstance(command, c.Help):
             text = help_text.for_command(command.topic) if command.topic else help_text.overview()
-            return Reply(text)
+            return await self._once(actor, delivery, Reply(text))
         handler = HANDLERS[type(command)]
         name = type(command).__name__
         started = time.perf_counter()
@@ -210,15 +234,15 @@ class MessageBus:
         except SlowDown as exc:
             metrics.RATE_LIMITED.inc()
             metrics.COMMANDS.labels(name, "rate_limited").inc()
-            return error_reply(exc)
+            return await self._once(actor, delivery, error_reply(exc))
         except MicromentorError as exc:
             metrics.COMMANDS.labels(name, "refused").inc()
             log.info("command=%s outcome=refused error=%s", name, type(exc).__name__)
-            return error_reply(exc)
+            return await self._once(actor, delivery, error_reply(exc))
         except Exception:
             metrics.COMMANDS.labels(name, "failed").inc()
             log.exception("command %s failed", name)
-            return Reply(SORRY, is_error=True)
+            return await self._once(actor, delivery, Reply(SORRY, is_error=True))
         elapsed = time.perf_counter() - started
         metrics.COMMANDS.labels(name, "ok").inc()
         metrics.COMMAND_SECONDS.labels(name).observe(elapsed)

@@ -97,7 +97,12 @@ def identity_hash(platform: str, workspace: str, user_id: str) -> str:
 
 
 async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetime) -> Person:
-    """The person behind a platform identity, created on first contact."""
+    """The person behind a platform identity, created on first contact.
+
+    An actor with an empty display name (a platform event that carries only a user id)
+    leaves the stored names as they are; a newcomer is named by their user id until a
+    command brings their name.
+    """
     community_id = deps.config.community_for(actor.platform, actor.workspace)
     if community_id is None:
         raise NotConfigured(
@@ -105,13 +110,19 @@ async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetim
             hint="Ask whoever runs the bot to add it to the configuration.",
         )
     ts = epoch(now)
-    name = (actor.display_name or actor.user_id)[:80]
+    given = actor.display_name.strip()[:80]
+    name = given or actor.user_id[:80]
     key = {"platform": actor.platform, "workspace": actor.workspace, "user_id": actor.user_id}
     row = await tx.fetch_one(sql.FIND_BY_IDENTITY, key)
     if row is not None:
-        if ts - int(row["last_seen_at"]) >= TOUCH_EVERY or row["identity_name"] != name:
-            await tx.execute(sql.TOUCH_IDENTITY, {**key, "now": ts, "display_name": name})
-            await tx.execute(sql.TOUCH_PERSON, {"id": row["id"], "now": ts, "display_name": name})
+        renamed = bool(given) and row["identity_name"] != given
+        if renamed or ts - int(row["last_seen_at"]) >= TOUCH_EVERY:
+            identity_name = given or str(row["identity_name"])
+            person_name = given or str(row["display_name"])
+            await tx.execute(sql.TOUCH_IDENTITY, {**key, "now": ts, "display_name": identity_name})
+            await tx.execute(
+                sql.TOUCH_PERSON, {"id": row["id"], "now": ts, "display_name": person_name}
+            )
         return Person.from_row(row)
     mentors = deps.config.mentors
     person_id = await tx.fetch_val(

@@ -38,9 +38,9 @@ def user(uid: str, name: str | None = None, bot: bool = False) -> dict[str, Any]
     }
 
 
-def member(uid: str, roles: list[str] | None = None) -> dict[str, Any]:
+def member(uid: str, roles: list[str] | None = None, name: str | None = None) -> dict[str, Any]:
     return {
-        "user": user(uid),
+        "user": user(uid, name),
         "roles": roles or [],
         "joined_at": NOW,
         "deaf": False,
@@ -96,6 +96,8 @@ class FakeDiscord:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     modals: dict[str, dict[str, Any]] = field(default_factory=dict)  # interaction id -> modal
     identified: list[Any] = field(default_factory=list)  # the shard of each IDENTIFY
+    names: dict[str, str] = field(default_factory=dict)  # user id -> display name
+    threads: list[str] = field(default_factory=list)  # ids of the threads the bot created
     server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(5000))
     _seq: Any = field(default_factory=lambda: itertools.count(1))
@@ -261,6 +263,7 @@ class FakeDiscord:
             return message
         if parts[0] == "channels" and parts[-1] == "threads":
             tid = self.new_id()
+            self.threads.append(tid)
             return {
                 "id": tid,
                 "type": 12,
@@ -436,19 +439,20 @@ class FakeDiscord:
             "entitlements": [],
             "attachment_size_limit": 26214400,
         }
+        name = self.names.get(uid)
         if dm:
             payload.update(
                 channel_id=f"9{uid}",
-                user=user(uid),
+                user=user(uid, name),
                 context=1,
-                channel={"id": f"9{uid}", "type": 1, "recipients": [user(uid)]},
+                channel={"id": f"9{uid}", "type": 1, "recipients": [user(uid, name)]},
                 authorizing_integration_owners={"1": uid},
             )
         else:
             payload.update(
                 guild_id=GUILD,
                 channel_id=GENERAL,
-                member=member(uid, roles),
+                member=member(uid, roles, name),
                 guild_locale="en-US",
                 context=0,
                 channel=text_channel(GENERAL, "general", 2),

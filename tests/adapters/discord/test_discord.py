@@ -71,8 +71,8 @@ class Rig:
         return [c.body for c in self.fake.of("POST", f"/channels/9{uid}/messages")]
 
 
-async def start_rig(tmp_path: Path, fake: FakeDiscord) -> Rig:
-    config = discord_config(tmp_path, fake)
+async def start_rig(tmp_path: Path, fake: FakeDiscord, **extra: str) -> Rig:
+    config = discord_config(tmp_path, fake, **extra)
     clock = ManualClock(START)
     front = DiscordFrontEnd(config, clock=clock)
     task = asyncio.create_task(front.start())
@@ -188,13 +188,17 @@ async def test_a_button_still_works_after_a_restart(tmp_path: Path) -> None:
 
 
 async def test_closed_dms_fall_back_to_the_mentors_channel(rig: Rig) -> None:
-    """403/50007: the offer goes to #mentors with a mention, and DMs aren't retried."""
+    """403/50007: the offer goes to #mentors with a mention of that mentor alone, and DMs
+    aren't retried."""
     rig.fake.closed_dms.add("11")
     await mentors(rig, "11")
     await ask(rig, "21")
     await rig.settle()
     posted = rig.fake.sent_to(MENTORS_CHANNEL)
-    assert any("<@11>" in (p.get("content") or "") for p in posted)
+    fallback = next(p for p in posted if "<@11>" in (p.get("content") or ""))
+    # It may ping that mentor, and only them, whatever the request says.
+    assert fallback["allowed_mentions"]["parse"] == []
+    assert [str(u) for u in fallback["allowed_mentions"]["users"]] == ["11"]
     tries = len(rig.fake.of("POST", "/channels/911/messages"))
     await rig.say("21", ["mentor", "cancel"])
     await ask(rig, "22", "Another one")

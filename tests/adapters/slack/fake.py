@@ -43,6 +43,7 @@ class FakeSlack:
 
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
+    responded: list[str] = field(default_factory=list)  # the response_url name of each
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     server: TestServer | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -85,6 +86,10 @@ class FakeSlack:
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
 
+    def answers_to(self, name: str) -> list[dict[str, Any]]:
+        """What the bot posted to one command's response_url."""
+        return [r for n, r in zip(self.responded, self.responses, strict=True) if n == name]
+
     def posts_to(self, channel: str) -> list[dict[str, Any]]:
         return [a for a in self.of("chat.postMessage") if a.get("channel") == channel]
 
@@ -99,7 +104,7 @@ class FakeSlack:
                 args.update(json.loads(raw))
             else:
                 args.update(dict(parse_qsl(raw.decode())))
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "attachments", "files"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         auth = request.headers.get("Authorization", "")
@@ -159,6 +164,7 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses.append(json.loads(await request.read()))
+        self.responded.append(request.match_info["id"])
         self._record()
         return web.Response(text="ok")
 
@@ -210,7 +216,11 @@ class Simulator:
     fake: FakeSlack
     session: aiohttp.ClientSession
     team: str = TEAM  # the workspace the requests come from
+    names: dict[str, str] = field(default_factory=dict)  # user id -> name, else the id lowered
     _n: Any = field(default_factory=lambda: itertools.count(1))
+
+    def name_of(self, user: str) -> str:
+        return self.names.get(user, user.lower())
 
     async def _post(
         self, body: str, content_type: str, headers: dict[str, str] | None = None
@@ -221,11 +231,17 @@ class Simulator:
         return response
 
     async def command(
-        self, user: str, text: str, command: str = "/mentor", trigger_id: str | None = None
+        self,
+        user: str,
+        text: str,
+        command: str = "/mentor",
+        trigger_id: str | None = None,
+        headers: dict[str, str] | None = None,
+        response_name: str | None = None,
     ) -> tuple[aiohttp.ClientResponse, str]:
         """A slash command as Slack sends it (form body); returns the response_url name."""
         n = next(self._n)
-        name = f"cmd{n}"
+        name = response_name or f"cmd{n}"
         form = {
             "token": "legacy",
             "team_id": self.team,
@@ -233,7 +249,7 @@ class Simulator:
             "channel_id": "C-GENERAL",
             "channel_name": "general",
             "user_id": user,
-            "user_name": user.lower(),
+            "user_name": self.name_of(user),
             "command": command,
             "text": text,
             "api_app_id": "A1",
@@ -241,7 +257,8 @@ class Simulator:
             "response_url": self.fake.response_url(name),
             "trigger_id": trigger_id or f"trig{n}",
         }
-        return await self._post(urlencode(form), "application/x-www-form-urlencoded"), name
+        body = urlencode(form)
+        return await self._post(body, "application/x-www-form-urlencoded", headers), name
 
     async def interactive(
         self, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -264,8 +281,8 @@ class Simulator:
             "type": "block_actions",
             "user": {
                 "id": user,
-                "username": user.lower(),
-                "name": user.lower(),
+                "username": self.name_of(user),
+                "name": self.name_of(user),
                 "team_id": self.team,
             },
             "api_app_id": "A1",
@@ -299,8 +316,8 @@ class Simulator:
             "team": {"id": self.team, "domain": "test"},
             "user": {
                 "id": user,
-                "username": user.lower(),
-                "name": user.lower(),
+                "username": self.name_of(user),
+                "name": self.name_of(user),
                 "team_id": self.team,
             },
             "api_app_id": "A1",
@@ -308,8 +325,10 @@ class Simulator:
             "trigger_id": f"subtrig{next(self._n)}",
             "view": {
                 **view,
-                "id": f"V{next(self._n)}",
-                "hash": "h1",
+                # Submitting again after an error is the same view (id and hash); only the
+                # trigger_id is new each time.
+                "id": view.get("id") or f"V-{view.get('callback_id')}",
+                "hash": view.get("hash") or "h1",
                 "team_id": self.team,
                 "state": {"values": values},
             },
@@ -334,6 +353,22 @@ class Simulator:
         if retry is not None:
             headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return await self._post(body, "application/json", headers)
+
+
+async def listeners_done() -> None:
+    """Until every Bolt listener started so far has finished (they run after the ack, so an
+    HTTP answer says nothing about them); a test can then check that nothing else was sent."""
+    me = asyncio.current_task()
+    pending = [
+        t
+        for t in asyncio.all_tasks()
+        if t is not me
+        and not t.done()
+        and "run_ack_function_asynchronously" in t.get_coro().__qualname__  # type: ignore[union-attr]
+    ]
+    if pending:
+        _, still = await asyncio.wait(pending, timeout=10)
+        assert not still, "a Bolt listener did not finish"
 
 
 @contextlib.asynccontextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import AsyncIterator
@@ -15,7 +16,14 @@ import pytest
 
 from adapters.slack.app import SlackConfigError, SlackFrontEnd, check_tokens
 from bot.config import Config, load_config
-from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator, serving, sign
+from tests.adapters.slack.fake import (
+    TEAM,
+    FakeSlack,
+    Simulator,
+    listeners_done,
+    serving,
+    sign,
+)
 
 SECRET = "s3cr3t"
 
@@ -66,17 +74,6 @@ def buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if b.get("type") == "actions"
         for e in b["elements"]
     ]
-
-
-async def reply_to(rig: Rig, name: str) -> dict[str, Any]:
-    """The ephemeral reply posted to a command's response_url."""
-    url = rig.fake.response_url(name)
-    await rig.fake.wait_for(lambda: any(r.get("_url") == url for r in _tagged(rig)))
-    return next(r for r in _tagged(rig) if r.get("_url") == url)
-
-
-def _tagged(rig: Rig) -> list[dict[str, Any]]:
-    return rig.fake.responses
 
 
 async def say(rig: Rig, user: str, text: str) -> dict[str, Any]:
@@ -214,6 +211,93 @@ async def test_a_retried_delivery_does_nothing_twice(rig: Rig) -> None:
     await rig.fake.wait_for(lambda: len(rig.fake.responses) >= 1)
     async with rig.front.core.db.transaction() as tx:  # type: ignore[union-attr]
         assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 1
+
+
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+
+
+async def test_a_retried_refused_command_is_answered_once(rig: Rig) -> None:
+    """A command the core refused, delivered again by Slack, gets no second answer."""
+    for headers in (None, RETRY):
+        response, _ = await rig.sim.command(
+            "UANA", "accept r99", trigger_id="T-NO", headers=headers, response_name="refused"
+        )
+        assert response.status == 200
+        await rig.fake.wait_for(lambda: rig.fake.answers_to("refused") != [])
+    await listeners_done()
+    answers = rig.fake.answers_to("refused")
+    assert len(answers) == 1 and "no request r99" in texts(answers[0]["blocks"])
+
+
+async def test_a_retried_unparseable_command_is_answered_once(rig: Rig) -> None:
+    """A command that doesn't parse, delivered again by Slack, gets no second answer."""
+    for headers in (None, RETRY):
+        response, _ = await rig.sim.command(
+            "UANA", "frobnicate now", trigger_id="T-BAD", headers=headers, response_name="bad"
+        )
+        assert response.status == 200
+        await rig.fake.wait_for(lambda: rig.fake.answers_to("bad") != [])
+    await listeners_done()
+    assert len(rig.fake.answers_to("bad")) == 1
+
+
+async def test_a_timestamp_that_is_not_a_number_gets_401(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refused like any bad signature (as is a signature that isn't ASCII): 401, nothing
+    run, no traceback in the log."""
+    body = "team_id=T1&user_id=UANA&command=%2Fmentor&text=ask+python+--+q&trigger_id=x"
+    good = sign(SECRET, body)
+    for bad in (
+        {"X-Slack-Request-Timestamp": "soon"},
+        {"X-Slack-Request-Timestamp": ""},
+        {"X-Slack-Request-Timestamp": "1e9"},
+        {"X-Slack-Signature": "v0=\u00e9t\u00e9"},
+    ):
+        headers = {**good, **bad}
+        response = await rig.sim.session.post(
+            rig.sim.url,
+            data=body.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        )
+        assert response.status == 401, bad
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    async with rig.front.core.db.transaction() as tx:  # type: ignore[union-attr]
+        assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 0
+
+
+async def stored_names(rig: Rig, user: str) -> tuple[str, str]:
+    """The person's name and their Slack identity's name, as stored."""
+    async with rig.front.core.db.transaction() as tx:  # type: ignore[union-attr]
+        row = await tx.fetch_one(
+            "SELECT p.display_name AS person, i.display_name AS identity "
+            "FROM identities i JOIN persons p ON p.id = i.person_id WHERE i.user_id = :u",
+            {"u": user},
+        )
+    assert row is not None
+    return str(row["person"]), str(row["identity"])
+
+
+async def open_home(rig: Rig, user: str, event_id: str) -> None:
+    before = len(rig.fake.of("views.publish"))
+    response = await rig.sim.event(
+        {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
+        event_id=event_id,
+    )
+    assert response.status == 200
+    await rig.fake.wait_for(lambda: len(rig.fake.of("views.publish")) > before)
+
+
+async def test_opening_the_home_tab_keeps_the_persons_name(rig: Rig) -> None:
+    """The event carries only a user id: a known name stays, and a newcomer first seen there
+    is named by their id until their first command brings their name."""
+    await say(rig, "UANA", "queue")
+    await open_home(rig, "UANA", "Ev-home-1")
+    assert await stored_names(rig, "UANA") == ("uana", "uana")
+    await open_home(rig, "UNEW", "Ev-home-2")
+    assert await stored_names(rig, "UNEW") == ("UNEW", "UNEW")
+    await say(rig, "UNEW", "queue")
+    assert await stored_names(rig, "UNEW") == ("unew", "unew")
 
 
 async def test_an_unknown_action_is_ignored_politely(rig: Rig) -> None:

@@ -1,0 +1,162 @@
+"""Members' text reaches Discord escaped, and pings nobody, in every message the bot sends:
+offers, #mentors, session threads, kudos, #moderators, answers to commands and forms."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adapters.discord.fake import MENTORS_CHANNEL, MODERATORS_CHANNEL, FakeDiscord
+from tests.adapters.discord.test_discord import MOD_ROLE, Rig, start_rig, stop_rig
+from tests.adapters.hostile import HOSTILE, HOSTILE_NAME, parsed_strings
+
+KUDOS_CHANNEL = "203"
+# Ids, labels and placeholders: Discord shows them as typed, or not at all.
+UNPARSED = frozenset(
+    {"allowed_mentions", "custom_id", "filename", "id", "label", "placeholder", "type", "url"}
+)
+# Mentions and the other <...> forms Discord turns into something else, @everyone and @here,
+# and the hostile text's markdown (masked links, emphasis, spoilers) left unescaped.
+UNSAFE = re.compile(
+    r"<[@#/:]|<a:|<t:|@everyone|@here"
+    r"|(?<!\\)\[(?:click|eve)\]|(?<!\\)\*bold|(?<!\\)__under|(?<!\\)~~gone|(?<!\\)\|\|spoiler"
+)
+ESCAPED = "@\u200beveryone"  # how HOSTILE's @everyone must arrive
+
+
+def component(obj: dict[str, Any]) -> bool:
+    """Buttons, forms and their inputs show their text as typed."""
+    return "custom_id" in obj
+
+
+def unsafe_texts(body: Any) -> list[tuple[str, str]]:
+    return [(k, s) for k, s in parsed_strings(body, UNPARSED, component) if UNSAFE.search(s)]
+
+
+def shows_hostile(body: Any) -> bool:
+    return any(ESCAPED in s for _, s in parsed_strings(body, UNPARSED, component))
+
+
+def message_of(body: Any) -> dict[str, Any] | None:
+    """The message in a call's body (an interaction callback carries it as `data`)."""
+    if not isinstance(body, dict):
+        return None
+    if "content" in body or "embeds" in body:
+        return body
+    data = body.get("data")
+    return data if isinstance(data, dict) and ("content" in data or "embeds" in data) else None
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
+    fake = FakeDiscord()
+    fake.names.update({"21": HOSTILE_NAME, "11": HOSTILE_NAME + " mentor"})
+    await fake.start()
+    config = {
+        "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__MODERATORS_CHANNEL_ID": MODERATORS_CHANNEL,
+        "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__KUDOS_CHANNEL_ID": KUDOS_CHANNEL,
+    }
+    r = await start_rig(tmp_path, fake, **config)
+    try:
+        yield r
+    finally:
+        await stop_rig(r)
+        await fake.close()
+    # discord.py logs and swallows errors in commands and forms: fail on them here.
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+
+
+async def form(
+    rig: Rig, uid: str, path: list[str], options: dict[str, Any], values: dict[str, str]
+) -> None:
+    """Run a command that opens a form and submit it, until it is answered."""
+    iid = await rig.fake.slash(uid, path, options)
+    await rig.fake.wait_for(lambda: iid in rig.fake.modals)
+    sub = await rig.fake.submit_modal(uid, iid, values)
+    await rig.fake.wait_for(lambda: rig.fake.followups(sub) != [])
+
+
+async def test_hostile_text_is_escaped_and_pings_nobody_on_discord(rig: Rig) -> None:
+    """Every recorded call's parsed text has its mentions and markdown escaped, every message
+    allows no mention, and the hostile text reached each kind of message."""
+    fake = rig.fake
+    await rig.say("11", ["mentor", "skills", "add"], {"skills": "python"})
+    await rig.say("11", ["mentor", "available"], {"duration": "8h"})
+    asked = {
+        "Your question": HOSTILE,
+        "What do you want to reach?": HOSTILE,
+        "What have you tried?": HOSTILE,
+    }
+    await form(rig, "21", ["mentor", "ask"], {"skills": "python"}, asked)
+    await rig.settle()
+    # Nobody takes the offer: it is edited, and the request goes to #mentors and #moderators.
+    assert rig.front.core is not None
+    await rig.front.core.sweep.advance(rig.clock, timedelta(hours=1))
+    await rig.settle()
+    posted = next(
+        m
+        for m in fake.messages.values()
+        if m["channel_id"] == MENTORS_CHANNEL and "mm|/mentor accept r1" in str(m["components"])
+    )
+    await rig.click("11", posted, "mm|/mentor accept r1", dm=False)
+    await rig.say("21", ["mentor", "checkin"], {"session": "s1"})
+    await rig.say("11", ["mentor", "checkin"], {"session": "s1"})
+    await rig.say("11", ["mentor", "done"], {"session": "s1"})
+    comment = "Comment (only they and moderators see it)"
+    await form(
+        rig, "21", ["mentor", "rate"], {"session": "s1"}, {"Overall, 1 to 5": "1", comment: HOSTILE}
+    )
+    await form(
+        rig, "11", ["mentor", "rate"], {"session": "s1"}, {"Overall, 1 to 5": "5", comment: HOSTILE}
+    )
+    await rig.say("21", ["mentor", "kudos"], {"session": "s1", "message": HOSTILE})
+    await form(rig, "21", ["mentor", "dispute"], {"session": "s1"}, {"What happened?": HOSTILE})
+    await form(rig, "11", ["mentor", "dispute"], {"session": "s1"}, {"What happened?": HOSTILE})
+    await rig.say("21", ["mentor", "report"], {"user": "11", "what": HOSTILE}, members=["user"])
+    await rig.say("31", ["mentor-mod", "show"], {"dispute_id": "d1"}, roles=[MOD_ROLE])
+    await rig.say(
+        "31",
+        ["mentor-mod", "resolve"],
+        {"dispute_id": "d1", "decision": "warn", "note": HOSTILE},
+        roles=[MOD_ROLE],
+    )
+    await rig.say("21", ["mentor", "appeal"], {"dispute_id": "d1", "why": HOSTILE})
+    await rig.say("31", ["mentor-mod", "log"], roles=[MOD_ROLE])
+    # Answers that quote what was typed, refused or not understood.
+    await rig.say("21", ["mentor", "account", "me"])
+    await rig.say("21", ["mentor", "sessions"])
+    await rig.say("21", ["mentor", "accept"], {"request": HOSTILE})
+    await rig.say("21", ["mentor", "help"], {"command": HOSTILE})
+    await rig.say("21", ["mentor", "profile", "link"], {"url": HOSTILE})
+    await rig.settle()
+
+    calls = [c for c in fake.calls if not c.path.startswith("/applications/")]
+    leaks = [(c.method, c.path, unsafe_texts(c.body)) for c in calls]
+    assert not [leak for leak in leaks if leak[2]], [leak for leak in leaks if leak[2]][:3]
+    messages = [(c, m) for c in calls if (m := message_of(c.body)) is not None]
+    pinging = [
+        (c.method, c.path, m.get("allowed_mentions"))
+        for c, m in messages
+        if (m.get("allowed_mentions") or {}).get("parse") != []
+        or (m.get("allowed_mentions") or {}).get("roles")
+        or (m.get("allowed_mentions") or {}).get("users")
+    ]
+    assert not pinging, pinging[:3]
+
+    def reached(method: str, path: str) -> bool:
+        return any(shows_hostile(m) for c, m in messages if c.method == method and path in c.path)
+
+    assert reached("POST", "/channels/911/messages")  # offers, ratings, decisions to the mentor
+    assert reached("PATCH", "/messages/")  # edited in place
+    assert reached("POST", f"/channels/{MENTORS_CHANNEL}/messages")
+    assert reached("POST", f"/channels/{MODERATORS_CHANNEL}/messages")
+    assert reached("POST", f"/channels/{KUDOS_CHANNEL}/messages")
+    assert fake.threads
+    assert any(reached("POST", f"/channels/{t}/messages") for t in fake.threads)  # sessions
+    assert reached("POST", "/webhooks/")  # answers to commands and forms
