@@ -110,7 +110,7 @@ _REQUEST_IS = {
     RequestState.MATCHED: "is already matched with a mentor",
     RequestState.CANCELLED: "was cancelled",
     RequestState.EXPIRED: "expired without a mentor",
-    RequestState.CLOSED: "was closed by a moderator",
+    RequestState.CLOSED: "was closed",
 }
 
 
@@ -235,12 +235,17 @@ def require_session(step: SessionStep, state: str, subject: str) -> None:
         raise Conflict(f"{subject} {reads}, {rule.refusal}.", hint=rule.hint(state, subject))
 
 
+def request_refusal(step: RequestStep, state: str, subject: str) -> Conflict:
+    """The table's words for `step` on a request in `state` (which must not allow it)."""
+    rule = REQUEST_RULES[step]
+    reads = _REQUEST_IS.get(RequestState(state), f"is {state}")
+    return Conflict(f"{subject} {reads}, {rule.refusal}.", hint=rule.hint(state, subject))
+
+
 def require_request(step: RequestStep, state: str, subject: str) -> None:
     """Refuse `step` on a request in `state`, with the table's words."""
-    rule = REQUEST_RULES[step]
-    if state not in rule.allowed:
-        reads = _REQUEST_IS.get(RequestState(state), f"is {state}")
-        raise Conflict(f"{subject} {reads}, {rule.refusal}.", hint=rule.hint(state, subject))
+    if state not in REQUEST_RULES[step].allowed:
+        raise request_refusal(step, state, subject)
 
 
 def session_steps_states(step: SessionStep) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from bot import metrics
 from bot.domain.errors import Conflict, LimitReached
 from bot.domain.messages import Attachment, OutboundMessage
 from bot.domain.model import HelpRequest, Session
+from bot.domain.states import RequestStep, request_refusal
 from bot.service import sessions, waves
 from bot.service.context import Scope, address_of
 from bot.service.views import rid, session_when, sid
@@ -33,7 +34,7 @@ def closed_error(req: HelpRequest) -> Conflict:
             f"Thank you! {rid(req.id)} was already taken by another mentor.",
             hint="Other open requests: `/mentor open`.",
         )
-    return Conflict(f"{rid(req.id)} is {req.state}; there is nothing to accept any more.")
+    return request_refusal(RequestStep.ACCEPT, req.state, rid(req.id))
 
 
 async def check_capacity(scope: Scope, mentor_id: int, mentor_name: str) -> None:

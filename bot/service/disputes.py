@@ -296,7 +296,9 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
         raise Conflict(f"{d} is already {row['state']}.")
     if cmd.decision not in DECISIONS:
         raise InvalidInput(
-            f"`{cmd.decision[:20]}` is not a decision.", hint=f"Use one of {', '.join(DECISIONS)}."
+            f"`{cmd.decision}` decides an appeal, and {d} is not under appeal.",
+            hint=f"Use one of {', '.join(DECISIONS)}.",
+            field="decision",
         )
     against, dispute_id = int(row["against_id"]), int(row["id"])
     session_id = int(row["session_id"]) if row["session_id"] is not None else None
