@@ -10,6 +10,7 @@ from bot.domain.model import HelpRequest
 from bot.service import waves
 from bot.service.claim import claim_request, closed_error, joinable
 from bot.service.context import Ctx, address_of
+from bot.service.identities import same_person
 from bot.service.people import blocked_between, require_not_suspended
 from bot.service.profile import my_skills
 from bot.service.requests import load_request
@@ -39,7 +40,8 @@ async def _offered_request(ctx: Ctx, raw_id: str | None, verb: str) -> HelpReque
 
 async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
     req = await _offered_request(ctx, cmd.request, "accept")
-    if req.requester_id == ctx.me.id:
+    # Also from a record this account was linked to, before or after an unlink.
+    if await same_person(ctx, ctx.me.id, req.requester_id):
         raise NotAllowed(
             f"{rid(req.id)} is your own request; a mentor has to take it.",
             hint="To withdraw it, type `/mentor cancel`.",
