@@ -8,10 +8,11 @@ For each size a real SQLite file (and a throwaway PostgreSQL schema when
 MICROMENTOR_TEST_POSTGRES_DSN is set) is migrated with the project's `open_database`, then
 filled with bulk INSERTs straight into the tables: one community, the mentors (1-4 skills
 each out of `--skills`, drawn with Zipf popularity, so a few skills are very common), a
-thousand members who ask, one identity each, and availability (`--available`, 90% by
-default, can take an offer now through `available_until` or a weekly window; of the rest half
-have hours on another day and half none, which the hourly upkeep, run once after the fill,
-puts behind everyone in routing's rotation). Each measured request is fresh:
+thousand members who ask, one identity each (with its row in the identity history), and
+availability (`--available`, 90% by default, can take an offer now through
+`available_until` or a weekly window; of the rest half have hours on another day and half
+none, which the hourly upkeep, run once after the fill, puts behind everyone in routing's
+rotation). Each measured request is fresh:
 a help request with 1-3 skills (same Zipf) is inserted in a transaction, then timed are
 
   choose: `bot.service.routing.candidates` + `bot.domain.routing.rank` (who gets the wave);
@@ -55,12 +56,13 @@ from bot.domain.model import HelpRequest
 from bot.domain.routing import rank
 from bot.domain.skills import Taxonomy
 from bot.domain.timeparse import minute_of_week
-from bot.service import routing
+from bot.service import identities, routing
 from bot.service.context import Deps, Scope
 from bot.service.maintenance import refresh_rotations
 from bot.storage import Database, open_database
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import requests as request_sql
+from bot.storage.sql.identities import identity_key
 
 PG_DSN_ENV = "MICROMENTOR_TEST_POSTGRES_DSN"
 COMMUNITY = "default"
@@ -133,6 +135,7 @@ IDENTITY_COLUMNS = (
 )
 SKILL_COLUMNS = ("community_id", "skill", "person_id", "offered_at")
 WINDOW_COLUMNS = ("person_id", "community_id", "start_minute", "end_minute")
+HISTORY_COLUMNS = ("community_id", "identity_key", "platform", "person_id", "started_at")
 
 
 def members_for(mentors: int) -> int:
@@ -193,9 +196,16 @@ def generate(
             (pid, COMMUNITY, name, "UTC", 0, 0, None, 1, 5, None, now - 90 * DAY, now - DAY)
         )
         identities.append(("console", "console", name, pid, COMMUNITY, name, now - DAY))
+    # What the bot writes on each first contact: the identity's row in the history, which
+    # routing reads (through KEPT_APART) for every wave.
+    history = [
+        (COMMUNITY, identity_key(platform, workspace, user_id), platform, pid, now - 90 * DAY)
+        for platform, workspace, user_id, pid, *_ in identities
+    ]
     return {
         "persons": persons,
         "identities": identities,
+        "identity_history": history,
         "mentor_skills": skills,
         "availability_windows": windows,
     }
@@ -204,6 +214,7 @@ def generate(
 COLUMNS = {
     "persons": PERSON_COLUMNS,
     "identities": IDENTITY_COLUMNS,
+    "identity_history": HISTORY_COLUMNS,
     "mentor_skills": SKILL_COLUMNS,
     "availability_windows": WINDOW_COLUMNS,
 }
@@ -270,19 +281,15 @@ def bench_config(url: str, pool: int | None = None) -> Config:
 
 # The best fit any eligible mentor has, from every holder of the requested skills: what the
 # pooled query may miss, checked (untimed) against the wave it chose.
-BEST_FIT = (
-    """
+BEST_FIT = """
 SELECT MAX(fit) FROM (
   SELECT ms.person_id, COUNT(*) AS fit
   FROM request_skills rs
   JOIN mentor_skills ms ON ms.community_id = rs.community_id AND ms.skill = rs.skill
   JOIN persons p ON p.id = ms.person_id
-  WHERE rs.request_id = :request_id AND """
-    + offer_sql.ELIGIBLE
-    + """
+  WHERE rs.request_id = :request_id AND {eligible}
   GROUP BY ms.person_id) AS fits
 """
-)
 
 
 async def measure(
@@ -347,7 +354,12 @@ async def measure(
                     created_at=scope.ts,
                     skills=skills,
                 )
-                best = int(await tx.fetch_val(BEST_FIT, params_for_best_fit(scope, req)) or 0)
+                apart_list, apart_params = offer_sql.apart(
+                    await identities.kept_apart(scope, requester)
+                )
+                best_fit = BEST_FIT.format(eligible=offer_sql.eligible(apart_list))
+                best_params = {**params_for_best_fit(scope, req), **apart_params}
+                best = int(await tx.fetch_val(best_fit, best_params) or 0)
                 start = time.perf_counter()
                 found = await routing.candidates(scope, req)
                 chosen = rank(
@@ -392,7 +404,6 @@ def params_for_best_fit(scope: Scope, req: HelpRequest) -> dict[str, Any]:
     """The parameters routing.candidates gives its query, for BEST_FIT."""
     return {
         "request_id": req.id,
-        "requester_id": req.requester_id,
         "at": scope.ts,
         "now": scope.ts,
         "mow": minute_of_week(NOW),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from bot.domain.messages import Actor, PersonAddress
 from bot.domain.model import Person
 from bot.domain.skills import Taxonomy
 from bot.storage.database import Transaction
+from bot.storage.sql import identities as identities_sql
 from bot.storage.sql import persons as sql
 
 # Writing last_seen on every command costs a statement; a minute's precision is plenty
@@ -93,7 +93,7 @@ class Ctx(Scope):
 
 def identity_hash(platform: str, workspace: str, user_id: str) -> str:
     """The one-way key a forgotten identity's sanction is remembered by (see privacy.py)."""
-    return hashlib.sha256(f"{platform}:{workspace}:{user_id}".encode()).hexdigest()
+    return identities_sql.identity_key(platform, workspace, user_id)
 
 
 async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetime) -> Person:
@@ -143,6 +143,16 @@ async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetim
             "person_id": person_id,
             "community_id": community_id,
             "display_name": name,
+            "now": ts,
+        },
+    )
+    await tx.execute(
+        identities_sql.OPEN,
+        {
+            "community_id": community_id,
+            "identity_key": identity_hash(actor.platform, actor.workspace, actor.user_id),
+            "platform": actor.platform,
+            "person_id": person_id,
             "now": ts,
         },
     )

@@ -15,6 +15,7 @@ from bot.domain.states import AppealDecision, Decision, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service import audit, due
 from bot.service.context import Ctx, Scope, address_of
+from bot.service.identities import related_persons
 from bot.service.people import blocked_between, person_by_mention, require_moderator
 from bot.service.ratings import everyone_rated, reveal
 from bot.service.sessions import load_session, my_session
@@ -165,13 +166,16 @@ async def _neutral_problem(ctx: Ctx, row: Row) -> str | None:
         session = await load_session(ctx, int(row["session_id"]))
         if session is not None:
             parties |= {p.person_id for p in session.participants}
-    if ctx.me.id in parties:
+    # Under any record this moderator's identities ever had, not only today's (a link and an
+    # unlink would otherwise give a party a fresh, neutral-looking record).
+    mine = await related_persons(ctx, ctx.me.id)
+    if mine & parties:
         return "you were a party to it"
     for party in parties:
         if await blocked_between(ctx, ctx.me.id, party):
             return "you and one of the parties have blocked each other"
     under_appeal = row["state"] == "appealed" and row["moderator_id"] is not None
-    if under_appeal and int(row["moderator_id"]) == ctx.me.id:
+    if under_appeal and int(row["moderator_id"]) in mine:
         return "you made the decision under appeal; another moderator decides the appeal"
     return None
 
@@ -401,6 +405,7 @@ async def _decide_appeal(ctx: Ctx, row: Row, cmd: c.ModResolve, note: str) -> Ou
         if row["decision"] == "void" and row["session_id"] is not None:
             await ctx.tx.execute(sql.RESTORE_RATINGS, {"session_id": row["session_id"]})
     messages.append(await audit.record(ctx, ctx.me.id, f"appeal {cmd.decision}", d, note))
+    # True by now: DECIDE_APPEAL refuses every record related to the first decider's.
     text = (
         f"The appeal of {d} was decided by another moderator: the decision is "
         f"{'upheld' if cmd.decision == 'uphold' else 'overturned'}. This is final.\nNote: {note}"
@@ -413,7 +418,8 @@ async def _decide_appeal(ctx: Ctx, row: Row, cmd: c.ModResolve, note: str) -> Ou
 async def appeal(ctx: Ctx, cmd: c.Appeal) -> Outcome:
     row = await _load(ctx, cmd.dispute)
     d = did(int(row["id"]))
-    if ctx.me.id not in (int(row["opened_by"]), int(row["against_id"])):
+    # A party's other records count as the party: the decision is about the person.
+    if not await related_persons(ctx, ctx.me.id) & {int(row["opened_by"]), int(row["against_id"])}:
         raise NotAllowed(f"Only the parties of {d} can appeal it.")
     text = cmd.text
     if row["state"] == "open":

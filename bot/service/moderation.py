@@ -9,6 +9,7 @@ from bot.domain.states import RequestStep, require_request
 from bot.service import audit, waves
 from bot.service.claim import claim_request
 from bot.service.context import Ctx, address_of
+from bot.service.identities import related_persons
 from bot.service.people import (
     blocked_between,
     person_by_mention,
@@ -28,7 +29,11 @@ async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
     mentor = await person_by_mention(ctx, cmd.mentor)
     r = rid(req.id)
     require_request(RequestStep.ASSIGN, req.state, r)
-    if mentor.id == req.requester_id:
+    # Under any record either ever had: an unlink must not make someone a stranger to their
+    # own request.
+    if req.requester_id in await related_persons(ctx, ctx.me.id):
+        raise NotAllowed(f"You asked {r} yourself; another moderator has to assign it.")
+    if req.requester_id in await related_persons(ctx, mentor.id):
         raise InvalidInput(f"{mentor.display_name} asked {r}; assign someone else.")
     if await blocked_between(ctx, mentor.id, req.requester_id):
         raise NotAllowed(

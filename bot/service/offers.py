@@ -11,6 +11,7 @@ from bot.domain.states import RequestStep, require_request
 from bot.service import waves
 from bot.service.claim import claim_request, closed_error, joinable
 from bot.service.context import Ctx, address_of
+from bot.service.identities import same_person
 from bot.service.people import blocked_between, require_not_suspended, suspended_until
 from bot.service.profile import my_skills
 from bot.service.requests import load_request
@@ -44,7 +45,8 @@ async def _offered_request(ctx: Ctx, raw_id: str | None, verb: str) -> HelpReque
 async def check_can_accept(ctx: Ctx, req: HelpRequest) -> None:
     """Refuse if this mentor can't take this request now: one rule for `/mentor accept` and
     for the Accept buttons `/mentor open` shows."""
-    if req.requester_id == ctx.me.id:
+    # Also from a record this account was linked to, before or after an unlink.
+    if await same_person(ctx, ctx.me.id, req.requester_id):
         raise NotAllowed(
             f"{rid(req.id)} is your own request; a mentor has to take it.",
             hint="To withdraw it, type `/mentor cancel`.",
@@ -134,8 +136,12 @@ async def list_open(ctx: Ctx, cmd: c.ListOpen) -> Outcome:
     lines, actions = [], []
     for row in rows:
         req = await load_request(ctx, int(row["id"]))
-        if await blocked_between(ctx, ctx.me.id, req.requester_id):
-            continue  # a block stays silent: the request is simply not listed
+        if await blocked_between(ctx, ctx.me.id, req.requester_id) or await same_person(
+            ctx, ctx.me.id, req.requester_id
+        ):
+            # A block stays silent, and one's own request (asked from another account) is no
+            # one to mentor: neither is listed.
+            continue
         r = rid(req.id)
         try:
             await check_can_accept(ctx, req)

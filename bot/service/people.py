@@ -9,6 +9,7 @@ from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.model import Person
 from bot.domain.timeparse import format_local
 from bot.service.context import Ctx, Scope
+from bot.storage.sql import identities as identities_sql
 from bot.storage.sql import persons as sql
 
 # @name (console), <@U123> or <@U123|name> (Slack), <@123> or <@!123> (Discord)
@@ -37,8 +38,8 @@ async def person_by_mention(ctx: Ctx, mention: str) -> Person:
 
 
 async def blocked_between(scope: Scope, a: int, b: int) -> bool:
-    """Whether either of the two blocked the other."""
-    return await scope.tx.fetch_one(sql.BLOCKED_BETWEEN, {"a": a, "b": b}) is not None
+    """Whether either of the two blocked the other, under any record either ever had."""
+    return await scope.tx.fetch_one(identities_sql.BLOCKED_BETWEEN, {"a": a, "b": b}) is not None
 
 
 async def suspended_until(scope: Scope, person_id: int) -> int | None:

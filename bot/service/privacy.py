@@ -11,6 +11,7 @@ from bot.domain.errors import Conflict
 from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
 from bot.service import due
 from bot.service.context import Ctx, Scope, identity_hash
+from bot.storage.sql import identities as identities_sql
 
 REMOVED = "[removed]"
 
@@ -65,7 +66,10 @@ FORGET = [
     "DELETE FROM availability_windows WHERE person_id = :id",
     "DELETE FROM session_proposals WHERE proposed_by = :id",
     "DELETE FROM link_codes WHERE person_id = :id",
-    "DELETE FROM blocks WHERE blocker_id = :id OR blocked_id = :id",
+    # Blocks you made go; other people's blocks of you are theirs and stay (a forgotten
+    # account that comes back is still one person with this record: identity_history).
+    "DELETE FROM blocks WHERE blocker_id = :id",
+    identities_sql.CLOSE_ALL_OF,
     "UPDATE persons SET display_name = :anon, is_mentor = 0, away = 1, available_until = NULL, "
     "hours_spec = '{}', call_link = NULL, leaderboard = 0, forgotten_at = :now WHERE id = :id",
 ]
@@ -94,11 +98,34 @@ def _plain(rows: list[Any]) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+async def _account_history(ctx: Ctx) -> list[dict[str, Any]]:
+    """Which record each account was on, and when, for every record counted as this person;
+    an account is named only if it is linked to this record now (the rest are one-way keys)."""
+    mine = {
+        identities_sql.identity_key(r["platform"], r["workspace"], r["user_id"]): (
+            f"{r['platform']}:{r['workspace']}:{r['user_id']}"
+        )
+        for r in await ctx.tx.fetch(identities_sql.IDENTITIES_OF, {"id": ctx.me.id})
+    }
+    rows = await ctx.tx.fetch(identities_sql.HISTORY_OF_RELATED, {"id": ctx.me.id})
+    return [
+        {
+            "record": int(r["person_id"]),
+            "platform": r["platform"],
+            "account": mine.get(r["identity_key"]),
+            "from": r["started_at"],
+            "until": r["ended_at"],
+        }
+        for r in rows
+    ]
+
+
 async def export(ctx: Ctx, cmd: c.Export) -> Outcome:
     data: dict[str, Any] = {"exported_at": ctx.now.isoformat(), "community": ctx.community}
     for name, sql in EXPORT_QUERIES.items():
         data[name] = _plain(await ctx.tx.fetch(sql, {"id": ctx.me.id}))
     data["profile"] = data["profile"][0] if data["profile"] else {}
+    data["account_history"] = await _account_history(ctx)
     content = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     return Outcome(
         Reply(

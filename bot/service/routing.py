@@ -12,6 +12,7 @@ from bot.domain.routing import Candidate, has_capacity, rank
 from bot.domain.timeparse import minute_of_week
 from bot.service import due, reputation
 from bot.service.context import Scope, address_of
+from bot.service.identities import kept_apart
 from bot.service.views import offer_actions, offer_text, request_fields
 from bot.storage.database import Row, Transaction
 from bot.storage.sql import offers as sql
@@ -46,10 +47,15 @@ def _candidate(row: Row, **scores: float) -> Candidate:
     )
 
 
-async def candidates(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, str]]:
-    """Mentors who could get this request's next offer, scored inputs filled, with their zone."""
+async def candidates(
+    scope: Scope, req: HelpRequest, apart: frozenset[int] | None = None
+) -> list[tuple[Candidate, str]]:
+    """Mentors who could get this request's next offer, scored inputs filled, with their zone
+    (`apart`: identities.kept_apart of the requester, if the caller has it already)."""
     at = req.start_at if req.start_at is not None else scope.ts
-    query, skill_params = sql.candidates(list(req.skills))
+    if apart is None:
+        apart = await kept_apart(scope, req.requester_id)
+    query, skill_params = sql.candidates(list(req.skills), apart)
     # A wave ranks about candidate_pool mentors however many skills are asked for: each skill
     # brings its share (sql.offers._POOL_BRANCH), and with several skills up to half as many
     # who hold another of them, looked for among its WALK_FACTOR x candidate_pool least
@@ -66,7 +72,6 @@ async def candidates(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, st
             "multi": max(share // 2, 1),
             "walk": budget * WALK_FACTOR,
             "request_id": req.id,
-            "requester_id": req.requester_id,
             "at": at,
             "now": scope.ts,
             "mow": minute_of_week(from_epoch(at)),
@@ -88,13 +93,16 @@ async def candidates(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, st
     ]
 
 
-async def _preferred(scope: Scope, req: HelpRequest) -> list[tuple[Candidate, str]]:
+async def _preferred(
+    scope: Scope, req: HelpRequest, apart: frozenset[int]
+) -> list[tuple[Candidate, str]]:
     """The mentor the member named, if they can take it (they get the first offer alone)."""
+    query, apart_params = sql.preferred(apart)
     row = await scope.tx.fetch_one(
-        sql.PREFERRED,
+        query,
         {
+            **apart_params,
             "mentor_id": req.preferred_mentor_id,
-            "requester_id": req.requester_id,
             "request_id": req.id,
             "now": scope.ts,
             "week_ago": scope.ts - WEEK_SECONDS,
@@ -109,10 +117,11 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
     """Offer the request to the next K mentors; returns the offer messages (maybe none)."""
     conf = ctx.config.accountability
     chosen_with_zone: list[tuple[Candidate, str]] = []
+    apart = await kept_apart(ctx, req.requester_id)
     if req.wave == 0 and req.preferred_mentor_id is not None:
-        chosen_with_zone = await _preferred(ctx, req)
+        chosen_with_zone = await _preferred(ctx, req, apart)
     if not chosen_with_zone:
-        found = await candidates(ctx, req)
+        found = await candidates(ctx, req, apart)
         zones = {c.person_id: zone for c, zone in found}
         chosen = rank(
             [c for c, _ in found],

@@ -1,17 +1,21 @@
 """Versioned schema migrations, applied at start: all pending ones in one transaction.
 
 Plain SQL, one list, with the few type names that differ between the engines written as
-tokens (`{pk}`, `{bigint}`). Several processes starting at once are serialised by
-BEGIN IMMEDIATE on SQLite and a transaction-scoped advisory lock on PostgreSQL, so the
-schema is upgraded exactly once.
+tokens (`{pk}`, `{bigint}`); what SQL can't do (a hash) is a Python backfill run right after
+its migration, in the same transaction (BACKFILLS). Several processes starting at once are
+serialised by BEGIN IMMEDIATE on SQLite and a transaction-scoped advisory lock on
+PostgreSQL, so the schema is upgraded exactly once.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
+from bot.storage.sql import identities as identities_sql
 
 log = logging.getLogger(__name__)
 
@@ -369,7 +373,58 @@ CREATE TABLE platform_oauth_states (
 )
 """,
     ),
+    (
+        9,
+        "identity history: every person record each platform identity ever belonged to",
+        """
+CREATE TABLE identity_history (
+    id {pk},
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    identity_key TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    person_id {bigint} NOT NULL REFERENCES persons(id),
+    started_at {bigint} NOT NULL,
+    ended_at {bigint}
+);
+CREATE INDEX identity_history_person ON identity_history (person_id, identity_key);
+CREATE INDEX identity_history_identity ON identity_history (identity_key, person_id);
+CREATE UNIQUE INDEX identity_history_current ON identity_history (identity_key)
+    WHERE ended_at IS NULL
+""",
+    ),
 ]
+
+
+async def _backfill_identity_history(tx: Transaction) -> None:
+    """Each identity's current record, from when the record was made (the key is a hash,
+    which SQLite can't compute in SQL). Unlinks before this migration left no trace."""
+    rows = await tx.fetch(identities_sql.ALL_IDENTITIES)
+    for start in range(0, len(rows), _BATCH):
+        values: list[str] = []
+        params: dict[str, Any] = {}
+        for n, row in enumerate(rows[start : start + _BATCH]):
+            values.append(f"(:c{n}, :k{n}, :p{n}, :i{n}, :t{n})")
+            params |= {
+                f"c{n}": row["community_id"],
+                f"k{n}": identities_sql.identity_key(
+                    row["platform"], row["workspace"], row["user_id"]
+                ),
+                f"p{n}": row["platform"],
+                f"i{n}": row["person_id"],
+                f"t{n}": row["created_at"],
+            }
+        await tx.execute(
+            "INSERT INTO identity_history (community_id, identity_key, platform, person_id,"
+            " started_at) VALUES " + ", ".join(values),
+            params,
+        )
+
+
+_BATCH = 500
+# What a migration's SQL can't do, run after it in the same transaction.
+BACKFILLS: dict[int, Callable[[Transaction], Awaitable[None]]] = {
+    9: _backfill_identity_history,
+}
 
 
 def render(sql: str, dialect: str) -> str:
@@ -405,6 +460,8 @@ async def migrate(db: Database) -> int:
             log.info("applying migration %d: %s", version, description)
             for statement in statements(render(sql, db.dialect)):
                 await tx.execute(statement)
+            if version in BACKFILLS:
+                await BACKFILLS[version](tx)
             await tx.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at)"
                 " VALUES (:version, :description, :applied_at)",

@@ -1,5 +1,7 @@
 """Disputes, reports, appeals, sanctions and the audit log."""
 
+from bot.storage.sql.identities import related
+
 INSERT = """
 INSERT INTO disputes (community_id, kind, session_id, opened_by, against_id, statement,
                       state, created_at)
@@ -52,13 +54,18 @@ WHERE id = :id AND state = 'resolved' AND appeal_by IS NULL
 RETURNING id
 """
 
-DECIDE_APPEAL = """
+# Never by the first decider, under any record they ever had (sql.identities.related).
+DECIDE_APPEAL = (
+    "WITH RECURSIVE "
+    + related("decider", ":moderator_id")
+    + """
 UPDATE disputes
 SET state = 'final', appeal_moderator_id = :moderator_id, appeal_decision = :decision,
     appeal_note = :note, appeal_decided_at = :now
-WHERE id = :id AND state = 'appealed' AND moderator_id <> :moderator_id
-RETURNING id
-"""
+WHERE id = :id AND state = 'appealed'
+  AND moderator_id NOT IN (SELECT person_id FROM decider)
+RETURNING id"""
+)
 
 SET_DISPUTED = "UPDATE sessions SET disputed = :disputed WHERE id = :id"
 

@@ -1,5 +1,8 @@
 """Offers and the routing candidates query."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from bot.storage.sql import in_list, reputation
 
 # A mentor's load, as correlated subqueries on `p` (the mentor's persons row).
@@ -13,16 +16,16 @@ _THIS_WEEK = """(SELECT COUNT(*)
 _RECENT_OFFERS = """(SELECT COUNT(*) FROM offers o2
   WHERE o2.mentor_id = p.id AND o2.created_at >= :recent_since)"""
 
-# Who may be offered this request at all, whatever their skills.
-_NOT_EXCLUDED = """p.id <> :requester_id
+# Who may be offered this request at all, whatever their skills. `{apart}` is the list of
+# records kept apart from the requester (the requester under any record, and everyone either
+# side of a block with them: sql.identities.KEPT_APART), worked out once per wave, so this
+# stays a comparison of ids for each candidate.
+_NOT_EXCLUDED = """p.id NOT IN {apart}
   AND (p.suspended_until IS NULL OR p.suspended_until <= :now)
-  AND NOT EXISTS (SELECT 1 FROM blocks b
-                  WHERE (b.blocker_id = p.id AND b.blocked_id = :requester_id)
-                     OR (b.blocker_id = :requester_id AND b.blocked_id = p.id))
   AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id AND o.mentor_id = p.id)"""
 
 # ... and free to take it now: not away, available at the request's time, under both limits.
-ELIGIBLE = (
+_ELIGIBLE = (
     _NOT_EXCLUDED
     + """
   AND p.away = 0
@@ -36,6 +39,19 @@ ELIGIBLE = (
     + _THIS_WEEK
     + """ < p.capacity_weekly"""
 )
+
+
+def apart(ids: Iterable[int]) -> tuple[str, dict[str, Any]]:
+    """`(:apart0, ...)` and its parameters, for the records kept apart from a requester."""
+    # Sorted, so a set of the same size gives the same statement text (prepared once on
+    # PostgreSQL). Never empty (the requester is in it): `NOT IN (NULL)` would keep everyone out.
+    return in_list("apart", sorted(set(ids)) or [0])
+
+
+def eligible(apart_list: str) -> str:
+    """The condition on `p` for a mentor who may be offered the request now."""
+    return _ELIGIBLE.replace("{apart}", apart_list)
+
 
 # One requested skill's share of the pool: its `:pool` eligible holders offered work least
 # recently, read in order from mentor_skills_rotation, so the cost is the pool's size and not
@@ -83,21 +99,23 @@ WHERE p.id IN ({pool})
 """
 
 
-def candidates(skills: list[str]) -> tuple[str, dict[str, str]]:
-    """The query for a request's candidates, and its skill parameters.
+def candidates(skills: list[str], kept_apart: Iterable[int]) -> tuple[str, dict[str, Any]]:
+    """The query for a request's candidates, and its skill and kept-apart parameters.
 
     The candidates are the union of each requested skill's pools (see `_POOL_BRANCH` and
     `_MULTI_BRANCH`), with their fit (how many requested skills they hold), load, ratings on
     these skills and record (reputation.RATED_COLUMNS, RECORD_COLUMNS); ranking is in
-    bot.domain.routing. Parameters besides the skills: community_id, request_id,
-    requester_id, now, at, mow, week_ago, recent_since, pool, multi, walk, since, late_window.
+    bot.domain.routing. Parameters besides these: community_id, request_id, now, at, mow,
+    week_ago, recent_since, pool, multi, walk, since, late_window.
     """
     tags, params = in_list("skill", skills)
-    branches = [_POOL_BRANCH.format(param=name, eligible=ELIGIBLE) for name in params]
+    apart_list, apart_params = apart(kept_apart)
+    where = eligible(apart_list)
+    branches = [_POOL_BRANCH.format(param=name, eligible=where) for name in params]
     if len(params) > 1:
         for name in params:
             others = "(" + ", ".join(f":{other}" for other in params if other != name) + ")"
-            branches.append(_MULTI_BRANCH.format(param=name, others=others, eligible=ELIGIBLE))
+            branches.append(_MULTI_BRANCH.format(param=name, others=others, eligible=where))
     query = _CANDIDATES.format(
         skills=tags,
         active=_ACTIVE,
@@ -108,7 +126,7 @@ def candidates(skills: list[str]) -> tuple[str, dict[str, str]]:
         + reputation.RECORD_COLUMNS,
         pool="\nUNION\n".join(branches) or "NULL",
     )
-    return query, params
+    return query, {**params, **apart_params}
 
 
 INSERT = """
@@ -175,7 +193,7 @@ PENDING_COUNT = "SELECT COUNT(*) FROM offers WHERE request_id = :request_id AND 
 
 # The mentor a member named with --with: offered first, alone, if nothing stands in the way
 # (capacity is checked by the caller; availability and skills don't matter when named).
-PREFERRED = (
+_PREFERRED = (
     """
 SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
        p.capacity_weekly, 0 AS fit, 0 AS recent_offers, """
@@ -187,3 +205,9 @@ FROM persons p
 WHERE p.id = :mentor_id AND """
     + _NOT_EXCLUDED
 )
+
+
+def preferred(kept_apart: Iterable[int]) -> tuple[str, dict[str, Any]]:
+    """The query for a named mentor, and its kept-apart parameters (see `_NOT_EXCLUDED`)."""
+    apart_list, params = apart(kept_apart)
+    return _PREFERRED.replace("{apart}", apart_list), params

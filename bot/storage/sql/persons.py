@@ -162,11 +162,6 @@ SELECT person_id FROM identities
 WHERE platform = :platform AND workspace = :workspace AND user_id = :user_id
 """
 
-BLOCKED_BETWEEN = """
-SELECT 1 FROM blocks
-WHERE (blocker_id = :a AND blocked_id = :b) OR (blocker_id = :b AND blocked_id = :a)
-"""
-
 SUSPENDED_UNTIL = "SELECT suspended_until FROM persons WHERE id = :id"
 
 BLOCK = """
@@ -175,6 +170,4 @@ VALUES (:community_id, :blocker_id, :blocked_id, :now)
 ON CONFLICT DO NOTHING
 """
 
-UNBLOCK = """
-DELETE FROM blocks WHERE blocker_id = :blocker_id AND blocked_id = :blocked_id RETURNING blocker_id
-"""
+# BLOCKED_BETWEEN and UNBLOCK are in sql.identities: they see every record of each person.
