@@ -15,13 +15,14 @@ from bot.domain.states import AppealDecision, Decision, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service import audit, due
 from bot.service.context import Ctx, Scope, address_of
-from bot.service.identities import related_persons
+from bot.service.identities import related_persons, same_person
 from bot.service.people import blocked_between, person_by_mention, require_moderator
 from bot.service.ratings import everyone_rated, reveal
 from bot.service.sessions import load_session, my_session
 from bot.service.views import clip, sid
 from bot.storage.database import Row
 from bot.storage.sql import disputes as sql
+from bot.storage.sql import in_list
 
 DECISIONS = tuple(Decision)
 APPEAL_DECISIONS = tuple(AppealDecision)
@@ -120,7 +121,7 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
 
 async def report(ctx: Ctx, cmd: c.Report) -> Outcome:
     other = await person_by_mention(ctx, cmd.who)
-    if other.id == ctx.me.id:
+    if await same_person(ctx, other.id, ctx.me.id):
         raise InvalidInput("You can't report yourself.")
     statement = cmd.statement
     dispute_id = int(
@@ -265,12 +266,22 @@ async def _suspend(scope: Scope, person_id: int, dispute_id: int, days: int) -> 
             "now": scope.ts,
         },
     )
-    longest = await scope.tx.fetch_val(
-        sql.LONGEST_SUSPENSION, {"person_id": person_id, "now": scope.ts}
-    )
-    await scope.tx.execute(sql.SET_SUSPENDED, {"id": person_id, "until": longest})
-    await due.schedule(scope, due.SUSPENSION_END, person_id, until)
+    for record in await _apply_suspension(scope, person_id):
+        await due.schedule(scope, due.SUSPENSION_END, record, until)
     return until
+
+
+async def _apply_suspension(scope: Scope, person_id: int) -> frozenset[int]:
+    """Put the longest suspension in force on every record of this person, so an account
+    unlinked before (or after) the decision is suspended as well; returns those records."""
+    records = await related_persons(scope, person_id)
+    fragment, params = in_list("p", sorted(records))
+    longest = await scope.tx.fetch_val(
+        sql.LONGEST_SUSPENSION_OF_ANY.replace("{ids}", fragment), {**params, "now": scope.ts}
+    )
+    for record in records:
+        await scope.tx.execute(sql.SET_SUSPENDED, {"id": record, "until": longest})
+    return records
 
 
 async def _after_unfreeze(scope: Scope, session_id: int) -> list[OutboundMessage]:
@@ -398,10 +409,7 @@ async def _decide_appeal(ctx: Ctx, row: Row, cmd: c.ModResolve, note: str) -> Ou
             sql.REVOKE_FOR_DISPUTE, {"dispute_id": dispute_id, "now": ctx.ts}
         )
         for person in {int(r["person_id"]) for r in revoked if r["kind"] == "suspension"}:
-            longest = await ctx.tx.fetch_val(
-                sql.LONGEST_SUSPENSION, {"person_id": person, "now": ctx.ts}
-            )
-            await ctx.tx.execute(sql.SET_SUSPENDED, {"id": person, "until": longest})
+            await _apply_suspension(ctx, person)
         if row["decision"] == "void" and row["session_id"] is not None:
             await ctx.tx.execute(sql.RESTORE_RATINGS, {"session_id": row["session_id"]})
     messages.append(await audit.record(ctx, ctx.me.id, f"appeal {cmd.decision}", d, note))

@@ -14,6 +14,7 @@ from bot.domain.states import RequestState, RequestStep, require_request
 from bot.domain.timeparse import format_duration, format_local, parse_when
 from bot.service import reputation, routing, sessions, waves
 from bot.service.context import Ctx
+from bot.service.identities import same_person
 from bot.service.people import (
     blocked_between,
     person_by_mention,
@@ -163,7 +164,7 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
     preferred: int | None = None
     if cmd.with_mentor is not None:
         chosen = await person_by_mention(ctx, cmd.with_mentor)
-        if chosen.id == ctx.me.id:
+        if await same_person(ctx, chosen.id, ctx.me.id):
             raise InvalidInput(
                 "You can't be your own mentor.", hint="Name someone else.", field="with"
             )

@@ -32,6 +32,7 @@ from bot.domain.states import (
 from bot.domain.timeparse import format_local, parse_when
 from bot.service import due, waves
 from bot.service.context import Ctx, Scope, address_of
+from bot.service.identities import related_persons
 from bot.service.invites import session_invite
 from bot.service.views import (
     clip,
@@ -215,6 +216,13 @@ async def join(
     if session is None or session.state not in LIVE:
         raise Conflict(
             f"The session of {rid(req.id)} has already ended.",
+            hint="Other open requests: `/mentor open`.",
+        )
+    mentor_records = await related_persons(scope, mentor_id)
+    if any(p.person_id in mentor_records for p in session.participants):
+        # One person, one place: a second account doesn't make a second opinion.
+        raise Conflict(
+            f"You already take part in {sid(session.id)}, from another account.",
             hint="Other open requests: `/mentor open`.",
         )
     await scope.tx.execute(

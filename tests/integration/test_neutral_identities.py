@@ -385,3 +385,52 @@ async def test_migration_9_backfills_the_history_from_the_identities(
         (identity_key(platform, workspace, user_id), platform, pid, 100 * pid, None)
         for platform, workspace, user_id, pid in identities
     )
+
+
+async def test_a_suspension_reaches_a_record_unlinked_before_the_decision(
+    make_harness: HarnessFactory,
+) -> None:
+    """Ana links and unlinks, then is suspended on one record: the other can't ask either,
+    and an overturn lifts it on both."""
+    h = await setup(make_harness)
+    await link(h, ANA, ANA_SLACK)
+    await ok(h, ANA_SLACK, "/mentor unlink")
+    await h.ok("bob", "/mentor report @ana -- rude in the thread")
+    await h.ok("mod1", "/mentor mod resolve d1 suspend --days 3 -- Please be kind.")
+    refused = await say(h, ANA_SLACK, "/mentor ask python -- q")
+    assert refused.is_error and "suspended" in refused.text
+    await ok(h, ANA, "/mentor appeal d1 -- It was a misunderstanding.")
+    await h.ok("mod2", "/mentor mod resolve d1 overturn -- Agreed.")
+    await ok(h, ANA_SLACK, "/mentor ask python -- q")
+
+
+async def test_your_other_account_is_not_your_mentor_or_someone_to_report(
+    make_harness: HarnessFactory,
+) -> None:
+    """`--with` naming one's own other record, and a report of it, are refused as for the
+    same record (two accounts on one platform, linked once)."""
+    h = await setup(make_harness)
+    other = Actor("console", "console", "ana2", "ana2")
+    await ok(h, other, "/mentor skills add python")
+    await link(h, ANA, other)
+    await ok(h, other, "/mentor unlink")
+    own = await say(h, ANA, "/mentor ask python --with @ana2 -- q")
+    assert own.is_error and "your own mentor" in own.text
+    reported = await say(h, ANA, "/mentor report @ana2 -- me")
+    assert reported.is_error and "yourself" in reported.text
+
+
+async def test_one_person_holds_one_place_in_a_second_opinion(
+    make_harness: HarnessFactory,
+) -> None:
+    """m1 takes r1, then tries to join as the second mentor from an account once linked."""
+    h = await setup(make_harness)
+    alt = Actor("console", "console", "m1alt", "m1alt")
+    await ok(h, alt, "/mentor skills add python")
+    await link(h, Actor("console", "console", "m1", "m1"), alt)
+    await ok(h, alt, "/mentor unlink")
+    await ok(h, alt, "/mentor skills add python")
+    await h.ok("ana", "/mentor ask python --mentors 2 -- two views")
+    await h.ok("m1", "/mentor accept r1")
+    twice = await say(h, alt, "/mentor accept r1")
+    assert twice.is_error and "already take part in s1, from another account" in twice.text

@@ -102,10 +102,11 @@ WHERE dispute_id = :dispute_id AND revoked_at IS NULL
 RETURNING person_id, kind
 """
 
-# The suspension in force: the latest end of any suspension not revoked.
-LONGEST_SUSPENSION = """
+# The suspension in force on a person: the latest end of any suspension not revoked, over
+# every record that is this person ({ids}: their related records).
+LONGEST_SUSPENSION_OF_ANY = """
 SELECT MAX(ends_at) FROM sanctions
-WHERE person_id = :person_id AND kind = 'suspension' AND revoked_at IS NULL AND ends_at > :now
+WHERE person_id IN {ids} AND kind = 'suspension' AND revoked_at IS NULL AND ends_at > :now
 """
 
 SET_SUSPENDED = "UPDATE persons SET suspended_until = :until WHERE id = :id"
