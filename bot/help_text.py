@@ -235,7 +235,8 @@ MODERATOR_COMMANDS = ("mod", "stats")
 
 def overview() -> str:
     """The whole list, grouped for members and mentors."""
-    lines = ["*micromentor*: short sessions with a mentor who knows the topic.", "", "Members:"]
+    # Plain text: the core's words carry no platform markup (Discord would show `*` as typed).
+    lines = ["micromentor: short sessions with a mentor who knows the topic.", "", "Members:"]
     lines += [f"  {COMMANDS[c].usage}" for c in MEMBER_COMMANDS]
     lines += ["", "Sessions:"]
     lines += [f"  {COMMANDS[c].usage}" for c in SESSION_COMMANDS]
