@@ -324,6 +324,42 @@ def test_goals_compare_within_each_seed_and_take_the_median() -> None:
     assert not goals([_goal_run({"load_gini": 0.3}, floor=0.2)])["load_gini"]["met"]
 
 
+def test_scenario_files_extend_the_reference() -> None:
+    """A scenario file names its base and changes only what it says."""
+    simulate = load("simulate")
+    reference = simulate.load_params()
+    surge = simulate.load_params(BENCH / "scenarios" / "surge.toml")
+    assert surge["requests"]["surge_requests"] == 400
+    assert surge["mentors"] == reference["mentors"]
+    plain = simulate.build_community(reference, 0.1, 5)
+    more = simulate.build_community(surge, 0.1, 5)
+    assert len(more.requests) == len(plain.requests) + 40
+    day = [r for r in more.requests if T0 + 9 * DAY <= r.at < T0 + 10 * DAY]
+    assert len(day) >= 40
+
+
+def test_scenarios_run_every_policy_on_every_scenario() -> None:
+    """A small suite run: one table with every policy on every scenario, and the goals."""
+    scenarios = load("scenarios")
+    result = scenarios.run(seeds=2, scale=0.02, jobs=1, only=["reference", "rare-skill"])
+    assert set(result["scenarios"]) == {"reference", "rare-skill"}
+    for s in result["scenarios"].values():
+        assert set(s["policies"]) == {"micromentor", "channel", "pinged", "queue"}
+        assert [run["seed"] for run in s["runs"]] == [1, 2]
+        assert set(s["goals"]) == set(load("simulate").GOALS)
+    text = scenarios.table(result)
+    for word in ("reference", "rare-skill", "micromentor", "channel", "pinged", "queue"):
+        assert word in text
+
+
+def test_scenarios_refuse_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown --only name is refused with the names there are."""
+    with pytest.raises(SystemExit):
+        load("scenarios").main(["--only", "nowhere"])
+    err = capsys.readouterr().err
+    assert "no scenario named nowhere" in err and "reference" in err
+
+
 def test_simulate_capacity_check_counts_overlaps() -> None:
     """The capacity check itself: back to back is fine, overlapping or a busy week is not."""
     simulate = load("simulate")
