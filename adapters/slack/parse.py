@@ -31,16 +31,33 @@ def actor_of(body: dict[str, Any]) -> Actor:
     return Actor(PLATFORM, team_id, str(user.get("id", "")), name)
 
 
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    """A form's submitted values. Slack always sends them, but a payload is input like any
+    other: one without them (or with anything else in their place) reads as empty fields,
+    which the command then refuses by name, instead of failing before it is built."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
 def _value(state: dict[str, Any], block: str) -> Any:
-    element = state.get(block, {}).get(block, {})
+    """One field's value; a field that is missing or not shaped as Slack sends it is empty."""
+    outer = state.get(block)
+    element = outer.get(block) if isinstance(outer, dict) else None
+    if not isinstance(element, dict):
+        return None
     kind = element.get("type")
     if kind == "plain_text_input":
-        return (element.get("value") or "").strip() or None
+        value = element.get("value")
+        return (value if isinstance(value, str) else "").strip() or None
     if kind == "static_select":
         selected = element.get("selected_option")
-        return None if selected is None else selected.get("value")
+        return selected.get("value") if isinstance(selected, dict) else None
     if kind in ("multi_external_select", "multi_static_select"):
-        return [o["value"] for o in element.get("selected_options") or []]
+        chosen = element.get("selected_options")
+        if not isinstance(chosen, list):
+            return []
+        return [o["value"] for o in chosen if isinstance(o, dict) and "value" in o]
     return None
 
 
@@ -54,7 +71,7 @@ def _number(value: Any, field: str) -> int:
 
 def ask_command(view: dict[str, Any]) -> c.AskForHelp:
     """The ask modal's fields as the core command."""
-    state = view["state"]["values"]
+    state = _values(view)
     minutes = _value(state, "minutes")
     return c.AskForHelp(
         tags=tuple(_value(state, "skills") or ()),
@@ -68,7 +85,7 @@ def ask_command(view: dict[str, Any]) -> c.AskForHelp:
 
 def rate_command(view: dict[str, Any]) -> c.Rate:
     """The rating modal's fields as the core command."""
-    state = view["state"]["values"]
+    state = _values(view)
     aspects = tuple(
         (name, _number(value, name))
         for name in ASPECTS
@@ -84,7 +101,7 @@ def rate_command(view: dict[str, Any]) -> c.Rate:
 
 
 def dispute_command(view: dict[str, Any]) -> c.OpenDispute:
-    state = view["state"]["values"]
+    state = _values(view)
     return c.OpenDispute(view.get("private_metadata") or None, _value(state, "statement") or "")
 
 

@@ -300,6 +300,33 @@ async def test_opening_the_home_tab_keeps_the_persons_name(rig: Rig) -> None:
     assert await stored_names(rig, "UNEW") == ("unew", "unew")
 
 
+async def test_a_form_state_not_shaped_as_slack_sends_it_is_refused_on_its_field(
+    rig: Rig,
+) -> None:
+    """A submission whose values are missing, null or of another shape (found by fuzzing:
+    each one answered "something went wrong" and logged a traceback) is refused politely on
+    the field it lacks, and nothing is stored."""
+    forged: list[tuple[str, Any]] = [
+        ("ask", None),
+        ("ask", []),
+        ("ask", {"skills": None, "question": {"question": 5}}),
+        ("ask", {"skills": {"skills": {"type": "multi_static_select", "selected_options": [{}]}}}),
+        ("rate", {"score": {"score": {"type": "static_select", "selected_option": "5"}}}),
+        ("dispute", "x"),
+    ]
+    for callback_id, values in forged:
+        view = {"callback_id": callback_id, "type": "modal"}
+        response = await rig.sim.submit("UANA", view, values)
+        body = json.loads(await response.text())
+        assert body["response_action"] == "errors", (callback_id, values)
+        (text,) = body["errors"].values()
+        assert "went wrong" not in text, (callback_id, values, text)
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 0
+        assert await tx.fetch_val("SELECT COUNT(*) FROM disputes") == 0
+
+
 async def test_an_unknown_action_is_ignored_politely(rig: Rig) -> None:
     """A button the core doesn't know is acked and ignored; a bad command gets an error."""
     response, _ = await rig.sim.click("UANA", "something:else", "not a command")
