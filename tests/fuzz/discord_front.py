@@ -5,6 +5,7 @@ discord.py client, its command tree and views."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ class Slash:
     members: tuple[str, ...] = ()
     # A form's fields in order (for ask, rate and dispute, which open one).
     fields: tuple[str, ...] = field(default=())
+    name: str | None = None  # the member's display name, when not the usual one
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ class Click:
     user: str
     custom_id: str
     dm: bool
+
+
+@dataclass(frozen=True)
+class Advance:
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,7 @@ class DiscordDriver:
                     )
                 ),
                 st.tuples(s.texts, s.texts, s.texts) if path[-1] in FORMS else st.just(()),
+                s.names,
             )
             for path, command in self.leaves
         ]
@@ -157,7 +165,13 @@ class DiscordDriver:
             if p.autocomplete
         ]
         clicks = st.builds(Click, user, s.discord_custom_ids(PLATFORM), st.booleans())
-        return st.one_of(st.one_of(*slashes), st.one_of(*slashes), clicks, st.one_of(*completing))
+        return st.one_of(
+            st.one_of(*slashes),
+            st.one_of(*slashes),
+            clicks,
+            st.one_of(*completing),
+            st.builds(Advance, s.advances),
+        )
 
     async def _answered(self, iid: str) -> list[Problem]:
         """Wait until the interaction is answered; a problem if it never is."""
@@ -197,9 +211,15 @@ class DiscordDriver:
         if isinstance(item, Slash):
             roles = [MOD_ROLE] if item.user == USERS["mod"] else None
             members = [m for m in item.members if m in item.options]
+            usual = fake.names.get(item.user)
+            if item.name is not None:
+                fake.names[item.user] = item.name
             iid = await fake.slash(
                 item.user, list(item.path), dict(item.options), members=members, roles=roles
             )
+            fake.names.pop(item.user, None)
+            if usual is not None:
+                fake.names[item.user] = usual
             problems += await self._answered(iid)
             await self.rig.settle()
             problems += self._count(iid, f"/{' '.join(item.path)}")[0]
@@ -217,6 +237,10 @@ class DiscordDriver:
             problems += self._count(iid, "a button")[0]
             if iid in fake.modals:
                 problems += await self._submit(Slash(item.user, (), {}, (), ("4",) * 3), iid)
+        elif isinstance(item, Advance):
+            assert self.rig.front.core is not None
+            await self.rig.front.core.sweep.advance(self.rig.clock, timedelta(minutes=item.minutes))
+            await self.rig.settle()
         else:
             assert isinstance(item, Autocomplete)
             iid = await fake.slash(

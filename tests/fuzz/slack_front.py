@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ class Command:
     user: str
     command: str  # /mentor or /mentor-mod
     text: str
+    name: str | None = None  # the user_name Slack sends, when not the usual one
+    retried: bool = False  # Slack sends it again (X-Slack-Retry-Num): still one answer
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ class Lookup:
 @dataclass(frozen=True)
 class Home:
     user: str
+
+
+@dataclass(frozen=True)
+class Advance:
+    minutes: int
 
 
 class SlackDriver:
@@ -116,6 +124,8 @@ class SlackDriver:
             user,
             st.sampled_from(("/mentor", "/mentor", "/mentor-mod")),
             s.command_texts(PLATFORM),
+            s.names,
+            st.sampled_from((False,) * 9 + (True,)),
         )
         click = st.builds(
             Click,
@@ -127,7 +137,16 @@ class SlackDriver:
         submit = st.builds(Submit, user, s.slack_forms())
         lookup = st.builds(Lookup, user, s.words)
         return st.one_of(
-            command, command, command, click, click, submit, submit, lookup, st.builds(Home, user)
+            command,
+            command,
+            command,
+            click,
+            click,
+            submit,
+            submit,
+            lookup,
+            st.builds(Home, user),
+            st.builds(Advance, s.advances),
         )
 
     async def _settle(self) -> None:
@@ -142,7 +161,27 @@ class SlackDriver:
         acks: list[Any] = []
         problems: list[Problem] = []
         if isinstance(item, Command):
-            response, name = await self.sim.command(item.user, item.text, item.command)
+            usual = self.sim.names.get(item.user)
+            if item.name is not None:
+                self.sim.names[item.user] = item.name
+            self._events += 1
+            trigger = f"fuzztrig{self._events}"
+            response, name = await self.sim.command(
+                item.user, item.text, item.command, trigger_id=trigger
+            )
+            if item.retried:
+                again, _ = await self.sim.command(
+                    item.user,
+                    item.text,
+                    item.command,
+                    trigger_id=trigger,
+                    headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+                    response_name=name,
+                )
+                problems += _status(again, "a retried slash command")
+            self.sim.names.pop(item.user, None)
+            if usual is not None:
+                self.sim.names[item.user] = usual
             await self._settle()
             problems += _status(response, "a slash command")
             answers = len(fake.answers_to(name))
@@ -197,6 +236,12 @@ class SlackDriver:
             problems += _status(response, "a skill lookup")
             if response.status == 200 and "options" not in json.loads(await response.text()):
                 problems.append(Problem("one clear reply", "a skill lookup got no options"))
+        elif isinstance(item, Advance):
+            assert self.front is not None and self.front.core is not None
+            clock = self.front.core.deps.clock
+            assert isinstance(clock, ManualClock)
+            await self.front.core.sweep.advance(clock, timedelta(minutes=item.minutes))
+            await self._settle()
         else:
             assert isinstance(item, Home)
             self._events += 1

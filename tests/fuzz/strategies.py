@@ -354,6 +354,15 @@ def command_lines(platform: Platform) -> st.SearchStrategy[str]:
     return st.tuples(st.sampled_from(PREFIXES), command_texts(platform)).map("".join)
 
 
+# How far the clock moves between two inputs, so timers run too: offers expire, requests
+# escalate and expire, sessions start, end and close their ratings.
+advances: st.SearchStrategy[int] = st.sampled_from((1, 5, 10, 15, 30, 60, 180, 1440, 4320))
+# The display name a platform sends with an input: None keeps the person's usual one.
+names: st.SearchStrategy[str | None] = st.one_of(
+    st.none(), st.none(), st.none(), st.sampled_from(HOSTILE_BITS), st.text(max_size=40)
+)
+
+
 def users(platform: Platform) -> st.SearchStrategy[str]:
     """Who acts: mostly the seeded people (one is a moderator), sometimes a newcomer."""
     return st.sampled_from(platform.users + platform.users + (platform.newcomer,))
