@@ -38,15 +38,29 @@ def run(
     """Fuzz each front end with `examples` inputs; the reports by front end."""
     reports = {}
     for front in fronts:
+        shown: set[tuple[str, str]] = set()
 
-        def progress(report: Report) -> None:
-            if verbose:
-                print(
-                    f"  {report.front}: {report.tried}/{examples} in {report.seconds:.0f} s, "
-                    f"{len(report.found)} problem(s)",
-                    file=sys.stderr,
-                    flush=True,
-                )
+        def progress(report: Report, shown: set[tuple[str, str]] = shown) -> None:
+            """After each fresh store: how far, and each problem the first time it is seen
+            (so a run stopped early still tells what it found)."""
+            if not verbose:
+                return
+            print(
+                f"  {report.front}: {report.tried}/{examples} in {report.seconds:.0f} s, "
+                f"{len(report.found)} problem(s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            for key, found in report.found.items():
+                if key not in shown:
+                    shown.add(key)
+                    p = found.problem
+                    print(
+                        f"  new: [{p.invariant}] {p.detail} {p.instance}\n"
+                        f"       input: {found.reproducer[:800]}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
 
         reports[front] = fuzz(
             DRIVERS[front], examples, base_seed=seed, epoch=epoch, progress=progress
