@@ -229,6 +229,16 @@ async def test_a_retried_refused_command_is_answered_once(rig: Rig) -> None:
     assert len(answers) == 1 and "no request r99" in texts(answers[0]["blocks"])
 
 
+async def test_a_retried_command_that_opens_a_form_opens_it_once(rig: Rig) -> None:
+    """`/mentor` alone opens the ask form; Slack's retry of it opens no second form (found by
+    fuzzing: each delivery opened one)."""
+    for headers in (None, RETRY):
+        response, _ = await rig.sim.command("UANA", "", trigger_id="T-FORM", headers=headers)
+        assert response.status == 200
+    await listeners_done()
+    assert len(rig.fake.of("views.open")) == 1
+
+
 async def test_a_retried_unparseable_command_is_answered_once(rig: Rig) -> None:
     """A command that doesn't parse, delivered again by Slack, gets no second answer."""
     for headers in (None, RETRY):
@@ -311,6 +321,19 @@ async def test_a_form_state_not_shaped_as_slack_sends_it_is_refused_on_its_field
         ("ask", []),
         ("ask", {"skills": None, "question": {"question": 5}}),
         ("ask", {"skills": {"skills": {"type": "multi_static_select", "selected_options": [{}]}}}),
+        (
+            "ask",
+            {
+                "skills": {
+                    "skills": {
+                        "type": "multi_static_select",
+                        "selected_options": [{"value": "python"}],
+                    }
+                },
+                "question": {"question": {"type": "static_select", "selected_option": {}}},
+                "at": {"at": {"type": "multi_static_select", "selected_options": None}},
+            },
+        ),
         ("rate", {"score": {"score": {"type": "static_select", "selected_option": "5"}}}),
         ("dispute", "x"),
     ]
