@@ -5,7 +5,7 @@ per front end, the inputs tried, inputs per second and each distinct problem wit
 it was seen and the shortest input that showed it; exits 1 if anything broke.
 
     python bench/fuzz.py --examples 100000 [--front console,slack,discord] [--seed N]
-        [--epoch 500] [--json]
+        [--epoch 500] [--batch 10] [--jobs 1] [--json]
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,39 +35,79 @@ DRIVERS: dict[str, Any] = {
 
 
 def run(
-    examples: int, fronts: list[str], seed: int = 0, epoch: int = 500, verbose: bool = False
+    examples: int,
+    fronts: list[str],
+    seed: int = 0,
+    epoch: int = 500,
+    batch: int = 10,
+    verbose: bool = False,
+    jobs: int = 1,
 ) -> dict[str, Report]:
-    """Fuzz each front end with `examples` inputs; the reports by front end."""
+    """Fuzz each front end with `examples` inputs, split over `jobs` processes (each with
+    its own seeds); the reports by front end, merged."""
     reports = {}
     for front in fronts:
-        shown: set[tuple[str, str]] = set()
-
-        def progress(report: Report, shown: set[tuple[str, str]] = shown) -> None:
-            """After each fresh store: how far, and each problem the first time it is seen
-            (so a run stopped early still tells what it found)."""
-            if not verbose:
-                return
-            print(
-                f"  {report.front}: {report.tried}/{examples} in {report.seconds:.0f} s, "
-                f"{len(report.found)} problem(s)",
-                file=sys.stderr,
-                flush=True,
-            )
-            for key, found in report.found.items():
-                if key not in shown:
-                    shown.add(key)
-                    p = found.problem
-                    print(
-                        f"  new: [{p.invariant}] {p.detail} {p.instance}\n"
-                        f"       input: {found.reproducer[:800]}",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-
-        reports[front] = fuzz(
-            DRIVERS[front], examples, base_seed=seed, epoch=epoch, progress=progress
-        )
+        shares = [examples // jobs + (1 if j < examples % jobs else 0) for j in range(jobs)]
+        args = [
+            (front, share, seed + j * 1_000_000, epoch, batch, verbose)
+            for j, share in enumerate(shares)
+            if share
+        ]
+        started = time.perf_counter()
+        if len(args) == 1:
+            parts = [_one_job(*args[0])]
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(len(args), mp_context=context) as pool:
+                parts = list(pool.map(_one_job, *zip(*args, strict=True)))
+        reports[front] = merge(parts, time.perf_counter() - started)
     return reports
+
+
+def _one_job(front: str, examples: int, seed: int, epoch: int, batch: int, verbose: bool) -> Report:
+    shown: set[tuple[str, str]] = set()
+
+    def progress(report: Report) -> None:
+        """After each fresh store: how far, and each problem the first time it is seen (so
+        a run stopped early still tells what it found)."""
+        if not verbose:
+            return
+        print(
+            f"  {report.front} (seed {seed}): {report.tried}/{examples} in "
+            f"{report.seconds:.0f} s, {len(report.found)} problem(s)",
+            file=sys.stderr,
+            flush=True,
+        )
+        for key, found in report.found.items():
+            if key not in shown:
+                shown.add(key)
+                p = found.problem
+                print(
+                    f"  new: [{p.invariant}] {p.detail} {p.instance}\n"
+                    f"       input: {found.reproducer[:800]}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+    return fuzz(
+        DRIVERS[front], examples, base_seed=seed, epoch=epoch, batch=batch, progress=progress
+    )
+
+
+def merge(parts: list[Report], seconds: float) -> Report:
+    """One report from several processes' reports (the wall time is the whole run's)."""
+    out = Report(parts[0].front, seconds=seconds)
+    for part in parts:
+        out.tried += part.tried
+        for key, found in part.found.items():
+            seen = out.found.get(key)
+            if seen is None:
+                out.found[key] = found
+            else:
+                seen.count += found.count
+                if len(found.reproducer) < len(seen.reproducer):
+                    seen.reproducer = found.reproducer
+    return out
 
 
 def as_json(reports: dict[str, Report]) -> dict[str, Any]:
@@ -94,6 +136,8 @@ def main() -> None:
     parser.add_argument("--front", default="console,slack,discord")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epoch", type=int, default=500, help="inputs per fresh store")
+    parser.add_argument("--batch", type=int, default=10, help="inputs per hypothesis example")
+    parser.add_argument("--jobs", type=int, default=1, help="processes per front end")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     fronts = [f.strip() for f in args.front.split(",") if f.strip()]
@@ -104,7 +148,11 @@ def main() -> None:
     # the front ends' INFO lines (one per command) are not wanted at all.
     logging.getLogger().setLevel(logging.ERROR)
     started = time.perf_counter()
-    reports = run(args.examples, fronts, args.seed, args.epoch, verbose=not args.json)
+    if args.jobs < 1:
+        parser.error("--jobs takes a number from 1")
+    reports = run(
+        args.examples, fronts, args.seed, args.epoch, args.batch, not args.json, args.jobs
+    )
     if args.json:
         print(json.dumps(as_json(reports)))
     else:

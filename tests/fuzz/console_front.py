@@ -16,7 +16,6 @@ from adapters.console.app import ConsoleFrontEnd
 from adapters.console.parse import Blank, CommandLine, ConsoleInputError, parse_input
 from bot.bootstrap import start_core
 from bot.clock import ManualClock
-from bot.storage.database import Database
 from tests.conftest import START, make_config
 from tests.fuzz import strategies as s
 from tests.fuzz.invariants import Problem, clear_text, one_reply, reply_problems
@@ -45,15 +44,16 @@ class ConsoleDriver:
     name = "console"
 
     def __init__(self) -> None:
+        self.folder = Path()
         self.out = io.StringIO()
         self.front: ConsoleFrontEnd | None = None
 
     @property
-    def db(self) -> Database:
-        assert self.front is not None and self.front.core is not None
-        return self.front.core.db
+    def store(self) -> Path:
+        return self.folder / "console.db"
 
     async def start(self, folder: Path) -> None:
+        self.folder = folder
         config = make_config(
             f"sqlite:///{folder / 'console.db'}",
             **{"communities.default.moderators": '["console:mod"]'},

@@ -13,7 +13,6 @@ import discord
 from discord import app_commands
 from hypothesis import strategies as st
 
-from bot.storage.database import Database
 from tests.adapters.discord.fake import GENERAL, FakeDiscord, text_of
 from tests.adapters.discord.test_discord import MOD_ROLE, Rig, start_rig, stop_rig
 from tests.adapters.hostile import HOSTILE_NAME
@@ -113,16 +112,17 @@ class DiscordDriver:
     name = "discord"
 
     def __init__(self) -> None:
+        self.folder = Path()
         self.fake = FakeDiscord()
         self.rig: Rig | None = None
         self.leaves: list[tuple[tuple[str, ...], app_commands.Command[Any, Any, Any]]] = []
 
     @property
-    def db(self) -> Database:
-        assert self.rig is not None and self.rig.front.core is not None
-        return self.rig.front.core.db
+    def store(self) -> Path:
+        return self.folder / "discord.db"
 
     async def start(self, folder: Path) -> None:
+        self.folder = folder
         self.fake.names.update({USERS["eve"]: HOSTILE_NAME, USERS["mentor1"]: HOSTILE_NAME + " m"})
         await self.fake.start()
         self.rig = await start_rig(

@@ -11,6 +11,7 @@ poking at that state instead of drifting into a store where every command is ref
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,8 +22,7 @@ from typing import Any, Protocol
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from bot.storage.database import Database
-from tests.fuzz.invariants import ErrorLog, Problem, store_problems
+from tests.fuzz.invariants import ErrorLog, Problem, open_store, store_problems
 
 # Who does what in the seeded state, whatever the front end: {name} is a mention.
 PEOPLE = ("ana", "bob", "mentor1", "mentor2", "eve", "mod")
@@ -52,7 +52,8 @@ class Driver(Protocol):
     name: str
 
     @property
-    def db(self) -> Database: ...
+    def store(self) -> Path:
+        """The SQLite file of the store (its invariants are read from it)."""
 
     async def start(self, folder: Path) -> None:
         """Start the front end on a fresh store in `folder` and seed it."""
@@ -119,9 +120,13 @@ def fuzz(
     *,
     base_seed: int = 0,
     epoch: int = 500,
+    batch: int = 10,
     progress: Callable[[Report], None] | None = None,
 ) -> Report:
-    """Send `examples` inputs through a front end (a fresh one every `epoch` inputs)."""
+    """Send `examples` inputs through a front end (a fresh one every `epoch` inputs).
+
+    Hypothesis draws `batch` inputs at a time: its engine costs about as much per drawn
+    example as a console input does, so drawing them in lists halves the time per input."""
     report: Report | None = None
     loop = asyncio.new_event_loop()
     errors = ErrorLog().install()
@@ -134,11 +139,13 @@ def fuzz(
             report = report or Report(driver.name)
             with tempfile.TemporaryDirectory(prefix="mm-fuzz-") as folder:
                 loop.run_until_complete(driver.start(Path(folder)))
-                known = loop.run_until_complete(store_problems(driver.db))
+                store = open_store(driver.store)
+                known = store_problems(store)
                 report.record("(the seeded state)", [*errors.take(), *known])
                 try:
-                    _epoch(loop, driver, report, errors, known, size, base_seed + n)
+                    _epoch(loop, driver, store, report, errors, known, size, batch, base_seed + n)
                 finally:
+                    store.close()
                     loop.run_until_complete(driver.close())
                     report.record("(closing)", errors.take())
             left -= size
@@ -163,31 +170,35 @@ def fuzz(
 def _epoch(
     loop: asyncio.AbstractEventLoop,
     driver: Driver,
+    store: sqlite3.Connection,
     report: Report,
     errors: ErrorLog,
     known: set[Problem],
     size: int,
+    batch: int,
     number: int,
 ) -> None:
-    state = {"known": known}
+    state: dict[str, Any] = {"known": known, "left": size}
 
     @seed(number)
     @settings(
-        max_examples=size,
+        max_examples=-(-size // batch),
         database=None,
         deadline=None,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(driver.inputs())
-    def one(item: Any) -> None:
-        problems = loop.run_until_complete(driver.send(item))
-        problems += errors.take()
-        now = loop.run_until_complete(store_problems(driver.db))
-        # A broken row stays broken: only the input that broke it is blamed.
-        problems += sorted(now - state["known"], key=str)
-        state["known"] = now
-        report.tried += 1
-        report.record(item, problems)
+    @given(st.lists(driver.inputs(), min_size=batch, max_size=batch))
+    def some(items: list[Any]) -> None:
+        for item in items[: state["left"]]:
+            problems = loop.run_until_complete(driver.send(item))
+            problems += errors.take()
+            now = store_problems(store)
+            # A broken row stays broken: only the input that broke it is blamed.
+            problems += sorted(now - state["known"], key=str)
+            state["known"] = now
+            state["left"] -= 1
+            report.tried += 1
+            report.record(item, problems)
 
-    one()
+    some()

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from adapters.slack.app import SlackFrontEnd
 from bot.clock import ManualClock
 from bot.grammar import form_for
-from bot.storage.database import Database
 from tests.adapters.hostile import HOSTILE_NAME
 from tests.adapters.slack.fake import (
     PROXY_VARS,
@@ -87,6 +86,7 @@ class SlackDriver:
     name = "slack"
 
     def __init__(self) -> None:
+        self.folder = Path()
         self.fake = FakeSlack()
         self.front: SlackFrontEnd | None = None
         self.sim: Simulator | None = None
@@ -94,11 +94,11 @@ class SlackDriver:
         self._events = 0
 
     @property
-    def db(self) -> Database:
-        assert self.front is not None and self.front.core is not None
-        return self.front.core.db
+    def store(self) -> Path:
+        return self.folder / "slack.db"
 
     async def start(self, folder: Path) -> None:
+        self.folder = folder
         for var in PROXY_VARS:
             os.environ.pop(var, None)
         await self.fake.start()
