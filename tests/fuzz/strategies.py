@@ -376,7 +376,7 @@ _SELECT_VALUES = st.one_of(
 )
 
 
-def _element(kind: str, good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+def _element(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     """A form element's state as Slack sends it, or forged: another type, nulls, junk."""
     plain = st.builds(lambda v: {"type": "plain_text_input", "value": v}, st.none() | texts)
     single = st.builds(
@@ -438,8 +438,8 @@ def _state(blocks: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[
     missing, with its element right or forged; sometimes a block that isn't there."""
     parts = [
         st.one_of(
-            st.builds(lambda e, b=name: {b: {b: e}}, _element(name, strategy)),
-            st.builds(lambda e, b=name: {b: {b: e}}, _element(name, strategy)),
+            st.builds(lambda e, b=name: {b: {b: e}}, _element(strategy)),
+            st.builds(lambda e, b=name: {b: {b: e}}, _element(strategy)),
             st.just({}),
             st.just({name: None}),
             st.just({name: {"other": {"type": "plain_text_input", "value": "x"}}}),
