@@ -5,7 +5,7 @@ per front end, the inputs tried, inputs per second and each distinct problem wit
 it was seen and the shortest input that showed it; exits 1 if anything broke.
 
     python bench/fuzz.py --examples 100000 [--front console,slack,discord] [--seed N]
-        [--epoch 500] [--batch 10] [--jobs 1] [--json]
+        [--epoch 500] [--jobs 1] [--json]
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ def run(
     fronts: list[str],
     seed: int = 0,
     epoch: int = 500,
-    batch: int = 10,
     verbose: bool = False,
     jobs: int = 1,
 ) -> dict[str, Report]:
@@ -49,7 +48,7 @@ def run(
     for front in fronts:
         shares = [examples // jobs + (1 if j < examples % jobs else 0) for j in range(jobs)]
         args = [
-            (front, share, seed + j * 1_000_000, epoch, batch, verbose)
+            (front, share, seed + j * 1_000_000, epoch, verbose)
             for j, share in enumerate(shares)
             if share
         ]
@@ -64,7 +63,7 @@ def run(
     return reports
 
 
-def _one_job(front: str, examples: int, seed: int, epoch: int, batch: int, verbose: bool) -> Report:
+def _one_job(front: str, examples: int, seed: int, epoch: int, verbose: bool) -> Report:
     shown: set[tuple[str, str]] = set()
 
     def progress(report: Report) -> None:
@@ -89,9 +88,7 @@ def _one_job(front: str, examples: int, seed: int, epoch: int, batch: int, verbo
                     flush=True,
                 )
 
-    return fuzz(
-        DRIVERS[front], examples, base_seed=seed, epoch=epoch, batch=batch, progress=progress
-    )
+    return fuzz(DRIVERS[front], examples, base_seed=seed, epoch=epoch, progress=progress)
 
 
 def merge(parts: list[Report], seconds: float) -> Report:
@@ -136,7 +133,6 @@ def main() -> None:
     parser.add_argument("--front", default="console,slack,discord")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epoch", type=int, default=500, help="inputs per fresh store")
-    parser.add_argument("--batch", type=int, default=10, help="inputs per hypothesis example")
     parser.add_argument("--jobs", type=int, default=1, help="processes per front end")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -150,9 +146,7 @@ def main() -> None:
     started = time.perf_counter()
     if args.jobs < 1:
         parser.error("--jobs takes a number from 1")
-    reports = run(
-        args.examples, fronts, args.seed, args.epoch, args.batch, not args.json, args.jobs
-    )
+    reports = run(args.examples, fronts, args.seed, args.epoch, not args.json, args.jobs)
     if args.json:
         print(json.dumps(as_json(reports)))
     else:

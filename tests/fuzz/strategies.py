@@ -77,6 +77,9 @@ HOSTILE_BITS = (
     "Z̴̧͝a̷l̸g̵o̶",
 )
 
+# Values a reader sees as nothing: each must be refused like an empty one, wherever it goes.
+BLANKS = ("", " ", "\t", "\u200b", "\u3164", "\u2800", "\u202e", "\x07", ",", "#", "--")
+
 SKILLS = ("python", "js", "sql", "rust", "c++", "c#", ".net", "pyhton", "#Python,", "go")
 REQUEST_IDS = ("r1", "r2", "r3", "r4", "r9", "r0", "R1", "#r2", "2", "r99999999999999", "s1")
 SESSION_IDS = ("s1", "s2", "s3", "s9", "s0", "S2", "#s1", "1", "s99999999999999", "r1")
@@ -270,11 +273,12 @@ _HOLE = re.compile(r"\{(\w+)\}")
 
 
 def _one(values: tuple[str, ...]) -> st.SearchStrategy[str]:
-    """Mostly one of the meaningful values, sometimes something hostile or random."""
+    """Mostly one of the meaningful values, sometimes something blank, hostile or random."""
     return st.one_of(
         st.sampled_from(values),
         st.sampled_from(values),
         st.sampled_from(values),
+        st.sampled_from(BLANKS),
         st.sampled_from(HOSTILE_BITS),
         st.text(max_size=8),
     )
@@ -284,6 +288,7 @@ def _one(values: tuple[str, ...]) -> st.SearchStrategy[str]:
 # long runs, and the blank and invisible-only texts that must be refused.
 texts: st.SearchStrategy[str] = st.one_of(
     st.sampled_from(("How do I read a CSV?", "It crashes", "Thanks!", "a")),
+    st.lists(st.sampled_from(BLANKS), min_size=1, max_size=3).map("".join),
     st.sampled_from(HOSTILE_BITS),
     st.text(max_size=40),
     st.text(st.characters(categories=["Cc", "Cf", "Zs", "Mn"]), max_size=8),
@@ -326,6 +331,66 @@ def _holes(platform: Platform) -> dict[str, st.SearchStrategy[str]]:
     }
 
 
+def _good_holes(platform: Platform) -> dict[str, st.SearchStrategy[str]]:
+    """Only the meaningful values, so that one bad value is what the command meets."""
+    values = {
+        "skill": SKILLS[:7],
+        "text": ("How do I read a CSV?", "It crashes", "Thanks!"),
+        "word": ("on", "off", "ABCD234567", "ask"),
+        "n": ("1", "2", "5", "15", "30"),
+        "rid": REQUEST_IDS[:4],
+        "sid": SESSION_IDS[:3],
+        "did": DISPUTE_IDS[:3],
+        "user": tuple(platform.mention(u) for u in platform.users),
+        "dur": DURATIONS[:4],
+        "when": WHENS[:2] + WHENS[4:5],
+        "zone": ZONES[:3],
+        "days": DAYS[:3],
+        "range": RANGES[:1],
+        "url": URLS[:1],
+        "key": SETTING_KEYS[:11],
+        "value": ("3", "30", "2h", "on"),
+        "decision": DECISIONS[:6],
+        "outcome": OUTCOMES[:3],
+    }
+    holes = {name: st.sampled_from(v) for name, v in values.items()}
+    holes["skills"] = st.lists(holes["skill"], min_size=1, max_size=3).map(" ".join)
+    return holes
+
+
+def _bad_holes() -> dict[str, st.SearchStrategy[str]]:
+    """Blank, invisible, hostile or numerically wrong: each must be refused by name."""
+    bad = st.one_of(
+        st.sampled_from(BLANKS),
+        st.sampled_from(BLANKS),
+        st.sampled_from(HOSTILE_BITS),
+        st.sampled_from(("0", "-1", "9" * 20, "99999999999d", "0m", "1e9")),
+    )
+    names = _HOLE.findall(" ".join(TEMPLATES))
+    holes = {name: bad for name in names}
+    holes["skills"] = st.lists(bad, min_size=1, max_size=3).map(" ".join)
+    return holes
+
+
+def _one_bad(
+    template: str,
+    good: dict[str, st.SearchStrategy[str]],
+    bad: dict[str, st.SearchStrategy[str]],
+) -> st.SearchStrategy[str]:
+    """The template with good values in every hole but one."""
+    names = _HOLE.findall(template)
+    if not names:
+        return st.just(template)
+
+    def fill(values: tuple[str, ...]) -> str:
+        it = iter(values)
+        return _HOLE.sub(lambda _: next(it), template)
+
+    return st.integers(0, len(names) - 1).flatmap(
+        lambda i: st.tuples(*((bad if j == i else good)[n] for j, n in enumerate(names))).map(fill)
+    )
+
+
 def _filled(template: str, holes: dict[str, st.SearchStrategy[str]]) -> st.SearchStrategy[str]:
     names = _HOLE.findall(template)
 
@@ -341,12 +406,14 @@ def command_texts(platform: Platform) -> st.SearchStrategy[str]:
     followed by anything, or random words."""
     holes = _holes(platform)
     shaped = st.sampled_from(TEMPLATES).flatmap(lambda t: _filled(t, holes))
+    good, bad = _good_holes(platform), _bad_holes()
+    one_bad = st.sampled_from(TEMPLATES).flatmap(lambda t: _one_bad(t, good, bad))
     token = st.one_of(words, holes["user"])
     loose = st.lists(token, max_size=10).map(" ".join)
     headed = st.tuples(st.sampled_from(COMMAND_WORDS), loose, st.none() | texts).map(
         lambda p: f"{p[0]} {p[1]}" + (f" -- {p[2]}" if p[2] is not None else "")
     )
-    return st.one_of(shaped, shaped, shaped, headed, loose)
+    return st.one_of(shaped, shaped, shaped, one_bad, one_bad, headed, loose)
 
 
 def command_lines(platform: Platform) -> st.SearchStrategy[str]:
