@@ -50,6 +50,13 @@ PERMISSIONS = discord.Permissions(
 )
 
 
+OUT_OF_SYNC = (
+    "Discord still shows an older version of this command, so I can't read it. Nothing was "
+    "changed. Please try again later: whoever runs micromentor needs to run "
+    "`micromentor discord sync`."
+)
+
+
 class DiscordConfigError(ConfigError):
     """The token is missing or refused: the start stops before anything is opened."""
 
@@ -264,8 +271,17 @@ class DiscordFrontEnd:
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Something went wrong before the core answered: log it, apologise, no trace."""
-        log.error("app command failed: %s", error, exc_info=error)
-        text = "Sorry, something went wrong on our side and nothing was changed."
+        if isinstance(error, app_commands.CommandSignatureMismatch):
+            # Discord's copy of the commands is not this version's (started before
+            # `micromentor discord sync`): nothing failed here, and the person can't fix it.
+            log.warning(
+                "/%s differs from Discord's copy: run `micromentor discord sync`",
+                error.command.qualified_name,
+            )
+            text = OUT_OF_SYNC
+        else:
+            log.error("app command failed: %s", error, exc_info=error)
+            text = "Sorry, something went wrong on our side and nothing was changed."
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed(text, error=True), ephemeral=True)
         else:

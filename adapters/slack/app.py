@@ -281,11 +281,16 @@ class SlackFrontEnd:
             await ack()
             text = str(body.get("text") or "")
             actor = parse.actor_of(body)
+            delivery = f"cmd:{body['trigger_id']}"
             modal = form_for(text)
             if modal is not None:
-                await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor, client)
+                # A retry of the same command (X-Slack-Retry-Num) opens no second form.
+                if await self.bus.first_delivery(actor, delivery):
+                    await self._open_modal(
+                        modal[0], modal[1], str(body["trigger_id"]), actor, client
+                    )
                 return
-            reply = await self.bus.handle_text(actor, text, delivery=f"cmd:{body['trigger_id']}")
+            reply = await self.bus.handle_text(actor, text, delivery=delivery)
             await self._respond(respond, reply, actor, client)
 
         @app.command("/mentor-mod")

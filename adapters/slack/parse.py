@@ -31,17 +31,50 @@ def actor_of(body: dict[str, Any]) -> Actor:
     return Actor(PLATFORM, team_id, str(user.get("id", "")), name)
 
 
-def _value(state: dict[str, Any], block: str) -> Any:
-    element = state.get(block, {}).get(block, {})
-    kind = element.get("type")
-    if kind == "plain_text_input":
-        return (element.get("value") or "").strip() or None
-    if kind == "static_select":
-        selected = element.get("selected_option")
-        return None if selected is None else selected.get("value")
-    if kind in ("multi_external_select", "multi_static_select"):
-        return [o["value"] for o in element.get("selected_options") or []]
-    return None
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    """A form's submitted values. Slack always sends them, but a payload is input like any
+    other: one without them (or with anything else in their place) reads as empty fields,
+    which the command then refuses by name, instead of failing before it is built."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+def _element(state: dict[str, Any], block: str, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """A field's element if it is of a kind the form gives that field; any other shape (a
+    forged payload) reads as an empty field."""
+    outer = state.get(block)
+    element = outer.get(block) if isinstance(outer, dict) else None
+    if isinstance(element, dict) and element.get("type") in kinds:
+        return element
+    return {}
+
+
+def _text(state: dict[str, Any], block: str) -> str | None:
+    """A text input's value, trimmed; None when empty."""
+    value = _element(state, block, ("plain_text_input",)).get("value")
+    return (value if isinstance(value, str) else "").strip() or None
+
+
+def _choice(state: dict[str, Any], block: str) -> Any:
+    """A select's chosen value; None when nothing is chosen."""
+    selected = _element(state, block, ("static_select",)).get("selected_option")
+    return selected.get("value") if isinstance(selected, dict) else None
+
+
+def _choices(state: dict[str, Any], block: str) -> list[Any]:
+    """A multi-select's chosen values."""
+    kinds = ("multi_external_select", "multi_static_select")
+    chosen = _element(state, block, kinds).get("selected_options")
+    if not isinstance(chosen, list):
+        return []
+    return [o["value"] for o in chosen if isinstance(o, dict) and "value" in o]
+
+
+def _metadata(view: dict[str, Any]) -> str | None:
+    """The session a rating or dispute form is about, as the bot wrote it."""
+    value = view.get("private_metadata")
+    return value if isinstance(value, str) and value else None
 
 
 def _number(value: Any, field: str) -> int:
@@ -54,38 +87,38 @@ def _number(value: Any, field: str) -> int:
 
 def ask_command(view: dict[str, Any]) -> c.AskForHelp:
     """The ask modal's fields as the core command."""
-    state = view["state"]["values"]
-    minutes = _value(state, "minutes")
+    state = _values(view)
+    minutes = _choice(state, "minutes")
     return c.AskForHelp(
-        tags=tuple(_value(state, "skills") or ()),
-        question=_value(state, "question") or "",
+        tags=tuple(_choices(state, "skills")),
+        question=_text(state, "question") or "",
         minutes=None if minutes is None else _number(minutes, "minutes"),
-        at=_value(state, "at"),
-        goal=_value(state, "goal"),
-        tried=_value(state, "tried"),
+        at=_text(state, "at"),
+        goal=_text(state, "goal"),
+        tried=_text(state, "tried"),
     )
 
 
 def rate_command(view: dict[str, Any]) -> c.Rate:
     """The rating modal's fields as the core command."""
-    state = view["state"]["values"]
+    state = _values(view)
     aspects = tuple(
         (name, _number(value, name))
         for name in ASPECTS
-        if (value := _value(state, name)) is not None
+        if (value := _choice(state, name)) is not None
     )
-    score = _value(state, "score")
+    score = _choice(state, "score")
     return c.Rate(
-        session=view.get("private_metadata") or None,
+        session=_metadata(view),
         score=0 if score is None else _number(score, "score"),
-        comment=_value(state, "comment"),
+        comment=_text(state, "comment"),
         aspects=aspects,
     )
 
 
 def dispute_command(view: dict[str, Any]) -> c.OpenDispute:
-    state = view["state"]["values"]
-    return c.OpenDispute(view.get("private_metadata") or None, _value(state, "statement") or "")
+    state = _values(view)
+    return c.OpenDispute(_metadata(view), _text(state, "statement") or "")
 
 
 # Each modal's blocks, named like the core's fields; an error about anything else (a state,

@@ -176,6 +176,11 @@ class MessageBus:
             return await self._once(actor, delivery, Reply(SORRY, is_error=True))
         return await self.handle(actor, command, delivery)
 
+    async def first_delivery(self, actor: Actor, delivery: str) -> bool:
+        """Record a delivery that runs no command here (a front end opens a form for it);
+        False when it was seen before, so a repeat opens no second form."""
+        return not (await self._once(actor, delivery, Reply(""))).duplicate
+
     async def _once(self, actor: Actor, delivery: str | None, reply: Reply) -> Reply:
         """`reply`, unless this delivery was answered before: for what ends without the
         command's transaction committing (help, refused, unparseable, failed), which so

@@ -9,9 +9,12 @@ from typing import Any
 from bot.domain import commands as c
 from bot.domain.errors import Conflict
 from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
-from bot.service import due
-from bot.service.context import Ctx, Scope, identity_hash
+from bot.service import due, waves
+from bot.service.context import Ctx, Scope, address_of, identity_hash
+from bot.service.views import sid
 from bot.storage.sql import identities as identities_sql
+from bot.storage.sql import offers as offer_sql
+from bot.storage.sql import requests as request_sql
 
 REMOVED = "[removed]"
 
@@ -172,8 +175,11 @@ async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
                     "now": ctx.ts,
                 },
             )
+    live = await ctx.tx.fetch(LIVE_SESSIONS, {"id": ctx.me.id})
     for statement in FORGET:
         await ctx.tx.execute(statement, {"id": ctx.me.id, "now": ctx.ts, "anon": anon})
+    # After FORGET, so that routing no longer sees this person as a mentor.
+    messages = await _requests_of_cancelled_sessions(ctx, live)
     for row in identities:
         # The platform ids the front ends kept (DM channels, posted messages) go too.
         for statement in (
@@ -200,7 +206,56 @@ async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
             {"name": name, "anon": anon, "community_id": ctx.community},
         )
     await ctx.tx.execute("DELETE FROM identities WHERE person_id = :id", {"id": ctx.me.id})
-    return Outcome(Reply("Done: you are forgotten. Thank you for being part of the community."))
+    return Outcome(
+        Reply("Done: you are forgotten. Thank you for being part of the community."), messages
+    )
+
+
+LIVE_SESSIONS = """
+SELECT s.id, s.request_id, p.role FROM sessions s
+JOIN session_participants p ON p.session_id = s.id AND p.person_id = :id
+WHERE s.state IN ('scheduled', 'active')
+"""
+MENTORS_OF = "SELECT person_id FROM session_participants WHERE session_id = :id AND role = 'mentor'"
+
+
+async def _requests_of_cancelled_sessions(ctx: Ctx, live: list[Any]) -> list[OutboundMessage]:
+    """FORGET cancels the person's sessions still to happen; their requests follow in the
+    same transaction, or they would stay matched to a session that is gone. The member's own
+    request is cancelled (as when they cancel it) and its mentors are told; a request they
+    mentored goes back to other mentors (as when a mentor withdraws) and its member is told.
+    Neither message names the person: they asked to be forgotten."""
+    messages: list[OutboundMessage] = []
+    for row in live:
+        session_id, request_id = int(row["id"]), int(row["request_id"])
+        s = sid(session_id)
+        if row["role"] == "mentee":
+            await ctx.tx.execute(request_sql.CANCEL_MATCHED, {"id": request_id, "now": ctx.ts})
+            await ctx.tx.execute(
+                offer_sql.SETTLE,
+                {"request_id": request_id, "winner": None, "state": "withdrawn", "now": ctx.ts},
+            )
+            for mentor in await ctx.tx.fetch(MENTORS_OF, {"id": session_id}):
+                address = await address_of(ctx.tx, int(mentor["person_id"]))
+                if address is not None:
+                    text = f"{s} is off: its member left micromentor. You're free again."
+                    messages.append(OutboundMessage(to=address, text=text))
+            continue
+        mentee = await ctx.tx.fetch_val(
+            "SELECT requester_id FROM help_requests WHERE id = :id", {"id": request_id}
+        )
+        address = await address_of(ctx.tx, int(mentee))
+        if address is not None:
+            messages.append(
+                OutboundMessage(
+                    to=address,
+                    text=f"Your mentor for {s} left micromentor, so {s} is off. "
+                    "I'm finding you another mentor now.",
+                    key=f"request:{request_id}",
+                )
+            )
+        messages += await waves.reopen(ctx, request_id)
+    return messages
 
 
 async def ensure_retention_job(scope: Scope) -> None:

@@ -3,6 +3,7 @@ each text the platform would parse."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,3 +39,102 @@ def parsed_strings(
             yield from parsed_strings(item, unparsed, plain, key)
     elif isinstance(body, str):
         yield key, body
+
+
+# -- Slack ------------------------------------------------------------------------------------
+
+# Ids, commands, channel ids and tokens: Slack shows none of these as message text.
+SLACK_UNPARSED = frozenset(
+    {
+        "action_id",
+        "block_id",
+        "callback_id",
+        "channel",
+        "external_id",
+        "filename",
+        "hash",
+        "id",
+        "private_metadata",
+        "response_type",
+        "style",
+        "team_id",
+        "token",
+        "trigger_id",
+        "ts",
+        "type",
+        "user_id",
+        "users",
+        "value",
+    }
+)
+# Slack's control characters are &, < and >: in parsed text each must be an entity.
+SLACK_UNSAFE = re.compile(r"[<>]|&(?!(?:amp|lt|gt);)")
+
+
+def slack_plain(obj: dict[str, Any]) -> bool:
+    """plain_text objects are shown as typed (Slack escapes them itself) and never parsed."""
+    return obj.get("type") == "plain_text"
+
+
+def slack_unsafe_texts(body: Any) -> list[tuple[str, str]]:
+    """(key, text) of every parsed text in a Slack request body with a raw &, < or >."""
+    return [
+        (k, s)
+        for k, s in parsed_strings(body, SLACK_UNPARSED, slack_plain)
+        if SLACK_UNSAFE.search(s)
+    ]
+
+
+# -- Discord ----------------------------------------------------------------------------------
+
+# Ids, labels and placeholders: Discord shows them as typed, or not at all; attached files
+# (an export) are downloaded, never parsed.
+DISCORD_UNPARSED = frozenset(
+    {
+        "allowed_mentions",
+        "custom_id",
+        "filename",
+        "files",
+        "id",
+        "label",
+        "placeholder",
+        "type",
+        "url",
+    }
+)
+# Mentions and the other <...> forms Discord turns into something else, @everyone and @here,
+# and the hostile text's markdown (masked links, emphasis, spoilers) left unescaped.
+DISCORD_UNSAFE = re.compile(
+    r"<[@#/:]|<a:|<t:|@everyone|@here"
+    r"|(?<!\\)\[(?:click|eve)\]|(?<!\\)\*bold|(?<!\\)__under|(?<!\\)~~gone|(?<!\\)\|\|spoiler"
+)
+
+
+def discord_component(obj: dict[str, Any]) -> bool:
+    """Buttons, forms and their inputs show their text as typed."""
+    return "custom_id" in obj
+
+
+def discord_unsafe_texts(body: Any) -> list[tuple[str, str]]:
+    """(key, text) of every parsed text in a Discord request body that could ping or link."""
+    return [
+        (k, s)
+        for k, s in parsed_strings(body, DISCORD_UNPARSED, discord_component)
+        if DISCORD_UNSAFE.search(s)
+    ]
+
+
+def discord_message_of(body: Any) -> dict[str, Any] | None:
+    """The message in a call's body (an interaction callback carries it as `data`)."""
+    if not isinstance(body, dict):
+        return None
+    if "content" in body or "embeds" in body:
+        return body
+    data = body.get("data")
+    return data if isinstance(data, dict) and ("content" in data or "embeds" in data) else None
+
+
+def discord_pings(message: dict[str, Any]) -> bool:
+    """Whether a message lets Discord ping anyone (its allowed_mentions parse anything)."""
+    allowed = message.get("allowed_mentions") or {}
+    return allowed.get("parse") != [] or bool(allowed.get("roles")) or bool(allowed.get("users"))

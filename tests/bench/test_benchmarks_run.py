@@ -458,3 +458,14 @@ async def test_scale_out_runs() -> None:
         pytest.skip("MICROMENTOR_TEST_POSTGRES_DSN is not set")
     results = await load("scale_out").run(dsn, [1], 2, 1)
     assert results[0]["processes"] == 1 and results[0]["lifecycles"] == 2
+
+
+def test_fuzz_runs() -> None:
+    """Three inputs through each front end: a count and a rate for each, nothing found."""
+    reports = load("fuzz").run(examples=3, fronts=["console", "slack", "discord"], epoch=3)
+    assert {front: r.tried for front, r in reports.items()} == {
+        "console": 3,
+        "slack": 3,
+        "discord": 3,
+    }
+    assert all(r.per_second > 0 and not r.found for r in reports.values())

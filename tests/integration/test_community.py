@@ -185,6 +185,48 @@ async def test_forget_leaves_no_personal_text_in_any_table(make_harness: Harness
     assert any("s1: 5/5" in f.value for f in me.fields)  # the mentor's record is intact
 
 
+async def test_a_forgotten_member_cancels_their_matched_request(
+    make_harness: HarnessFactory,
+) -> None:
+    """Their session still to happen is off, and so is its request (found by fuzzing: it
+    stayed matched to a cancelled session); the mentor hears they are free."""
+    h = await setup(make_harness)
+    await h.mentor("m1", "python")
+    await h.ok("gone", "/mentor ask python -- please")
+    await h.ok("m1", "/mentor accept r1")
+    h.take()
+    await h.ok("gone", "/mentor forget confirm")
+    async with h.core.db.transaction() as tx:
+        states = await tx.fetch_one(
+            "SELECT r.state AS r, s.state AS s FROM help_requests r "
+            "JOIN sessions s ON s.request_id = r.id WHERE r.id = 1"
+        )
+    assert states is not None and (states["r"], states["s"]) == ("cancelled", "cancelled")
+    told = h.to(h.take(), "m1")
+    assert any("s1 is off" in m.text and "gone" not in m.text for m in told)
+
+
+async def test_a_forgotten_mentor_sends_the_request_back_to_other_mentors(
+    make_harness: HarnessFactory,
+) -> None:
+    """The member's request is open again and offered to the next mentor, as after a
+    withdrawal (found by fuzzing: it stayed matched to a cancelled session), and the member
+    is told without the mentor's name."""
+    h = await setup(make_harness)
+    await h.mentor("gone", "python")
+    await h.ok("ana", "/mentor ask python -- please")
+    await h.ok("gone", "/mentor accept r1")
+    await h.mentor("m2", "python")
+    h.take()
+    await h.ok("gone", "/mentor forget confirm")
+    sent = h.take()
+    assert any("finding you another mentor" in m.text for m in h.to(sent, "ana"))
+    assert not any("gone" in m.text for m in h.to(sent, "ana"))
+    assert h.to(sent, "m2"), "the request was not offered to the next mentor"
+    taken = await h.ok("m2", "/mentor accept r1")
+    assert "s2" in taken.text
+
+
 async def scan(h: Harness, needles: tuple[str, ...]) -> list[str]:
     """Every text value in every table, searched for the needles."""
     found = []

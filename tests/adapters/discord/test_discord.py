@@ -235,6 +235,19 @@ async def test_moderator_commands_are_checked_in_the_core(rig: Rig) -> None:
     assert "queue is empty" in allowed
 
 
+async def test_a_command_discord_knows_in_an_older_version_says_how_to_fix_it(
+    rig: Rig,
+) -> None:
+    """A required option missing (Discord's copy of the command is older than the bot's; found
+    by fuzzing: it logged an ERROR with a traceback and answered "something went wrong") is
+    answered with the sync to run, and logs no error."""
+    iid = await rig.fake.slash("21", ["mentor", "skills", "add"], {})
+    await rig.fake.wait_for(lambda: rig.fake.callbacks(iid) != [])
+    answer = text_of(rig.fake.callbacks(iid)[0]["data"])
+    assert "micromentor discord sync" in answer
+    assert "went wrong" not in answer
+
+
 async def test_every_command_is_deferred_first(rig: Rig) -> None:
     """The first answer to a command is a deferral (type 5), then the follow-up."""
     iid = await rig.fake.slash("21", ["mentor", "queue"])

@@ -4,7 +4,6 @@ offers, #mentors, session threads, kudos, #moderators, answers to commands and f
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,43 +13,23 @@ import pytest
 
 from tests.adapters.discord.fake import MENTORS_CHANNEL, MODERATORS_CHANNEL, FakeDiscord
 from tests.adapters.discord.test_discord import MOD_ROLE, Rig, start_rig, stop_rig
-from tests.adapters.hostile import HOSTILE, HOSTILE_NAME, parsed_strings
+from tests.adapters.hostile import (
+    DISCORD_UNPARSED,
+    HOSTILE,
+    HOSTILE_NAME,
+    discord_component,
+    discord_message_of,
+    discord_pings,
+    discord_unsafe_texts,
+    parsed_strings,
+)
 
 KUDOS_CHANNEL = "203"
-# Ids, labels and placeholders: Discord shows them as typed, or not at all.
-UNPARSED = frozenset(
-    {"allowed_mentions", "custom_id", "filename", "id", "label", "placeholder", "type", "url"}
-)
-# Mentions and the other <...> forms Discord turns into something else, @everyone and @here,
-# and the hostile text's markdown (masked links, emphasis, spoilers) left unescaped.
-UNSAFE = re.compile(
-    r"<[@#/:]|<a:|<t:|@everyone|@here"
-    r"|(?<!\\)\[(?:click|eve)\]|(?<!\\)\*bold|(?<!\\)__under|(?<!\\)~~gone|(?<!\\)\|\|spoiler"
-)
 ESCAPED = "@\u200beveryone"  # how HOSTILE's @everyone must arrive
 
 
-def component(obj: dict[str, Any]) -> bool:
-    """Buttons, forms and their inputs show their text as typed."""
-    return "custom_id" in obj
-
-
-def unsafe_texts(body: Any) -> list[tuple[str, str]]:
-    return [(k, s) for k, s in parsed_strings(body, UNPARSED, component) if UNSAFE.search(s)]
-
-
 def shows_hostile(body: Any) -> bool:
-    return any(ESCAPED in s for _, s in parsed_strings(body, UNPARSED, component))
-
-
-def message_of(body: Any) -> dict[str, Any] | None:
-    """The message in a call's body (an interaction callback carries it as `data`)."""
-    if not isinstance(body, dict):
-        return None
-    if "content" in body or "embeds" in body:
-        return body
-    data = body.get("data")
-    return data if isinstance(data, dict) and ("content" in data or "embeds" in data) else None
+    return any(ESCAPED in s for _, s in parsed_strings(body, DISCORD_UNPARSED, discord_component))
 
 
 @pytest.fixture
@@ -137,15 +116,11 @@ async def test_hostile_text_is_escaped_and_pings_nobody_on_discord(rig: Rig) -> 
     await rig.settle()
 
     calls = [c for c in fake.calls if not c.path.startswith("/applications/")]
-    leaks = [(c.method, c.path, unsafe_texts(c.body)) for c in calls]
+    leaks = [(c.method, c.path, discord_unsafe_texts(c.body)) for c in calls]
     assert not [leak for leak in leaks if leak[2]], [leak for leak in leaks if leak[2]][:3]
-    messages = [(c, m) for c in calls if (m := message_of(c.body)) is not None]
+    messages = [(c, m) for c in calls if (m := discord_message_of(c.body)) is not None]
     pinging = [
-        (c.method, c.path, m.get("allowed_mentions"))
-        for c, m in messages
-        if (m.get("allowed_mentions") or {}).get("parse") != []
-        or (m.get("allowed_mentions") or {}).get("roles")
-        or (m.get("allowed_mentions") or {}).get("users")
+        (c.method, c.path, m.get("allowed_mentions")) for c, m in messages if discord_pings(m)
     ]
     assert not pinging, pinging[:3]
 

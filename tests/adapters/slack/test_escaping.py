@@ -4,7 +4,6 @@ session group DMs, kudos, #moderators, replies, form answers and the Home tab.""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,51 +14,23 @@ import pytest
 
 from adapters.slack.app import SlackFrontEnd
 from bot.clock import ManualClock
-from tests.adapters.hostile import HOSTILE, HOSTILE_NAME, parsed_strings
+from tests.adapters.hostile import (
+    HOSTILE,
+    HOSTILE_NAME,
+    SLACK_UNPARSED,
+    parsed_strings,
+    slack_plain,
+    slack_unsafe_texts,
+)
 from tests.adapters.slack.fake import FakeSlack, Simulator, listeners_done, serving
 from tests.adapters.slack.test_slack import SECRET, Rig, buttons, click, say, slack_config
 from tests.conftest import START
 
-# Ids, commands, channel ids and tokens: Slack shows none of these as message text.
-UNPARSED = frozenset(
-    {
-        "action_id",
-        "block_id",
-        "callback_id",
-        "channel",
-        "external_id",
-        "filename",
-        "hash",
-        "id",
-        "private_metadata",
-        "response_type",
-        "style",
-        "team_id",
-        "token",
-        "trigger_id",
-        "ts",
-        "type",
-        "user_id",
-        "users",
-        "value",
-    }
-)
-# Slack's control characters are &, < and >: in parsed text each must be an entity.
-UNSAFE = re.compile(r"[<>]|&(?!(?:amp|lt|gt);)")
 ESCAPED = "&lt;!channel&gt;"  # how HOSTILE's first mention must arrive
 
 
-def plain(obj: dict[str, Any]) -> bool:
-    """plain_text objects are shown as typed (Slack escapes them itself) and never parsed."""
-    return obj.get("type") == "plain_text"
-
-
-def unsafe_texts(body: Any) -> list[tuple[str, str]]:
-    return [(k, s) for k, s in parsed_strings(body, UNPARSED, plain) if UNSAFE.search(s)]
-
-
 def shows_hostile(body: Any) -> bool:
-    return any(ESCAPED in s for _, s in parsed_strings(body, UNPARSED, plain))
+    return any(ESCAPED in s for _, s in parsed_strings(body, SLACK_UNPARSED, slack_plain))
 
 
 @pytest.fixture
@@ -156,7 +127,7 @@ async def test_hostile_text_is_escaped_in_every_slack_message(rig: Rig) -> None:
     bodies = [(c.method, c.args) for c in fake.calls if c.method != "upload"]
     bodies += [("response_url", r) for r in fake.responses]
     bodies += [("view ack", a) for a in acks]
-    leaks = [(method, unsafe_texts(body)) for method, body in bodies]
+    leaks = [(method, slack_unsafe_texts(body)) for method, body in bodies]
     assert not [leak for leak in leaks if leak[1]], [leak for leak in leaks if leak[1]][:3]
 
     def reached(method: str, channel: str = "", *, text: bool = False) -> bool:

@@ -229,6 +229,16 @@ async def test_a_retried_refused_command_is_answered_once(rig: Rig) -> None:
     assert len(answers) == 1 and "no request r99" in texts(answers[0]["blocks"])
 
 
+async def test_a_retried_command_that_opens_a_form_opens_it_once(rig: Rig) -> None:
+    """`/mentor` alone opens the ask form; Slack's retry of it opens no second form (found by
+    fuzzing: each delivery opened one)."""
+    for headers in (None, RETRY):
+        response, _ = await rig.sim.command("UANA", "", trigger_id="T-FORM", headers=headers)
+        assert response.status == 200
+    await listeners_done()
+    assert len(rig.fake.of("views.open")) == 1
+
+
 async def test_a_retried_unparseable_command_is_answered_once(rig: Rig) -> None:
     """A command that doesn't parse, delivered again by Slack, gets no second answer."""
     for headers in (None, RETRY):
@@ -298,6 +308,46 @@ async def test_opening_the_home_tab_keeps_the_persons_name(rig: Rig) -> None:
     assert await stored_names(rig, "UNEW") == ("UNEW", "UNEW")
     await say(rig, "UNEW", "queue")
     assert await stored_names(rig, "UNEW") == ("unew", "unew")
+
+
+async def test_a_form_state_not_shaped_as_slack_sends_it_is_refused_on_its_field(
+    rig: Rig,
+) -> None:
+    """A submission whose values are missing, null or of another shape (found by fuzzing:
+    each one answered "something went wrong" and logged a traceback) is refused politely on
+    the field it lacks, and nothing is stored."""
+    forged: list[tuple[str, Any]] = [
+        ("ask", None),
+        ("ask", []),
+        ("ask", {"skills": None, "question": {"question": 5}}),
+        ("ask", {"skills": {"skills": {"type": "multi_static_select", "selected_options": [{}]}}}),
+        (
+            "ask",
+            {
+                "skills": {
+                    "skills": {
+                        "type": "multi_static_select",
+                        "selected_options": [{"value": "python"}],
+                    }
+                },
+                "question": {"question": {"type": "static_select", "selected_option": {}}},
+                "at": {"at": {"type": "multi_static_select", "selected_options": None}},
+            },
+        ),
+        ("rate", {"score": {"score": {"type": "static_select", "selected_option": "5"}}}),
+        ("dispute", "x"),
+    ]
+    for callback_id, values in forged:
+        view = {"callback_id": callback_id, "type": "modal"}
+        response = await rig.sim.submit("UANA", view, values)
+        body = json.loads(await response.text())
+        assert body["response_action"] == "errors", (callback_id, values)
+        (text,) = body["errors"].values()
+        assert "went wrong" not in text, (callback_id, values, text)
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 0
+        assert await tx.fetch_val("SELECT COUNT(*) FROM disputes") == 0
 
 
 async def test_an_unknown_action_is_ignored_politely(rig: Rig) -> None:
