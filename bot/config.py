@@ -77,6 +77,13 @@ ShortDuration = Annotated[
     _between(timedelta(minutes=1), timedelta(days=30)),
     _AS_TEXT,
 ]
+# A wait that may be none at all: `0m` to a day.
+WaitDuration = Annotated[
+    timedelta,
+    BeforeValidator(_duration),
+    _between(timedelta(0), timedelta(days=1)),
+    _AS_TEXT,
+]
 WindowDuration = Annotated[
     timedelta,
     BeforeValidator(_duration),
@@ -160,13 +167,19 @@ class RequestsConfig(_Section):
 
 
 class RoutingConfig(_Section):
-    """How offers go out."""
+    """How offers go out (docs/commands.md#how-routing-works)."""
 
-    wave_size: Whole = Field(3, ge=1, le=50)
-    offer_deadline: ShortDuration = timedelta(minutes=10)
+    wave_size: Whole = Field(6, ge=1, le=50, description="mentors one wave offers to, at most")
+    accept_target: Real = Field(
+        0.9, gt=0.0, le=1.0, description="chance someone takes it that a wave aims for"
+    )
+    offer_deadline: ShortDuration = timedelta(minutes=30)
+    wave_every: ShortDuration = timedelta(minutes=3)
+    partial_fit_after: WaitDuration = timedelta(minutes=30)
+    mentors_post_below: Real = Field(0.0, ge=0.0, le=1.0)
     available_for: ShortDuration = timedelta(hours=2)
     recent_offers_window: ShortDuration = timedelta(hours=24)
-    max_waves: Whole = Field(3, ge=1, le=20)
+    max_waves: Whole = Field(3, ge=1, le=50)
     escalate_after: ShortDuration = timedelta(minutes=30)
     request_expiry: ShortDuration = timedelta(hours=24)
     candidate_pool: Whole = Field(50, ge=10, le=1000, description="mentors a wave ranks, about")

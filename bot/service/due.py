@@ -7,6 +7,7 @@ from bot.storage.sql import due as sql
 
 # The kinds of due action, and what each one's ref_id names.
 OFFER_DEADLINE = "offer_deadline"  # offer
+NEXT_WAVE = "request_next_wave"  # request
 ESCALATE_MODERATORS = "escalate_moderators"  # request
 REQUEST_EXPIRE = "request_expire"  # request
 SESSION_REMIND_START = "session_remind_start"  # session

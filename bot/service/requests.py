@@ -12,7 +12,7 @@ from bot.domain.messages import Action, Outcome, Reply
 from bot.domain.model import HelpRequest
 from bot.domain.states import RequestState, RequestStep, require_request
 from bot.domain.timeparse import format_duration, format_local, parse_when
-from bot.service import reputation, routing, sessions, waves
+from bot.service import reputation, sessions, waves
 from bot.service.context import Ctx
 from bot.service.identities import same_person
 from bot.service.people import (
@@ -202,19 +202,30 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
         )
     req = await load_request(ctx, request_id)
     await waves.schedule_expiry(ctx, req, 0)
-    offers = await routing.send_wave(ctx, req)
-    messages = offers or await waves.escalate_to_mentors(ctx, req, 0)
+    routed = await waves.route(ctx, req)
+    messages = routed.messages
     r = rid(request_id)
-    if offers:
+    with_skills = f"with {', '.join(skills)}"
+    if routed.wave.offered:
+        deadline = format_duration(ctx.config.routing.offer_deadline)
         text = (
-            f"Your request {r} is in. I've offered it to {len(offers)} mentor(s) with "
-            f"{', '.join(skills)}; you'll hear from me as soon as one accepts."
+            f"Your request {r} is in. I've offered it to {routed.wave.offered} mentor(s) "
+            f"{with_skills}: about a {_percent(routed.wave.chance)} chance one of them takes "
+            f"it within {deadline}, and I'll offer it to more if not. You'll hear from me as "
+            "soon as one accepts."
+        )
+    elif routed.wave.waiting_for_fit:
+        text = (
+            f"Your request {r} is in. No mentor {with_skills} all together is on duty right "
+            "now, but one is due soon, so I'll offer it to them first (and to mentors with "
+            "some of those skills if they don't take it). You'll hear from me as soon as one "
+            "accepts."
         )
     else:
         text = (
-            f"Your request {r} is in, but no mentor with {', '.join(skills)} is available "
-            "right now, so I've posted it for all mentors. You'll hear from me as soon as one "
-            "takes it."
+            f"Your request {r} is in, but no mentor {with_skills} is available "
+            "right now, so I've posted it for all mentors, and I'll offer it to mentors as "
+            "they come on duty. You'll hear from me as soon as one takes it."
         )
     if cmd.goal is None and cmd.tried is None:
         text += (
@@ -307,3 +318,8 @@ async def show_queue(ctx: Ctx, cmd: c.ShowQueue) -> Outcome:
         estimate = f"about {format_duration(wait)}" if wait is not None else "no estimate yet"
         lines.append(f"{one_line(req)}\n  place {position} in the queue, {estimate}")
     return Outcome(Reply("Your open requests:\n" + "\n".join(lines)))
+
+
+def _percent(chance: float) -> str:
+    """A chance as a person reads it: a round number, never a promise of 0% or 100%."""
+    return f"{min(max(round(chance * 100), 1), 99)}%"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import metrics
 from bot.clock import from_epoch
 from bot.domain.messages import OutboundMessage
 from bot.domain.model import HelpRequest
-from bot.domain.routing import Candidate, has_capacity, rank
-from bot.domain.timeparse import minute_of_week
+from bot.domain.routing import Candidate, full_fit, has_capacity, plan_wave, pool_chance, rank
+from bot.domain.timeparse import MINUTES_PER_WEEK, minute_of_week
 from bot.service import due, reputation
 from bot.service.context import Scope, address_of
 from bot.service.identities import kept_apart
@@ -33,9 +35,20 @@ async def refresh_rotation(tx: Transaction, person_id: int, ts: int) -> None:
     )
 
 
-def _candidate(row: Row, **scores: float) -> Candidate:
+def _candidate(row: Row, scope: Scope | None = None) -> Candidate:
+    """A candidate from its row; with `scope`, its standing too (reputation, reliability and
+    answers to offers), which only the candidates query reads."""
+    extra: dict[str, Any] = {}
+    if scope is not None:
+        extra = {
+            "reputation": reputation.mentor_reputation(scope, row).value,
+            "reliability": reputation.reliability_of(scope, reputation.record_of(row)),
+            "offers_accepted": int(row["offers_accepted"]),
+            "offers_declined": int(row["offers_declined"]),
+            "offers_ignored": int(row["offers_ignored"]),
+        }
     return Candidate(
-        **scores,
+        **extra,
         person_id=int(row["person_id"]),
         fit=int(row["fit"]),
         active_sessions=int(row["active"]),
@@ -82,11 +95,7 @@ async def candidates(
     )
     return [
         (
-            _candidate(
-                row,
-                reputation=reputation.mentor_reputation(scope, row).value,
-                reliability=reputation.reliability_of(scope, reputation.record_of(row)),
-            ),
+            _candidate(row, scope),
             str(row["timezone"]),
         )
         for row in rows
@@ -113,27 +122,97 @@ async def _preferred(
     return [(_candidate(row), str(row["timezone"]))]
 
 
-async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
-    """Offer the request to the next K mentors; returns the offer messages (maybe none)."""
+@dataclass(frozen=True)
+class SentWave:
+    """What a wave did: its offer messages, how many mentors it reached, the chance one of
+    them takes it in time, that chance over everyone who could be offered it now, whether
+    partial fits were held back for full fits (`fits_only`), and whether nobody was offered
+    it because a full fit comes on duty soon (`waiting_for_fit`)."""
+
+    messages: list[OutboundMessage]
+    offered: int = 0
+    chance: float = 0.0
+    pool_chance: float = 0.0
+    fits_only: bool = False
+    waiting_for_fit: bool = False
+
+
+async def _full_fit_due(ctx: Scope, req: HelpRequest, apart: frozenset[int], until: int) -> bool:
+    """Someone with every requested skill is on duty, or comes on duty before `until`."""
+    query, params = sql.full_fit_soon(list(req.skills), apart)
+    start = minute_of_week(from_epoch(ctx.ts))
+    length = min(max((until - ctx.ts) // 60, 0), MINUTES_PER_WEEK)
+    end = start + length
+    wrapped = max(end - MINUTES_PER_WEEK, 0)
+    row = await ctx.tx.fetch_one(
+        query,
+        {
+            **params,
+            "community_id": req.community_id,
+            "request_id": req.id,
+            "now": ctx.ts,
+            "week_ago": ctx.ts - WEEK_SECONDS,
+            "from1": start,
+            "to1": min(end, MINUTES_PER_WEEK),
+            "from2": 0,
+            "to2": wrapped,
+        },
+    )
+    return row is not None
+
+
+async def _plan(
+    ctx: Scope, req: HelpRequest, apart: frozenset[int]
+) -> tuple[list[tuple[Candidate, str]], float, float, bool]:
+    """The mentors of the next wave with their zones, the chance one of them takes it, the
+    chance over everyone eligible now, and whether partial fits wait for a full fit."""
+    routing = ctx.config.routing
     conf = ctx.config.accountability
+    found = await candidates(ctx, req, apart)
+    zones = {c.person_id: zone for c, zone in found}
+    ranked = rank(
+        [c for c, _ in found],
+        len(req.skills),
+        len(found),
+        ctx.deps.rng,
+        neutral_reliability=conf.reliability_prior,
+        neutral_reputation=conf.reputation_prior_mean,
+    )
+    wanted = len(req.skills)
+    fits = [c for c in ranked if full_fit(c, wanted)]
+    # A partial fit gets an offer only once waiting for a full fit costs more than the fit is
+    # worth: after partial_fit_after, or at once when no full fit is on duty or due on duty
+    # within that time. (With one skill, every holder is a full fit.)
+    fit_until = req.created_at + int(routing.partial_fit_after.total_seconds())
+    fits_only = (
+        wanted > 1
+        and ctx.ts < fit_until
+        and (bool(fits) or await _full_fit_due(ctx, req, apart, fit_until))
+    )
+    pool = fits if fits_only else ranked
+    wave = plan_wave(pool, routing.accept_target, routing.wave_size)
+    return (
+        [(c, zones[c.person_id]) for c in wave.mentors],
+        wave.chance,
+        pool_chance(pool),
+        fits_only,
+    )
+
+
+async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
+    """Offer the request to the next mentors, as many as it takes for the chance one of them
+    accepts in time to reach the target (routing.accept_target, at most routing.wave_size)."""
     chosen_with_zone: list[tuple[Candidate, str]] = []
+    chance = everyone = 0.0
+    fits_only = False
     apart = await kept_apart(ctx, req.requester_id)
     if req.wave == 0 and req.preferred_mentor_id is not None:
         chosen_with_zone = await _preferred(ctx, req, apart)
+        chance = everyone = pool_chance([m for m, _ in chosen_with_zone])
     if not chosen_with_zone:
-        found = await candidates(ctx, req, apart)
-        zones = {c.person_id: zone for c, zone in found}
-        chosen = rank(
-            [c for c, _ in found],
-            len(req.skills),
-            ctx.config.routing.wave_size,
-            ctx.deps.rng,
-            neutral_reliability=conf.reliability_prior,
-            neutral_reputation=conf.reputation_prior_mean,
-        )
-        chosen_with_zone = [(c, zones[c.person_id]) for c in chosen]
+        chosen_with_zone, chance, everyone, fits_only = await _plan(ctx, req, apart)
     if not chosen_with_zone:
-        return []
+        return SentWave([], fits_only=fits_only, waiting_for_fit=fits_only)
     # Lock mentors' rows in one global order (by id), so two asks offering to the same
     # mentors at once can't deadlock on PostgreSQL.
     for mentor_id in sorted(m.person_id for m, _ in chosen_with_zone):
@@ -169,4 +248,4 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> list[OutboundMessage]:
             )
         )
     await ctx.tx.execute(request_sql.SET_WAVE, {"id": req.id, "wave": wave})
-    return messages
+    return SentWave(messages, len(chosen_with_zone), chance, max(everyone, chance), fits_only)

@@ -24,6 +24,7 @@ DueHandler = Callable[[Scope, int, int], Awaitable[list[OutboundMessage]]]
 
 HANDLERS: dict[str, DueHandler] = {
     due.OFFER_DEADLINE: waves.offer_deadline,
+    due.NEXT_WAVE: waves.next_wave,
     due.ESCALATE_MODERATORS: waves.escalate_moderators,
     due.REQUEST_EXPIRE: waves.request_expire,
     due.SESSION_REMIND_START: sessions.remind_start,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import metrics
@@ -12,7 +14,7 @@ from bot.domain.model import HelpRequest
 from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK
 from bot.service import due, reputation
 from bot.service.context import Scope, address_of
-from bot.service.routing import refresh_rotation, send_wave
+from bot.service.routing import SentWave, refresh_rotation, send_wave
 from bot.service.views import offer_actions, offer_text, one_line, request_fields, rid
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
@@ -43,16 +45,67 @@ async def schedule_expiry(scope: Scope, req: HelpRequest, version: int) -> None:
     await due.schedule(scope, due.REQUEST_EXPIRE, req.id, due_at, version)
 
 
-async def next_step(scope: Scope, req: HelpRequest) -> list[OutboundMessage]:
-    """The next wave if waves are left and someone can take it; else escalate to #mentors."""
-    if req.wave < scope.config.routing.max_waves:
-        messages = await send_wave(scope, req)
-        if messages:
-            return messages
+# How soon a request nobody could be offered is looked at again: often enough to catch
+# mentors as they come on duty, rarely enough that a quiet night costs little.
+IDLE_LOOK_EVERY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A routing step: its messages, the wave it sent, and whether it posted to #mentors."""
+
+    messages: list[OutboundMessage]
+    wave: SentWave
+    posted: bool
+
+
+async def route(scope: Scope, req: HelpRequest, *, look_again: bool = True) -> Routed:
+    """The request's next step: a wave of offers to whoever can take it now, and the #mentors
+    post once the waves ran out (routing.max_waves), nobody could be offered it, or the odds
+    of everyone who could be offered it are below routing.mentors_post_below; but not while
+    partial fits are held back for full fits (the post would reach everyone). With
+    `look_again`, the request is looked at again after routing.wave_every, until it is
+    taken or expires: holders who come on duty later still get an offer."""
+    routing = scope.config.routing
+    sent = await send_wave(scope, req)
+    messages = list(sent.messages)
     _, version, escalation = await request_version(scope, req.id)
-    if escalation == 0:
-        return await escalate_to_mentors(scope, req, version)
-    return []
+    post = (
+        escalation == 0
+        and not sent.fits_only
+        and (
+            not sent.offered
+            or req.wave >= routing.max_waves
+            or sent.pool_chance < routing.mentors_post_below
+        )
+    )
+    if post:
+        messages += await escalate_to_mentors(scope, req, version)
+    if look_again:
+        wait = routing.wave_every if sent.offered else max(routing.wave_every, IDLE_LOOK_EVERY)
+        at = scope.ts + int(wait.total_seconds())
+        if sent.fits_only:
+            # partial fits may be offered from then on
+            at = min(at, req.created_at + int(routing.partial_fit_after.total_seconds()))
+        await due.schedule(scope, due.NEXT_WAVE, req.id, at, version)
+    return Routed(messages, sent, post)
+
+
+async def next_wave(scope: Scope, request_id: int, version: int) -> list[OutboundMessage]:
+    """Due: look at an open request again, and offer it to whoever can take it now."""
+    req = await get_request(scope, request_id)
+    if req is None or req.state != "open":
+        return []
+    _, current, _ = await request_version(scope, request_id)
+    if current != version:
+        return []
+    last = await scope.tx.fetch_val(offer_sql.LAST_WAVE_AT, {"request_id": request_id})
+    every = int(scope.config.routing.wave_every.total_seconds())
+    if last is not None and scope.ts < int(last) + every:
+        # a wave went out since this look was planned (every offer was answered)
+        await due.schedule(scope, due.NEXT_WAVE, request_id, int(last) + every, version)
+        return []
+    return (await route(scope, req)).messages
 
 
 async def after_answer(scope: Scope, request_id: int) -> list[OutboundMessage]:
@@ -63,7 +116,7 @@ async def after_answer(scope: Scope, request_id: int) -> list[OutboundMessage]:
     pending = await scope.tx.fetch_val(offer_sql.PENDING_COUNT, {"request_id": request_id})
     if pending:
         return []
-    return await next_step(scope, req)
+    return (await route(scope, req, look_again=False)).messages
 
 
 async def offer_deadline(scope: Scope, offer_id: int, version: int) -> list[OutboundMessage]:
@@ -289,4 +342,4 @@ async def reopen(scope: Scope, request_id: int) -> list[OutboundMessage]:
     req = await get_request(scope, request_id)
     assert req is not None
     await schedule_expiry(scope, req, int(version))
-    return await next_step(scope, req)
+    return (await route(scope, req)).messages

@@ -20,7 +20,10 @@ MENTORS = ("mentor1", "mentor2", "mentor3")
 SETUP = "".join(f"{m} /mentor skills add python\n{m} /mentor available for 8h\n" for m in MENTORS)
 SETTINGS = {
     "MICROMENTOR_COMMUNITIES__DEFAULT__MODERATORS": '["console:mod1"]',
+    # one mentor a wave, the next only once it is answered or expires after 10 minutes
     "MICROMENTOR_ROUTING__WAVE_SIZE": "1",
+    "MICROMENTOR_ROUTING__OFFER_DEADLINE": "10m",
+    "MICROMENTOR_ROUTING__WAVE_EVERY": "1h",
 }
 
 

@@ -26,9 +26,9 @@ async def test_offers_reach_only_available_mentors_with_the_skill(harness: Harne
     assert [a.command for a in sent[0].actions] == ["/mentor accept r1", "/mentor decline r1"]
 
 
-async def test_wave_size_limits_the_offers(harness: Harness) -> None:
-    """At most wave_size (3) mentors get the first wave."""
-    h = harness
+async def test_wave_size_limits_the_offers(make_harness: HarnessFactory) -> None:
+    """At most wave_size (3) mentors get the first wave, even when the odds want more."""
+    h = await make_harness(**{"routing.wave_size": 3, "routing.accept_target": 0.99})
     for i in range(5):
         await h.mentor(f"m{i}", "python")
     h.take()

@@ -19,8 +19,16 @@ def offers_in(messages: list[OutboundMessage]) -> list[OutboundMessage]:
     return [m for m in messages if m.key and m.key.startswith("offer:") and not m.update]
 
 
+# One mentor a wave, and the next wave only once it is answered or expires (10 minutes).
+ONE_AT_A_TIME = {
+    "routing.wave_size": 1,
+    "routing.offer_deadline": "10m",
+    "routing.wave_every": "1h",
+}
+
+
 async def one_wave_harness(make_harness: HarnessFactory, **extra: object) -> Harness:
-    h = await make_harness(**{"routing.wave_size": 1, **MOD, **extra})
+    h = await make_harness(**{**ONE_AT_A_TIME, **MOD, **extra})
     for name in ("m1", "m2", "m3"):
         await h.mentor(name, "python")
     h.take()
@@ -394,8 +402,8 @@ async def test_due_actions_run_once_across_two_sweeps(
     """Two cores on the same store sweep concurrently: every expiry happens once."""
     import asyncio
 
-    h = await make_harness()
-    other = await make_harness()
+    h = await make_harness(**{"routing.offer_deadline": "10m"})
+    other = await make_harness(**{"routing.offer_deadline": "10m"})
     other.clock = h.clock
     other.core.deps.clock = h.clock
     other.core.sweep.deps.clock = h.clock
@@ -419,12 +427,12 @@ async def test_due_actions_run_once_across_two_sweeps(
 
 async def test_a_restart_loses_no_timer_and_repeats_none(make_harness: HarnessFactory) -> None:
     """Stop with actions pending, start again on the same store: each happens once."""
-    h = await make_harness()
+    h = await make_harness(**{"routing.offer_deadline": "10m"})
     await h.mentor("m1", "python")
     await h.ok("ana", "/mentor ask python -- q")
     h.take()
     await h.core.close()
-    again = await make_harness()
+    again = await make_harness(**{"routing.offer_deadline": "10m"})
     again.clock.set(h.clock.now())
     await again.wait(timedelta(minutes=10))
     first = [m for m in again.take() if m.update and "expired" in m.text]

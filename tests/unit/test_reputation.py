@@ -47,19 +47,20 @@ def test_suspensions_are_graduated() -> None:
 
 
 def test_routing_score_worked_example() -> None:
-    """Full fit, free, no recent offers, reliability 0.9, reputation 4.5:
-    3*1 + 1*1 - 0 + 2*(0.9-0.8) + 0.5*(4.5-4.0) = 4.45."""
+    """Full fit, free now, 1 of 5 sessions this week, 1 recent offer, reliability 0.9,
+    reputation 4.5: 3*1 + 2*(1 - 1/5) + 1*1 - 1*(1/5) + 2*(0.9-0.8) + 0.5*(4.5-4.0) = 5.85."""
     c = Candidate(
         1,
         fit=2,
         active_sessions=0,
-        sessions_this_week=0,
+        sessions_this_week=1,
         capacity_concurrent=1,
         capacity_weekly=5,
+        recent_offers=1,
         reliability=0.9,
         reputation=4.5,
     )
-    assert score(c, requested_skills=2) == pytest.approx(4.45)
+    assert score(c, requested_skills=2) == pytest.approx(5.85)
 
 
 def test_reputation_and_reliability_move_a_mentor_up_the_wave() -> None:

@@ -15,6 +15,13 @@ _THIS_WEEK = """(SELECT COUNT(*)
     AND s.state NOT IN ('withdrawn', 'cancelled'))"""
 _RECENT_OFFERS = """(SELECT COUNT(*) FROM offers o2
   WHERE o2.mentor_id = p.id AND o2.created_at >= :recent_since)"""
+# How the mentor answered offers in the reliability window (since :since), for their chance of
+# taking the next one: taken from an offer (not from #mentors or the open list) and declined.
+# Let-expire offers are reputation.RECORD_COLUMNS' offers_ignored.
+_ANSWERS = """(SELECT COUNT(*) FROM offers oa WHERE oa.mentor_id = p.id AND oa.wave > 0
+  AND oa.state = 'accepted' AND oa.created_at >= :since) AS offers_accepted,
+(SELECT COUNT(*) FROM offers od WHERE od.mentor_id = p.id
+  AND od.state = 'declined' AND od.created_at >= :since) AS offers_declined"""
 
 # Who may be offered this request at all, whatever their skills. `{apart}` is the list of
 # records kept apart from the requester (the requester under any record, and everyone either
@@ -93,7 +100,7 @@ SELECT p.id AS person_id, p.timezone, p.last_offered_at, p.capacity_concurrent,
        (SELECT COUNT(*) FROM mentor_skills f WHERE f.person_id = p.id
           AND f.community_id = :community_id AND f.skill IN {skills}) AS fit,
        {active} AS active, {this_week} AS this_week, {recent} AS recent_offers,
-       {standing}
+       {answers}, {standing}
 FROM persons p
 WHERE p.id IN ({pool})
 """
@@ -121,12 +128,48 @@ def candidates(skills: list[str], kept_apart: Iterable[int]) -> tuple[str, dict[
         active=_ACTIVE,
         this_week=_THIS_WEEK,
         recent=_RECENT_OFFERS,
+        answers=_ANSWERS,
         standing=reputation.RATED_COLUMNS.replace("{skills}", tags)
         + ","
         + reputation.RECORD_COLUMNS,
         pool="\nUNION\n".join(branches) or "NULL",
     )
     return query, {**params, **apart_params}
+
+
+# Someone who holds every requested skill, may be offered the request (or holds an offer of
+# it still open), is under their weekly limit, and is on duty now or comes on duty in
+# [:from1, :to1) or [:from2, :to2) (minutes of the week; the second range is where the first
+# wraps past the week's end, else empty). Is a full fit worth waiting for?
+_FULL_FIT_SOON = """
+SELECT p.id FROM mentor_skills ms JOIN persons p ON p.id = ms.person_id
+WHERE ms.community_id = :community_id AND ms.skill = :skill0
+  AND (SELECT COUNT(*) FROM mentor_skills f WHERE f.person_id = p.id
+         AND f.community_id = :community_id AND f.skill IN {skills}) = :skill_count
+  AND {not_excluded} AND p.away = 0
+  AND {this_week} < p.capacity_weekly
+  AND (p.available_until > :now
+       OR EXISTS (SELECT 1 FROM availability_windows w WHERE w.person_id = p.id
+                  AND ((w.start_minute < :to1 AND w.end_minute > :from1)
+                       OR (w.start_minute < :to2 AND w.end_minute > :from2))))
+LIMIT 1
+"""
+
+
+def full_fit_soon(skills: list[str], kept_apart: Iterable[int]) -> tuple[str, dict[str, Any]]:
+    """The query for a full-fit holder on duty now or soon (see `_FULL_FIT_SOON`), and its
+    skill and kept-apart parameters; the others: community_id, request_id, now, week_ago,
+    from1, to1, from2, to2."""
+    tags, params = in_list("skill", skills)
+    apart_list, apart_params = apart(kept_apart)
+    query = _FULL_FIT_SOON.format(
+        skills=tags,
+        not_excluded=_NOT_EXCLUDED.replace("{apart}", apart_list).replace(
+            "o.mentor_id = p.id)", "o.mentor_id = p.id AND o.state <> 'pending')"
+        ),
+        this_week=_THIS_WEEK,
+    )
+    return query, {**params, **apart_params, "skill_count": len(skills)}
 
 
 INSERT = """
@@ -211,3 +254,7 @@ def preferred(kept_apart: Iterable[int]) -> tuple[str, dict[str, Any]]:
     """The query for a named mentor, and its kept-apart parameters (see `_NOT_EXCLUDED`)."""
     apart_list, params = apart(kept_apart)
     return _PREFERRED.replace("{apart}", apart_list), params
+
+
+# When the request's latest wave went out (None before the first).
+LAST_WAVE_AT = "SELECT MAX(created_at) FROM offers WHERE request_id = :request_id AND wave > 0"
