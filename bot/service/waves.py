@@ -11,7 +11,7 @@ from bot import metrics
 from bot.clock import from_epoch
 from bot.domain.messages import Action, ChannelAddress, OutboundMessage
 from bot.domain.model import HelpRequest
-from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK
+from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK, minute_of_week
 from bot.service import due, reputation
 from bot.service.context import Scope, address_of
 from bot.service.routing import SentWave, refresh_rotation, send_wave
@@ -45,9 +45,11 @@ async def schedule_expiry(scope: Scope, req: HelpRequest, version: int) -> None:
     await due.schedule(scope, due.REQUEST_EXPIRE, req.id, due_at, version)
 
 
-# How soon a request nobody could be offered is looked at again: often enough to catch
-# mentors as they come on duty, rarely enough that a quiet night costs little.
-IDLE_LOOK_EVERY = timedelta(minutes=10)
+# A request nobody could be offered is looked at again when the next mentor with one of its
+# skills starts their weekly hours, but at least this often, for mentors who say
+# `/mentor available` outside them: a quiet night costs a look every half hour, not every
+# few minutes.
+IDLE_LOOK_EVERY = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,27 @@ async def route(scope: Scope, req: HelpRequest, *, look_again: bool = True) -> R
     if post:
         messages += await escalate_to_mentors(scope, req, version)
     if look_again:
-        wait = routing.wave_every if sent.offered else max(routing.wave_every, IDLE_LOOK_EVERY)
-        at = scope.ts + int(wait.total_seconds())
+        at = scope.ts + int(routing.wave_every.total_seconds())
+        if not sent.offered:
+            at = max(at, await _next_idle_look(scope, req))
         if sent.fits_only:
             # partial fits may be offered from then on
             at = min(at, req.created_at + int(routing.partial_fit_after.total_seconds()))
         await due.schedule(scope, due.NEXT_WAVE, req.id, at, version)
     return Routed(messages, sent, post)
+
+
+async def _next_idle_look(scope: Scope, req: HelpRequest) -> int:
+    """When to look again at a request nobody could be offered: as the next holder of one of
+    its skills comes on duty, or after IDLE_LOOK_EVERY, whichever is sooner."""
+    latest = scope.ts + int(IDLE_LOOK_EVERY.total_seconds())
+    minutes = await scope.tx.fetch_val(
+        sql.NEXT_HOLDER_ON_DUTY,
+        {"community_id": scope.community, "id": req.id, "mow": minute_of_week(scope.now)},
+    )
+    if minutes is None:
+        return latest
+    return min(latest, scope.ts + int(minutes) * 60 - scope.now.second)
 
 
 async def next_wave(scope: Scope, request_id: int, version: int) -> list[OutboundMessage]:

@@ -139,10 +139,27 @@ async def test_offers_go_on_after_the_mentors_post(make_harness: HarnessFactory)
     await h.wait(timedelta(minutes=5))
     await h.ok("late", "/mentor available")
     h.take()
-    await h.wait(timedelta(minutes=10))
+    await h.wait(timedelta(minutes=24))
+    assert offered(h.take()) == []
+    await h.wait(timedelta(minutes=1))  # looked at again every 30 minutes at the latest
     again = h.take()
     assert offered(again) == ["late"]
     assert h.channel(again, "mentors") == []  # posted once
+
+
+async def test_a_holder_gets_the_offer_as_their_hours_start(make_harness: HarnessFactory) -> None:
+    """Nobody on duty now; a holder's weekly hours start at 10:12 UTC on this Monday: the
+    request is looked at again right then, not half an hour later."""
+    h = await make_harness()
+    await h.mentor("early", "python", available=False)
+    await h.ok("early", "/mentor profile hours mon 10:12-12:00")
+    h.take()
+    await h.ok("ana", "/mentor ask python -- q")
+    assert offered(h.take()) == []
+    await h.wait(timedelta(minutes=11))
+    assert offered(h.take()) == []
+    await h.wait(timedelta(minutes=1))
+    assert offered(h.take()) == ["early"]
 
 
 async def test_waits_for_a_full_fit_coming_on_duty_soon(make_harness: HarnessFactory) -> None:

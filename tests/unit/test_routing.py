@@ -1,10 +1,12 @@
-"""Unit tests for bot/domain/routing.py: ranking mentors for an offer."""
+"""Unit tests for bot/domain/routing.py: ranking mentors for an offer, and sizing a wave."""
 
 from __future__ import annotations
 
 import random
 
-from bot.domain.routing import Candidate, has_capacity, rank
+import pytest
+
+from bot.domain.routing import Candidate, accept_chance, has_capacity, plan_wave, pool_chance, rank
 
 
 def cand(person_id: int, **overrides: int | float | None) -> Candidate:
@@ -123,3 +125,43 @@ def test_rank_does_not_mutate_input() -> None:
     pool = [cand(1, recent_offers=5), cand(2)]
     rank(pool, 1, 2, random.Random(0))
     assert ids(pool) == [1, 2]
+
+
+def test_a_full_fit_comes_first_even_with_a_poor_record() -> None:
+    """Every full fit before any partial one, whatever the scores."""
+    full = cand(1, fit=2, reliability=0.1, reputation=1.0, sessions_this_week=4)
+    partial = cand(2, fit=1, reliability=1.0, reputation=5.0)
+    assert ids(rank([partial, full], 2, 2, random.Random(0))) == [1, 2]
+
+
+def test_the_week_s_load_outranks_the_same_free_moment() -> None:
+    """Both free now; the one with fewer sessions this week against their capacity first."""
+    worked = cand(1, sessions_this_week=3, capacity_weekly=4)
+    rested = cand(2, sessions_this_week=1, capacity_weekly=4)
+    assert ids(rank([worked, rested], 1, 2, random.Random(0))) == [2, 1]
+
+
+def test_accept_chance_starts_at_one_in_two_and_follows_the_record() -> None:
+    """(taken + 1) / (answered or not + 2)."""
+    assert accept_chance(cand(1)) == pytest.approx(0.5)
+    assert accept_chance(cand(1, offers_accepted=8)) == pytest.approx(9 / 10)
+    assert accept_chance(cand(1, offers_declined=3, offers_ignored=5)) == pytest.approx(1 / 10)
+    assert pool_chance([cand(1), cand(2)]) == pytest.approx(0.75)
+    assert pool_chance([]) == 0.0
+
+
+def test_a_wave_stops_once_the_target_is_reached() -> None:
+    """New mentors (0.5 each): 0.9 needs four; a mentor who takes most offers is enough alone."""
+    fresh = [cand(i) for i in range(1, 9)]
+    wave = plan_wave(fresh, 0.9, 6)
+    assert ids(wave.mentors) == [1, 2, 3, 4] and wave.chance == pytest.approx(1 - 0.5**4)
+    keen = cand(9, offers_accepted=18)  # 19/20
+    assert ids(plan_wave([keen, *fresh], 0.9, 6).mentors) == [9]
+
+
+def test_a_wave_never_passes_its_most() -> None:
+    """Unlikely mentors: the wave stops at `most`, with the chance it reached."""
+    shy = [cand(i, offers_ignored=8) for i in range(1, 20)]  # 0.1 each
+    wave = plan_wave(shy, 0.9, 5)
+    assert len(wave.mentors) == 5 and wave.chance == pytest.approx(1 - 0.9**5)
+    assert plan_wave([], 0.9, 5).mentors == []

@@ -143,3 +143,15 @@ WHERE ms.community_id = :community_id
   AND ms.skill IN (SELECT skill FROM request_skills WHERE request_id = :id)
 LIMIT 5000
 """
+
+# Minutes until the next weekly range of a mentor with one of the request's skills starts
+# (after :mow, the minute of the week now; NULL if none has weekly hours). A range that starts
+# at minute 0 may be the second half of one split at the week's end: it counts too, which
+# only makes a look come early.
+NEXT_HOLDER_ON_DUTY = """
+SELECT MIN((w.start_minute - :mow + 10080) % 10080) FROM availability_windows w
+JOIN mentor_skills ms ON ms.person_id = w.person_id
+WHERE ms.community_id = :community_id
+  AND ms.skill IN (SELECT skill FROM request_skills WHERE request_id = :id)
+  AND w.start_minute <> :mow
+"""
