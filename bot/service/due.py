@@ -34,3 +34,12 @@ async def schedule(scope: Scope, kind: str, ref_id: int, due_at: int, version: i
         },
     )
     scope.scheduled.append(due_at)
+
+
+async def reschedule(scope: Scope, kind: str, ref_id: int, due_at: int, version: int = 0) -> None:
+    """Do `kind` for `ref_id` at `due_at` instead of whenever it was planned before."""
+    await scope.tx.execute(
+        sql.DROP_PENDING,
+        {"kind": kind, "ref_id": ref_id, "community_id": scope.community},
+    )
+    await schedule(scope, kind, ref_id, due_at, version)

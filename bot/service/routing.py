@@ -135,6 +135,7 @@ class SentWave:
     pool_chance: float = 0.0
     fits_only: bool = False
     waiting_for_fit: bool = False
+    named: bool = False  # the one offer went to the mentor the member named (--with)
 
 
 async def _full_fit_due(ctx: Scope, req: HelpRequest, apart: frozenset[int], until: int) -> bool:
@@ -209,6 +210,7 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
     if req.wave == 0 and req.preferred_mentor_id is not None:
         chosen_with_zone = await _preferred(ctx, req, apart)
         chance = everyone = pool_chance([m for m, _ in chosen_with_zone])
+    named = bool(chosen_with_zone)
     if not chosen_with_zone:
         chosen_with_zone, chance, everyone, fits_only = await _plan(ctx, req, apart)
     if not chosen_with_zone:
@@ -248,4 +250,6 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
             )
         )
     await ctx.tx.execute(request_sql.SET_WAVE, {"id": req.id, "wave": wave})
-    return SentWave(messages, len(chosen_with_zone), chance, max(everyone, chance), fits_only)
+    return SentWave(
+        messages, len(chosen_with_zone), chance, max(everyone, chance), fits_only, named=named
+    )

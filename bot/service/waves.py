@@ -61,13 +61,13 @@ class Routed:
     posted: bool
 
 
-async def route(scope: Scope, req: HelpRequest, *, look_again: bool = True) -> Routed:
+async def route(scope: Scope, req: HelpRequest) -> Routed:
     """The request's next step: a wave of offers to whoever can take it now, and the #mentors
     post once the waves ran out (routing.max_waves), nobody could be offered it, or the odds
     of everyone who could be offered it are below routing.mentors_post_below; but not while
-    partial fits are held back for full fits (the post would reach everyone). With
-    `look_again`, the request is looked at again after routing.wave_every, until it is
-    taken or expires: holders who come on duty later still get an offer."""
+    partial fits are held back for full fits (the post would reach everyone). Then a look
+    again is planned, after routing.wave_every (later when nobody could be offered it), and
+    so on until it is taken or expires: holders who come on duty later still get an offer."""
     routing = scope.config.routing
     sent = await send_wave(scope, req)
     messages = list(sent.messages)
@@ -83,14 +83,17 @@ async def route(scope: Scope, req: HelpRequest, *, look_again: bool = True) -> R
     )
     if post:
         messages += await escalate_to_mentors(scope, req, version)
-    if look_again:
-        at = scope.ts + int(routing.wave_every.total_seconds())
-        if not sent.offered:
-            at = max(at, await _next_idle_look(scope, req))
-        if sent.fits_only:
-            # partial fits may be offered from then on
-            at = min(at, req.created_at + int(routing.partial_fit_after.total_seconds()))
-        await due.schedule(scope, due.NEXT_WAVE, req.id, at, version)
+    at = scope.ts + int(routing.wave_every.total_seconds())
+    if sent.named:
+        # the named mentor has the request alone until they answer or the offer expires
+        at = scope.after(routing.offer_deadline)
+    elif not sent.offered:
+        at = max(at, await _next_idle_look(scope, req))
+    if sent.fits_only:
+        # partial fits may be offered from then on
+        at = min(at, req.created_at + int(routing.partial_fit_after.total_seconds()))
+    # one look planned per request: this one replaces any other
+    await due.reschedule(scope, due.NEXT_WAVE, req.id, at, version)
     return Routed(messages, sent, post)
 
 
@@ -132,7 +135,7 @@ async def after_answer(scope: Scope, request_id: int) -> list[OutboundMessage]:
     pending = await scope.tx.fetch_val(offer_sql.PENDING_COUNT, {"request_id": request_id})
     if pending:
         return []
-    return (await route(scope, req, look_again=False)).messages
+    return (await route(scope, req)).messages
 
 
 async def offer_deadline(scope: Scope, offer_id: int, version: int) -> list[OutboundMessage]:

@@ -200,3 +200,19 @@ async def test_a_request_no_longer_open_is_not_offered_again(make_harness: Harne
     h.take()
     await h.wait(timedelta(minutes=30))
     assert offered(h.take()) == []
+
+
+async def test_a_named_mentor_has_it_alone_until_they_answer(make_harness: HarnessFactory) -> None:
+    """--with: nobody else is offered it while the named mentor's offer stands; once they
+    decline, waves go on as usual, every routing.wave_every."""
+    h = await make_harness(**{"routing.wave_size": 1})
+    await mentors(h, "python", "named", "m1", "m2")
+    await h.ok("ana", "/mentor ask python --with @named -- q")
+    assert offered(h.take()) == ["named"]
+    await h.wait(timedelta(minutes=20))
+    assert offered(h.take()) == []
+    await h.ok("named", "/mentor decline r1")
+    (second,) = offered(h.take())
+    await h.wait(timedelta(minutes=3))
+    (third,) = offered(h.take())
+    assert {second, third} == {"m1", "m2"}

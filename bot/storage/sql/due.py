@@ -28,3 +28,10 @@ SELECT MIN(due_at) FROM due_actions WHERE done_at IS NULL AND community_id IN {c
 """
 
 PENDING_COUNT = "SELECT COUNT(*) FROM due_actions WHERE done_at IS NULL"
+
+# Drop what is still to run of this kind for this row, for the one about to be planned (a
+# sweep that had already read the row finds nothing to claim and skips it).
+DROP_PENDING = """
+DELETE FROM due_actions
+WHERE kind = :kind AND ref_id = :ref_id AND community_id = :community_id AND done_at IS NULL
+"""
