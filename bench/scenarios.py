@@ -1,14 +1,16 @@
 """Every policy on every scenario, several seeds each: one table, and which goals are met.
 
     python bench/scenarios.py [--seeds 5] [--scale 1.0] [--jobs 2] [--only NAME,...]
-                              [--plot DIR] [--json]
+                              [--set KEY=VALUE ...] [--plot DIR] [--json]
 
 The scenarios are the reference community (bench/community.toml) and every file in
 bench/scenarios/. Each runs with seeds 1 to N through bench/simulate.py: micromentor and the
 three baselines on the same people, arrivals and draws. The table shows, per scenario and
 policy, the median over seeds of each metric. The goals of issue 14 compare micromentor with
 the baselines within each seed (paired), and the median over seeds decides; capacity
-violations must be 0 in every seed.
+violations must be 0 in every seed. `--set routing.partial_fit_after=1h` changes a setting of
+the core (a dotted key, as in `[core]` of a parameters file) in every scenario: the way to
+draw a trade-off over one knob.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import asyncio
 import json
 import statistics
 import sys
+import tempfile
 import time
+import tomllib
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -40,10 +44,33 @@ def scenarios() -> dict[str, Path]:
     return found
 
 
-def one(path: Path, seed: int, scale: float, raw: bool) -> tuple[dict[str, Any], Any]:
-    """One seeded run of every policy on one scenario (in a worker process)."""
-    metrics, samples = asyncio.run(sim.simulate(path, scale, seed))
+def one(
+    path: Path, seed: int, scale: float, raw: bool, core: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], Any]:
+    """One seeded run of every policy on one scenario (in a worker process), with `core`
+    settings over the scenario's own."""
+    if not core:
+        metrics, samples = asyncio.run(sim.simulate(path, scale, seed))
+        return metrics, samples if raw else None
+    with tempfile.TemporaryDirectory() as folder:
+        lines = [f"base = {json.dumps(str(path))}", "[core]"]
+        lines += [f"{json.dumps(key)} = {json.dumps(value)}" for key, value in core.items()]
+        changed = Path(folder) / path.name
+        changed.write_text("\n".join(lines) + "\n")
+        metrics, samples = asyncio.run(sim.simulate(changed, scale, seed))
     return metrics, samples if raw else None
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """`KEY=VALUE` with VALUE as TOML (a number, true, [1, 2]) or else as text (`1h`)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"--set takes KEY=VALUE, e.g. routing.partial_fit_after=1h (got {text!r})")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.strip(), value
 
 
 def _median(values: Sequence[float | None]) -> float | None:
@@ -103,8 +130,10 @@ def run(
     jobs: int = 2,
     only: Sequence[str] | None = None,
     plot_dir: Path | None = None,
+    core: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run the suite; returns the aggregated figures of every scenario."""
+    """Run the suite (with `core` settings changed in every scenario); returns the
+    aggregated figures of every scenario."""
     chosen = scenarios()
     if only:
         unknown = [name for name in only if name not in chosen]
@@ -119,17 +148,18 @@ def run(
     want_raw = plot_dir is not None
     if jobs <= 1:
         for name, path, seed in tasks:
-            results[(name, seed)] = one(path, seed, scale, want_raw and seed == 1)
+            results[(name, seed)] = one(path, seed, scale, want_raw and seed == 1, core)
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = {
-                (name, seed): pool.submit(one, path, seed, scale, want_raw and seed == 1)
+                (name, seed): pool.submit(one, path, seed, scale, want_raw and seed == 1, core)
                 for name, path, seed in tasks
             }
             results = {key: future.result() for key, future in futures.items()}
     out: dict[str, Any] = {
         "seeds": list(range(1, seeds + 1)),
         "scale": scale,
+        "core": core or {},
         "scenarios": {},
     }
     plots: list[str] = []
@@ -180,9 +210,11 @@ def _pts(share: float | None) -> str:
 def table(result: dict[str, Any]) -> str:
     """One row per scenario and policy (medians over seeds), then the goals per scenario."""
     seeds = result["seeds"]
+    changed = ", ".join(f"{k} = {v}" for k, v in result.get("core", {}).items())
     lines = [
         f"{len(result['scenarios'])} scenarios x {len(seeds)} seeds (scale {result['scale']}); "
-        f"medians over seeds; {result['wall_seconds']:.0f} s",
+        f"medians over seeds; {result['wall_seconds']:.0f} s"
+        + (f"; with {changed}" if changed else ""),
         "",
     ]
     head = ["scenario", "policy", *(label for _, label, _ in sim.COLUMNS)]
@@ -241,6 +273,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies people and requests")
     parser.add_argument("--jobs", type=int, default=2, help="runs at once (processes)")
     parser.add_argument("--only", default=None, help="comma-separated scenario names")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a core setting in every scenario, e.g. routing.partial_fit_after=1h",
+    )
     parser.add_argument("--plot", type=Path, default=None, metavar="DIR", help="PNGs, seed 1")
     parser.add_argument("--json", action="store_true", help="print one JSON object, last")
     args = parser.parse_args(argv)
@@ -250,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--scale must be positive")
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     try:
-        result = run(args.seeds, args.scale, args.jobs, only, args.plot)
+        core = dict(parse_setting(text) for text in args.set)
+        result = run(args.seeds, args.scale, args.jobs, only, args.plot, core)
     except ValueError as exc:
         parser.error(str(exc))
     if args.json:

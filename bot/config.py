@@ -169,13 +169,13 @@ class RequestsConfig(_Section):
 class RoutingConfig(_Section):
     """How offers go out (docs/commands.md#how-routing-works)."""
 
-    wave_size: Whole = Field(6, ge=1, le=50, description="mentors one wave offers to, at most")
+    wave_size: Whole = Field(8, ge=1, le=50, description="mentors one wave offers to, at most")
     accept_target: Real = Field(
-        0.9, gt=0.0, le=1.0, description="chance someone takes it that a wave aims for"
+        0.95, gt=0.0, le=1.0, description="chance someone takes it that a wave aims for"
     )
-    offer_deadline: ShortDuration = timedelta(minutes=30)
-    wave_every: ShortDuration = timedelta(minutes=3)
-    partial_fit_after: WaitDuration = timedelta(minutes=30)
+    offer_deadline: ShortDuration = timedelta(minutes=60)
+    wave_every: ShortDuration = timedelta(minutes=2)
+    partial_fit_after: WaitDuration = timedelta(minutes=15)
     mentors_post_below: Real = Field(0.0, ge=0.0, le=1.0)
     available_for: ShortDuration = timedelta(hours=2)
     recent_offers_window: ShortDuration = timedelta(hours=24)

@@ -352,6 +352,26 @@ def test_scenarios_run_every_policy_on_every_scenario() -> None:
         assert word in text
 
 
+def test_scenarios_set_changes_the_core_in_every_scenario() -> None:
+    """--set reaches the core: with requests that expire after 5 minutes, the same community
+    and seed leave more requests unmatched than with the default day."""
+    scenarios = load("scenarios")
+    args = dict(seeds=1, scale=0.05, jobs=1, only=["reference"])
+    plain = scenarios.run(**args)
+    short = scenarios.run(**args, core=dict([scenarios.parse_setting("routing.request_expiry=5m")]))
+    assert short["core"] == {"routing.request_expiry": "5m"}
+
+    def never(result: dict[str, object]) -> float:
+        run = result["scenarios"]["reference"]["runs"][0]  # type: ignore[index]
+        return float(run["policies"]["micromentor"]["never_matched_share"])
+
+    assert never(short) > never(plain)
+    assert scenarios.parse_setting("routing.accept_target=0.8") == ("routing.accept_target", 0.8)
+    assert scenarios.parse_setting("routing.wave_every=2m") == ("routing.wave_every", "2m")
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        scenarios.parse_setting("wave_size")
+
+
 def test_scenarios_refuse_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown --only name is refused with the names there are."""
     with pytest.raises(SystemExit):

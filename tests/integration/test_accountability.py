@@ -235,7 +235,7 @@ async def test_ignoring_offers_sets_a_mentor_away(make_harness: HarnessFactory) 
     await h.ok("m2", "/mentor away")
     for n, asker in enumerate(("a1", "a2", "a3")):
         await h.ok(asker, f"/mentor ask python -- q{n}")
-        await h.wait(timedelta(minutes=30))
+        await h.wait(timedelta(minutes=60))
     told = [m for m in h.to(h.take(), "m1") if "set you away" in m.text]
     assert len(told) == 1
     profile = await h.ok("m1", "/mentor profile")

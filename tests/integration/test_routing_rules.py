@@ -83,7 +83,7 @@ async def test_a_wave_is_as_large_as_the_odds_need(make_harness: HarnessFactory)
     await mentors(h, "python", *(f"m{n}" for n in range(8)))
     reply = await h.ok("ana", "/mentor ask python -- q")
     assert len(offered(h.take())) == 4
-    assert "about a 94% chance one of them takes it within 30m" in reply.text
+    assert "about a 94% chance one of them takes it within 1h" in reply.text
 
     h2 = await make_harness(**{"routing.accept_target": 0.7})
     await mentors(h2, "python", *(f"m{n}" for n in range(8)))

@@ -45,8 +45,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_defaults_without_file_or_env() -> None:
     """No file and no env give the built-in defaults."""
     config = load_config(None, environ={})
-    assert config.routing.wave_size == 6
-    assert config.routing.offer_deadline == timedelta(minutes=30)
+    assert config.routing.wave_size == 8
+    assert config.routing.offer_deadline == timedelta(minutes=60)
     assert config.requests.max_open == 1
     assert list(config.communities) == ["default"]
 
@@ -61,7 +61,7 @@ def test_toml_duration_is_read(tmp_path: Path) -> None:
     path = write(tmp_path, '[routing]\noffer_deadline = "15m"\n')
     config = load_config(path, environ={})
     assert config.routing.offer_deadline == timedelta(minutes=15)
-    assert config.routing.wave_size == 6
+    assert config.routing.wave_size == 8
 
 
 def test_env_overrides_file(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_env_json_list() -> None:
 def test_env_without_double_underscore_is_ignored() -> None:
     """MICROMENTOR_CONFIG-like variables are not config keys."""
     config = load_config(None, environ={"MICROMENTOR_WAVE_SIZE": "9"})
-    assert config.routing.wave_size == 6
+    assert config.routing.wave_size == 8
 
 
 def test_default_minutes_must_be_a_session_length() -> None:
@@ -271,7 +271,7 @@ def test_effective_settings_default_storage_is_sqlite_in_data_dir(data_dir: Path
 def test_effective_settings_durations_are_text(data_dir: Path) -> None:
     """Durations are shown in their short text form."""
     settings = effective_settings(load_config(None, environ={}))
-    assert settings["routing"]["offer_deadline"] == "30m"
+    assert settings["routing"]["offer_deadline"] == "1h"
     assert settings["routing"]["available_for"] == "2h"
 
 
