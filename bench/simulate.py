@@ -952,7 +952,7 @@ class CoreSim:
         # announces, and run the upkeep every hour (SweepScheduler's own upkeep, so the steps
         # stay the same as production's).
         core.sweep.on_scheduled = self._wake
-        upkeep = SweepScheduler(core.sweep)._upkeep
+        upkeep = SweepScheduler(core.sweep).upkeep
         try:
             first = await core.sweep.next_due()
             if first is not None:

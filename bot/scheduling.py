@@ -44,7 +44,7 @@ class SweepScheduler:
             max_instances=1,
         )
         self._scheduler.add_job(
-            self._upkeep,
+            self.upkeep,
             "interval",
             hours=1,
             id=UPKEEP_JOB,
@@ -53,7 +53,7 @@ class SweepScheduler:
         )
         self._scheduler.start()
         self.sweep.on_scheduled = self.wake_at
-        await self._upkeep()
+        await self.upkeep()
         await self._tick()
 
     def stop(self) -> None:
@@ -77,7 +77,8 @@ class SweepScheduler:
             misfire_grace_time=None,
         )
 
-    async def _upkeep(self) -> None:
+    async def upkeep(self) -> None:
+        """The hourly upkeep: windows, delivery records, rotations (also at start)."""
         now = self.sweep.deps.clock.now()
         # Each step on its own: one failing doesn't hold the others back for an hour.
         for step in (recompute_windows, prune_deliveries, refresh_rotations):
