@@ -371,7 +371,7 @@ async def measure(
                     neutral_reputation=conf.reputation_prior_mean,
                 )
                 middle = time.perf_counter()
-                messages = await routing.send_wave(scope, req)
+                sent = await routing.send_wave(scope, req)
                 end = time.perf_counter()
                 if n >= WARMUP and len(skills) > 1:
                     multi_skill += 1
@@ -381,7 +381,7 @@ async def measure(
                     choose.append((middle - start) * 1000)
                     wave.append((end - middle) * 1000)
                     found_counts.append(len(found))
-                    offered.append(len(messages))
+                    offered.append(sent.offered)
                 raise _Rollback
         except _Rollback:
             pass
