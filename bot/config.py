@@ -175,7 +175,7 @@ class RoutingConfig(_Section):
     )
     offer_deadline: ShortDuration = timedelta(minutes=60)
     wave_every: ShortDuration = timedelta(minutes=2)
-    partial_fit_after: WaitDuration = timedelta(minutes=15)
+    partial_fit_after: WaitDuration = timedelta(0)
     mentors_post_below: Real = Field(0.0, ge=0.0, le=1.0)
     available_for: ShortDuration = timedelta(hours=2)
     recent_offers_window: ShortDuration = timedelta(hours=24)
