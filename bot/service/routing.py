@@ -102,6 +102,12 @@ async def candidates(
     ]
 
 
+def _offer_params(scope: Scope, req: HelpRequest) -> dict[str, int]:
+    """What every query about who may be offered this request takes: the request, now, and
+    where the rolling week of sessions starts."""
+    return {"request_id": req.id, "now": scope.ts, "week_ago": scope.ts - WEEK_SECONDS}
+
+
 async def _preferred(
     scope: Scope, req: HelpRequest, apart: frozenset[int]
 ) -> list[tuple[Candidate, str]]:
@@ -111,10 +117,8 @@ async def _preferred(
         query,
         {
             **apart_params,
+            **_offer_params(scope, req),
             "mentor_id": req.preferred_mentor_id,
-            "request_id": req.id,
-            "now": scope.ts,
-            "week_ago": scope.ts - WEEK_SECONDS,
         },
     )
     if row is None or not has_capacity(_candidate(row)):
@@ -149,10 +153,8 @@ async def _full_fit_due(ctx: Scope, req: HelpRequest, apart: frozenset[int], unt
         query,
         {
             **params,
+            **_offer_params(ctx, req),
             "community_id": req.community_id,
-            "request_id": req.id,
-            "now": ctx.ts,
-            "week_ago": ctx.ts - WEEK_SECONDS,
             "from1": start,
             "to1": min(end, MINUTES_PER_WEEK),
             "from2": 0,
