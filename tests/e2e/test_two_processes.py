@@ -16,6 +16,10 @@ def console(url: str, tmp_path: Path, *, now: str = NOW) -> subprocess.Popen[str
         **{k: v for k, v in os.environ.items() if not k.startswith("MICROMENTOR_")},
         "MICROMENTOR_DATA_DIR": str(tmp_path / "data"),
         "MICROMENTOR_STORAGE__URL": url,
+        # waves of 3, offers that expire after 10 minutes, no wave in between
+        "MICROMENTOR_ROUTING__WAVE_SIZE": "3",
+        "MICROMENTOR_ROUTING__OFFER_DEADLINE": "10m",
+        "MICROMENTOR_ROUTING__WAVE_EVERY": "1h",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--json", "--clock", "manual", "--now", now],
