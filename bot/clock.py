@@ -46,6 +46,14 @@ class ManualClock:
         self.advance(when.astimezone(UTC) - self._now)
 
 
+def wall_now() -> datetime:
+    """The machine's own time, for what is about the process and not the community: when
+    the scheduler wakes, how long ago the sweep looked, when a migration ran. Everything a
+    command or a timer decides goes by the injected Clock instead (so tests and the console
+    can move it)."""
+    return datetime.now(UTC)
+
+
 def epoch(when: datetime) -> int:
     """Whole seconds since the Unix epoch: how the store keeps every timestamp."""
     return int(when.timestamp())

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import metrics
 from bot.bootstrap import Core
+from bot.clock import wall_now
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class HealthServer:
             log.warning("health check: database unreachable: %s", type(exc).__name__)
         front_ends = self.front_ends()
         last = self.core.sweep.last_looked
-        timers = last is not None and datetime.now(UTC) - last < SWEEP_STALE
+        timers = last is not None and wall_now() - last < SWEEP_STALE
         healthy = database and all(front_ends.values()) and timers
         checks = {"database": database, "front_ends": front_ends, "timers": timers}
         return web.Response(

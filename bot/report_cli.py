@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from pathlib import Path
 
+from bot.clock import epoch, wall_now
 from bot.config import Config
 from bot.service.report import SkillLine, build
 from bot.storage import open_database
@@ -18,7 +18,7 @@ async def lines_for(config: Config, community: str, days: int) -> list[SkillLine
     db = await open_database(config.storage_url())
     try:
         async with db.transaction() as tx:
-            return await build(tx, community, int(time.time()) - days * 86400)
+            return await build(tx, community, epoch(wall_now()) - days * 86400)
     finally:
         await db.close()
 

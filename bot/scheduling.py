@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import from_epoch
+from bot.clock import from_epoch, wall_now
 from bot.service.maintenance import prune_deliveries, recompute_windows, refresh_rotations
 from bot.service.sweep import Sweep
 
@@ -64,8 +64,8 @@ class SweepScheduler:
 
     def wake_at(self, due_at: int) -> None:
         """Make sure the sweep runs no later than `due_at`."""
-        when = max(from_epoch(due_at), datetime.now(UTC))
-        if self._armed is not None and self._armed <= when and self._armed > datetime.now(UTC):
+        when = max(from_epoch(due_at), wall_now())
+        if self._armed is not None and self._armed <= when and self._armed > wall_now():
             return
         self._armed = when
         self._scheduler.add_job(

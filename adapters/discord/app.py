@@ -157,7 +157,7 @@ class DiscordFrontEnd:
         if self.core is None:
             self.core = await start_core(self.config, self.notifier, clock=self.clock)
             self._own_core = True
-        self.store = PlatformStore(self.core.db, PLATFORM)
+        self.store = PlatformStore(self.core.db, PLATFORM, self.core.deps.clock)
         self.core_ready.set()
         self.notifier.store = self.store
         if self.clock is None and self._own_core:

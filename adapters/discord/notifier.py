@@ -4,13 +4,13 @@ session threads, community channels, and edits in place."""
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Literal
 
 import discord
 
 from adapters.discord.render import NO_MENTIONS, embed, files, mentioning, view
 from bot import metrics
+from bot.clock import epoch
 from bot.config import Config
 from bot.domain.messages import (
     Address,
@@ -121,7 +121,7 @@ class DiscordNotifier(QueuedNotifier):
         """Mark the person unreachable for a while; an offer goes to the mentors channel."""
         assert self.store is not None and isinstance(message.to, PersonAddress)
         if remember:
-            until = int(time.time() + self.config.discord.dm_retry_after.total_seconds())
+            until = epoch(self.store.clock.now() + self.config.discord.dm_retry_after)
             await self.store.remember_channel(
                 guild, f"unreachable:{message.to.user_id}", str(until)
             )
@@ -165,7 +165,7 @@ class DiscordNotifier(QueuedNotifier):
         key = _label(address)
         if isinstance(address, PersonAddress):
             blocked = await self.store.find_channel(guild, f"unreachable:{address.user_id}")
-            if blocked is not None and int(blocked) > time.time():
+            if blocked is not None and int(blocked) > epoch(self.store.clock.now()):
                 return UNREACHABLE
         cached = await self.store.find_channel(guild, key)
         if cached is not None:

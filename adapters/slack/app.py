@@ -125,7 +125,7 @@ class SlackFrontEnd:
             self._own_session = True
         self._own_core = core is None
         self.core = core or await start_core(self.config, self.notifier, clock=self.clock)
-        store = PlatformStore(self.core.db, "slack")
+        store = PlatformStore(self.core.db, "slack", self.core.deps.clock)
         self.notifier.store = store
         secret = self.config.slack.signing_secret
         oauth_settings = None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
+from bot.clock import Clock, SystemClock, epoch
 from bot.storage.database import Database
 from bot.storage.sql import platform as sql
 
@@ -11,9 +10,11 @@ from bot.storage.sql import platform as sql
 class PlatformStore:
     """Plain strings in, plain strings out: the core doesn't know what they mean."""
 
-    def __init__(self, db: Database, platform: str) -> None:
+    def __init__(self, db: Database, platform: str, clock: Clock | None = None) -> None:
         self.db = db
         self.platform = platform
+        # the core's clock: delivery records are pruned by the upkeep on that clock's time
+        self.clock = clock or SystemClock()
 
     async def remember_message(
         self, workspace: str, key: str, recipient: str, channel_id: str, message_id: str
@@ -29,7 +30,7 @@ class PlatformStore:
                     "recipient": recipient,
                     "channel_id": channel_id,
                     "message_id": message_id,
-                    "now": int(time.time()),
+                    "now": epoch(self.clock.now()),
                 },
             )
 
@@ -59,7 +60,7 @@ class PlatformStore:
                     "workspace": workspace,
                     "address": address,
                     "channel_id": channel_id,
-                    "now": int(time.time()),
+                    "now": epoch(self.clock.now()),
                 },
             )
 
@@ -93,7 +94,7 @@ class PlatformStore:
                     "enterprise_id": enterprise_id,
                     "workspace": workspace,
                     "data": data,
-                    "now": int(time.time()),
+                    "now": epoch(self.clock.now()),
                 },
             )
 

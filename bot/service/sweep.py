@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot import metrics
-from bot.clock import ManualClock, epoch, from_epoch
+from bot.clock import ManualClock, epoch, from_epoch, wall_now
 from bot.domain.messages import OutboundMessage
 from bot.service import disputes, due, privacy, ratings, sessions, waves
 from bot.service.context import Deps, Scope
@@ -80,7 +80,7 @@ class Sweep:
         """Run everything due now; returns how many actions this call carried out."""
         ran = 0
         async with self._lock:
-            self.last_looked = datetime.now(UTC)
+            self.last_looked = wall_now()
             while True:
                 now = self.deps.clock.now()
                 fragment, params = self._communities()

@@ -10,10 +10,10 @@ PostgreSQL, so the schema is upgraded exactly once.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.clock import epoch, wall_now
 from bot.storage.database import Database, Transaction
 from bot.storage.sql import identities as identities_sql
 
@@ -465,7 +465,7 @@ async def migrate(db: Database) -> int:
             await tx.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at)"
                 " VALUES (:version, :description, :applied_at)",
-                {"version": version, "description": description, "applied_at": int(time.time())},
+                {"version": version, "description": description, "applied_at": epoch(wall_now())},
             )
             current = version
         return int(current)

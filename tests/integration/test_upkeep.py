@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.clock import epoch
 from bot.scheduling import WAKE_JOB, SweepScheduler
 from bot.service.maintenance import recompute_windows
+from bot.service.platform_store import PlatformStore
 from bot.storage.sql.persons import OUT_OF_ROTATION
 from tests.conftest import Harness
 
@@ -60,3 +62,15 @@ async def test_the_scheduler_runs_the_upkeep_at_start(harness: Harness) -> None:
         assert place == OUT_OF_ROTATION
     finally:
         waker.stop()
+
+
+async def test_platform_records_go_by_the_core_s_clock(harness: Harness) -> None:
+    """A front end's records of where messages went carry the core's time, not the
+    machine's: on a manual clock they say the manual time."""
+    h = harness
+    store = PlatformStore(h.core.db, "slack", h.clock)
+    await store.remember_message("T1", "offer:1", "U1", "C1", "1.0")
+    async with h.core.db.transaction() as tx:
+        stamped = await tx.fetch_val("SELECT created_at FROM message_refs")
+    assert stamped == epoch(h.clock.now())
+    assert await store.find_message("T1", "offer:1", "U1") == ("C1", "1.0")
