@@ -214,8 +214,21 @@ class MessageBus:
         if isinstance(command, c.Help):
             text = help_text.for_command(command.topic) if command.topic else help_text.overview()
             return await self._once(actor, delivery, Reply(text))
-        handler = HANDLERS[type(command)]
         name = type(command).__name__
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            # A command a front end can build but nobody wired to a handler: a bug of ours,
+            # which the person shouldn't pay for with a crash.
+            log.error("command %s has no handler", name)
+            metrics.COMMANDS.labels(name, "failed").inc()
+            return await self._once(
+                actor,
+                delivery,
+                Reply(
+                    "I can't do that one yet. Type `/mentor help` to see what I can do.",
+                    is_error=True,
+                ),
+            )
         started = time.perf_counter()
         try:
             async with self.db.transaction() as tx:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain.messages import ChannelAddress
+import pytest
+
+from bot.domain.messages import Actor, ChannelAddress
 from tests.conftest import Harness, HarnessFactory
 
 
@@ -277,3 +280,22 @@ async def test_a_flood_of_commands_is_slowed_down(make_harness: HarnessFactory) 
     await h.ok("bob", "/mentor queue")  # others are not affected
     h.advance(timedelta(seconds=61))
     await h.ok("ana", "/mentor queue")
+
+
+async def test_a_command_without_a_handler_gets_a_polite_reply(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A command a front end could build but nobody wired up: a friendly reply, no crash,
+    and an error in the log for us."""
+
+    @dataclass(frozen=True)
+    class Unwired:
+        pass
+
+    reply = await harness.core.bus.handle(
+        Actor("console", "console", "ana", "ana"),
+        Unwired(),  # type: ignore[arg-type]
+    )
+    assert reply.is_error and "/mentor help" in reply.text
+    assert "Unwired has no handler" in caplog.text
+    assert (await harness.say("ana", "/mentor queue")).is_error is False
