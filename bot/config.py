@@ -70,7 +70,6 @@ def _between(low: timedelta, high: timedelta) -> AfterValidator:
 
 _AS_TEXT = PlainSerializer(format_duration, return_type=str)
 # Durations written as "10m", "2h", "1d", each kind with the range it may take.
-Duration = Annotated[timedelta, BeforeValidator(_duration), _AS_TEXT]
 ShortDuration = Annotated[
     timedelta,
     BeforeValidator(_duration),

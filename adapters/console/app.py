@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TextIO
 
 from adapters.console.parse import (
@@ -293,8 +293,3 @@ async def run_console(
             await health.stop()
         await front.core.close()
     return 0
-
-
-def parse_now(text: str) -> datetime:
-    """`--now` as ISO 8601; a time without a zone is UTC."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

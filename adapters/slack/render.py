@@ -10,7 +10,6 @@ from bot.domain.messages import Action, Field
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_BUTTON_TEXT = 75
-MAX_FIELD = 2000
 MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
 MAX_ACTIONS = 25  # elements in one actions block

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.render import blocks, clip, options
-from bot.domain.messages import Action, Reply
+from bot.domain.messages import Reply
 
 ASK = "ask"
 RATE = "rate"
@@ -205,8 +205,3 @@ def home(sections: list[tuple[str, Reply]]) -> dict[str, Any]:
         body.append({"type": "header", "text": {"type": "plain_text", "text": title}})
         body += blocks(reply.text, reply.fields, tuple(a for a in reply.actions[:5]))
     return {"type": "home", "blocks": body[:100]}
-
-
-def modal_action(action: Action) -> bool:
-    """Buttons whose value starts with `modal:` open a modal instead of running a command."""
-    return action.command.startswith("modal:")

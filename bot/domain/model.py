@@ -6,10 +6,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-REQUEST_STATES = ("open", "matched", "cancelled", "expired")
-OFFER_STATES = ("pending", "accepted", "declined", "taken", "withdrawn", "expired")
-SESSION_STATES = ("scheduled", "active", "completed", "cancelled")
-
 
 @dataclass(frozen=True)
 class Person:

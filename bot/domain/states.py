@@ -222,11 +222,6 @@ REQUEST_RULES: dict[RequestStep, Rule] = {
 }
 
 
-def session_allows(step: SessionStep, state: str) -> bool:
-    """Whether a session in `state` allows `step`."""
-    return state in SESSION_RULES[step].allowed
-
-
 def require_session(step: SessionStep, state: str, subject: str) -> None:
     """Refuse `step` on a session in `state`, with the table's words."""
     rule = SESSION_RULES[step]

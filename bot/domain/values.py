@@ -210,13 +210,6 @@ def mention(value: str, field: str = "who") -> str:
     return text
 
 
-def mentioned_user(value: str) -> str:
-    """The platform user id (or console name) inside a checked mention."""
-    match = MENTION.match(value)
-    assert match is not None, "checked by mention()"
-    return match.group(1) or match.group(2)
-
-
 def item_id(kind: str, value: str, field: str | None = None) -> str:
     """A request, session or dispute id (`r12`, `s7`, `d3`); kept as typed once checked."""
     text = clean_text(str(value), multiline=False)

@@ -16,8 +16,6 @@ from bot.storage.sql import identities as identities_sql
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import requests as request_sql
 
-REMOVED = "[removed]"
-
 EXPORT_QUERIES = {
     "profile": "SELECT display_name, timezone, is_mentor, away, hours_spec, "
     "capacity_concurrent, capacity_weekly, call_link, leaderboard, created_at, suspended_until "
@@ -82,7 +80,6 @@ INSERT INTO forgotten_identities (identity_hash, suspended_until, created_at)
 VALUES (:hash, :until, :now)
 ON CONFLICT (identity_hash) DO UPDATE SET suspended_until = excluded.suspended_until
 """
-FORGOTTEN_LOOKUP = "SELECT suspended_until FROM forgotten_identities WHERE identity_hash = :hash"
 
 RETENTION = [
     "UPDATE help_requests SET question = '[removed after the retention period]', goal = NULL, "

@@ -51,7 +51,6 @@ class Sweep:
         self.db = db
         self.notifier = notifier
         self._lock = asyncio.Lock()
-        self.last_run: datetime | None = None
         self.last_looked: datetime | None = None  # wall clock of the last look, for /healthz
         # Called with the earliest due_at written by a command, to wake the sweep sooner.
         self.on_scheduled: Callable[[int], None] | None = None
@@ -129,7 +128,6 @@ class Sweep:
                 )
             return False
         metrics.DUE_ACTIONS.labels(kind, "ok").inc()
-        self.last_run = now
         if messages:
             try:
                 await self.notifier.deliver(messages)

@@ -182,11 +182,6 @@ MARK_OFFERED = "UPDATE persons SET last_offered_at = :now WHERE id = :id"
 # The same moment on each of the mentor's skills, which moves them to the back of the rotation.
 MARK_SKILLS_OFFERED = "UPDATE mentor_skills SET offered_at = :now WHERE person_id = :id"
 
-PENDING_FOR = """
-SELECT id FROM offers WHERE request_id = :request_id AND mentor_id = :mentor_id
-  AND state = 'pending'
-"""
-
 ANY_FOR = "SELECT id, state FROM offers WHERE request_id = :request_id AND mentor_id = :mentor_id"
 
 # Requests for which this mentor holds a pending offer (for "accept" with no id).
