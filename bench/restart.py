@@ -41,16 +41,16 @@ COMMUNITY = "default"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
 NOW_ISO = "2026-11-23T10:00:00Z"
 KINDS = [
-    due.OFFER_DEADLINE,
-    due.ESCALATE_MODERATORS,
-    due.REQUEST_EXPIRE,
-    due.SESSION_REMIND_START,
-    due.SESSION_START,
-    due.SESSION_CHECKIN_DEADLINE,
-    due.SESSION_REMIND_END,
-    due.SESSION_END,
-    due.RATINGS_CLOSE,
-    due.SUSPENSION_END,
+    due.Kind.OFFER_DEADLINE,
+    due.Kind.ESCALATE_MODERATORS,
+    due.Kind.REQUEST_EXPIRE,
+    due.Kind.SESSION_REMIND_START,
+    due.Kind.SESSION_START,
+    due.Kind.SESSION_CHECKIN_DEADLINE,
+    due.Kind.SESSION_REMIND_END,
+    due.Kind.SESSION_END,
+    due.Kind.RATINGS_CLOSE,
+    due.Kind.SUSPENSION_END,
 ]
 LINE = "u1 /mentor help\n"
 TIMEOUT = 120.0

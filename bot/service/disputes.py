@@ -267,7 +267,7 @@ async def _suspend(scope: Scope, person_id: int, dispute_id: int, days: int) -> 
         },
     )
     for record in await _apply_suspension(scope, person_id):
-        await due.schedule(scope, due.SUSPENSION_END, record, until)
+        await due.schedule(scope, due.Kind.SUSPENSION_END, record, until)
     return until
 
 

@@ -260,10 +260,10 @@ async def ensure_retention_job(scope: Scope) -> None:
     pending = await scope.tx.fetch_val(
         "SELECT COUNT(*) FROM due_actions WHERE kind = :kind AND done_at IS NULL "
         "AND community_id = :community_id",
-        {"kind": due.RETENTION, "community_id": scope.community},
+        {"kind": due.Kind.RETENTION, "community_id": scope.community},
     )
     if not pending:
-        await due.schedule(scope, due.RETENTION, 0, scope.after(timedelta(minutes=5)))
+        await due.schedule(scope, due.Kind.RETENTION, 0, scope.after(timedelta(minutes=5)))
 
 
 async def retention(scope: Scope, ref_id: int, version: int) -> list[OutboundMessage]:
@@ -271,5 +271,5 @@ async def retention(scope: Scope, ref_id: int, version: int) -> list[OutboundMes
     before = scope.ago(scope.config.privacy.retention)
     for statement in RETENTION:
         await scope.tx.execute(statement, {"before": before, "now": scope.ts})
-    await due.schedule(scope, due.RETENTION, 0, scope.after(timedelta(days=1)))
+    await due.schedule(scope, due.Kind.RETENTION, 0, scope.after(timedelta(days=1)))
     return []

@@ -237,7 +237,7 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
                 "deadline_at": deadline,
             },
         )
-        await due.schedule(ctx, due.OFFER_DEADLINE, int(offer_id), deadline)
+        await due.schedule(ctx, due.Kind.OFFER_DEADLINE, int(offer_id), deadline)
         metrics.OFFERS.labels("sent").inc()
         address = await address_of(ctx.tx, mentor.person_id)
         if address is None:

@@ -144,16 +144,19 @@ async def schedule_actions(scope: Scope, session: Session) -> None:
     plan = []
     if session.state == "scheduled":
         plan.append(
-            (due.SESSION_REMIND_START, start - int(conf.reminder_before_start.total_seconds()))
+            (due.Kind.SESSION_REMIND_START, start - int(conf.reminder_before_start.total_seconds()))
         )
-        plan.append((due.SESSION_START, start))
+        plan.append((due.Kind.SESSION_START, start))
     plan.append(
-        (due.SESSION_CHECKIN_DEADLINE, min(start + int(conf.checkin_grace.total_seconds()), ends))
+        (
+            due.Kind.SESSION_CHECKIN_DEADLINE,
+            min(start + int(conf.checkin_grace.total_seconds()), ends),
+        )
     )
     remind_end = ends - int(conf.reminder_before_end.total_seconds())
     if remind_end > start:
-        plan.append((due.SESSION_REMIND_END, remind_end))
-    plan.append((due.SESSION_END, ends))
+        plan.append((due.Kind.SESSION_REMIND_END, remind_end))
+    plan.append((due.Kind.SESSION_END, ends))
     for kind, at in plan:
         if at >= scope.ts:
             await due.schedule(scope, kind, session.id, at, session.version)
@@ -613,7 +616,7 @@ async def complete(
         missing = ", ".join(p.display_name for p in session.participants if p.checked_in_at is None)
         text = f"{s} has ended ({outcome}). No ratings for this one: {missing} didn't check in."
         return [_space_message(where, text, session, closes=True)]
-    await due.schedule(scope, due.RATINGS_CLOSE, session.id, close_at, session.version)
+    await due.schedule(scope, due.Kind.RATINGS_CLOSE, session.id, close_at, session.version)
     messages = [
         _space_message(where, f"{s} has ended ({outcome}). Thank you both!", session, closes=True)
     ]

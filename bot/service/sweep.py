@@ -22,21 +22,29 @@ log = logging.getLogger(__name__)
 
 DueHandler = Callable[[Scope, int, int], Awaitable[list[OutboundMessage]]]
 
-HANDLERS: dict[str, DueHandler] = {
-    due.OFFER_DEADLINE: waves.offer_deadline,
-    due.NEXT_WAVE: waves.next_wave,
-    due.ESCALATE_MODERATORS: waves.escalate_moderators,
-    due.REQUEST_EXPIRE: waves.request_expire,
-    due.SESSION_REMIND_START: sessions.remind_start,
-    due.SESSION_START: sessions.start,
-    due.SESSION_CHECKIN_DEADLINE: sessions.checkin_deadline,
-    due.SESSION_REMIND_END: sessions.remind_end,
-    due.SESSION_END: sessions.end,
-    due.RATINGS_CLOSE: ratings.ratings_close,
-    due.SUSPENSION_END: disputes.suspension_end,
-    due.RETENTION: privacy.retention,
+HANDLERS: dict[due.Kind, DueHandler] = {
+    due.Kind.OFFER_DEADLINE: waves.offer_deadline,
+    due.Kind.NEXT_WAVE: waves.next_wave,
+    due.Kind.ESCALATE_MODERATORS: waves.escalate_moderators,
+    due.Kind.REQUEST_EXPIRE: waves.request_expire,
+    due.Kind.SESSION_REMIND_START: sessions.remind_start,
+    due.Kind.SESSION_START: sessions.start,
+    due.Kind.SESSION_CHECKIN_DEADLINE: sessions.checkin_deadline,
+    due.Kind.SESSION_REMIND_END: sessions.remind_end,
+    due.Kind.SESSION_END: sessions.end,
+    due.Kind.RATINGS_CLOSE: ratings.ratings_close,
+    due.Kind.SUSPENSION_END: disputes.suspension_end,
+    due.Kind.RETENTION: privacy.retention,
 }
 BATCH = 100
+
+
+def _handler(kind: str) -> DueHandler | None:
+    """The handler of a stored kind; None for a kind this version doesn't know."""
+    try:
+        return HANDLERS.get(due.Kind(kind))
+    except ValueError:
+        return None
 
 
 class Sweep:
@@ -99,7 +107,7 @@ class Sweep:
     async def _run_one(self, row: Row, now: datetime) -> bool:
         action_id = int(row["id"])
         kind = str(row["kind"])
-        handler = HANDLERS.get(kind)
+        handler = _handler(kind)
         messages: list[OutboundMessage] = []
         written: list[int] = []
         try:

@@ -42,7 +42,7 @@ async def schedule_expiry(scope: Scope, req: HelpRequest, version: int) -> None:
     due_at = scope.after(scope.config.routing.request_expiry)
     if req.start_at is not None:
         due_at = min(due_at, req.start_at)
-    await due.schedule(scope, due.REQUEST_EXPIRE, req.id, due_at, version)
+    await due.schedule(scope, due.Kind.REQUEST_EXPIRE, req.id, due_at, version)
 
 
 # A request nobody could be offered is looked at again when the next mentor with one of its
@@ -93,7 +93,7 @@ async def route(scope: Scope, req: HelpRequest) -> Routed:
         # partial fits may be offered from then on
         at = min(at, req.created_at + int(routing.partial_fit_after.total_seconds()))
     # one look planned per request: this one replaces any other
-    await due.reschedule(scope, due.NEXT_WAVE, req.id, at, version)
+    await due.reschedule(scope, due.Kind.NEXT_WAVE, req.id, at, version)
     return Routed(messages, sent, post)
 
 
@@ -122,7 +122,7 @@ async def next_wave(scope: Scope, request_id: int, version: int) -> list[Outboun
     every = int(scope.config.routing.wave_every.total_seconds())
     if last is not None and scope.ts < int(last) + every:
         # a wave went out since this look was planned (every offer was answered)
-        await due.schedule(scope, due.NEXT_WAVE, request_id, int(last) + every, version)
+        await due.schedule(scope, due.Kind.NEXT_WAVE, request_id, int(last) + every, version)
         return []
     return (await route(scope, req)).messages
 
@@ -209,7 +209,7 @@ async def escalate_to_mentors(
         return []
     await due.schedule(
         scope,
-        due.ESCALATE_MODERATORS,
+        due.Kind.ESCALATE_MODERATORS,
         req.id,
         scope.after(scope.config.routing.escalate_after),
         version,

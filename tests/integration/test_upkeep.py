@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.clock import epoch
 from bot.scheduling import WAKE_JOB, SweepScheduler
 from bot.service.maintenance import recompute_windows
@@ -74,3 +76,25 @@ async def test_platform_records_go_by_the_core_s_clock(harness: Harness) -> None
         stamped = await tx.fetch_val("SELECT created_at FROM message_refs")
     assert stamped == epoch(h.clock.now())
     assert await store.find_message("T1", "offer:1", "U1") == ("C1", "1.0")
+
+
+async def test_a_due_row_of_an_unknown_kind_is_skipped(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A kind this version doesn't know (written by a newer one, say) is logged and left
+    done; the sweep goes on with the rest."""
+    h = harness
+    now = epoch(h.clock.now())
+    async with h.core.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO due_actions (community_id, kind, ref_id, ref_version, due_at, created_at)"
+            " VALUES ('default', 'from_the_future', 1, 0, :now, :now)",
+            {"now": now},
+        )
+    await h.core.sweep.run_due()
+    assert "unknown kind from_the_future" in caplog.text
+    async with h.core.db.transaction() as tx:
+        left = await tx.fetch_val(
+            "SELECT COUNT(*) FROM due_actions WHERE done_at IS NULL AND kind = 'from_the_future'"
+        )
+    assert left == 0
