@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import from_epoch, wall_now
+from bot.service import settings
 from bot.service.maintenance import prune_deliveries, recompute_windows, refresh_rotations
 from bot.service.sweep import Sweep
 
@@ -36,7 +37,7 @@ class SweepScheduler:
     async def start(self) -> None:
         """Catch up on anything overdue, then keep the sweep going (call inside the loop)."""
         self._scheduler.add_job(
-            self._tick,
+            self.poll_once,
             "interval",
             seconds=self.poll.total_seconds(),
             id=POLL_JOB,
@@ -88,6 +89,17 @@ class SweepScheduler:
                 log.exception(
                     "the hourly upkeep's %s failed; it will try again in an hour", step.__name__
                 )
+
+    async def poll_once(self) -> None:
+        """The regular poll: settings another process changed, then the sweep."""
+        try:
+            changed = await settings.reload_if_changed(self.sweep.db, self.sweep.deps)
+        except Exception:
+            log.exception("reading the communities' settings failed; they will be read again")
+        else:
+            if changed:
+                log.info("settings changed elsewhere; read again for %s", ", ".join(changed))
+        await self._tick()
 
     async def _tick(self) -> None:
         try:

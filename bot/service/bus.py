@@ -261,6 +261,8 @@ class MessageBus:
             metrics.COMMANDS.labels(name, "failed").inc()
             log.exception("command %s failed", name)
             return await self._once(actor, delivery, Reply(SORRY, is_error=True))
+        for apply_change in ctx.after_commit:
+            apply_change()
         elapsed = time.perf_counter() - started
         metrics.COMMANDS.labels(name, "ok").inc()
         metrics.COMMAND_SECONDS.labels(name).observe(elapsed)

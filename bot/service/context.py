@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,8 +31,10 @@ class Deps:
     clock: Clock
     rng: random.Random
     taxonomies: dict[str, Taxonomy]
-    # Each community's config with the moderators' run-time settings applied.
+    # Each community's config with the moderators' run-time settings applied, and the
+    # version of those settings it was read at (settings.reload_if_changed).
     community_configs: dict[str, Config] = field(default_factory=dict)
+    settings_versions: dict[str, int] = field(default_factory=dict)
 
     def taxonomy(self, community_id: str) -> Taxonomy:
         """The community's skills and aliases."""
@@ -48,6 +51,9 @@ class Scope:
     community: str
     # due_at of every action scheduled in this transaction, to re-arm the sweep after commit
     scheduled: list[int] = field(default_factory=list)
+    # what changes the process's own state once the transaction has committed (and never if
+    # it rolls back): a settings change, say
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def ts(self) -> int:

@@ -1,7 +1,9 @@
 """Per-community settings that moderators tune at run time, and the community's own skills.
 
 The config file gives the defaults; overrides live in the database, are validated with the
-same rules as the file, and every change is in the audit log.
+same rules as the file, and every change is in the audit log. A change takes effect in this
+process once its command has committed, and in every other process on the store at its next
+poll of the settings' version (`reload_if_changed`, every 30 seconds with the scheduler).
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ SET value = excluded.value, updated_at = excluded.updated_at
 GET_SKILLS = """
 SELECT skill, aliases, removed FROM community_skills WHERE community_id = :community_id
 """
+# One counter per community, moved on by every change of its settings or skills in the same
+# transaction, so that other processes can tell they are behind.
+BUMP_VERSION = """
+INSERT INTO settings_versions (community_id, version) VALUES (:community_id, 1)
+ON CONFLICT (community_id) DO UPDATE SET version = settings_versions.version + 1
+RETURNING version
+"""
+VERSIONS = "SELECT community_id, version FROM settings_versions"
 PUT_SKILL = """
 INSERT INTO community_skills (community_id, skill, aliases, removed, updated_at)
 VALUES (:community_id, :skill, :aliases, :removed, :now)
@@ -88,19 +98,38 @@ def apply(base: Config, overrides: dict[str, Any]) -> Config:
 
 
 async def load(db: Database, deps: Deps) -> None:
-    """Read every community's overrides and skills into the deps (at start, and on change)."""
+    """Read every community's overrides and skills into the deps (at start)."""
     async with db.transaction() as tx:
+        versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(VERSIONS)}
         for community_id in deps.config.communities:
-            await refresh(tx, deps, community_id)
+            config, taxonomy = await read(tx, deps, community_id)
+            install(deps, community_id, config, taxonomy, versions.get(community_id, 0))
 
 
-async def refresh(tx: Transaction, deps: Deps, community_id: str) -> None:
+async def reload_if_changed(db: Database, deps: Deps) -> list[str]:
+    """Read again the communities whose settings another process changed; their ids."""
+    async with db.transaction() as tx:
+        versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(VERSIONS)}
+        changed = [
+            community_id
+            for community_id in deps.config.communities
+            if versions.get(community_id, 0) != deps.settings_versions.get(community_id, 0)
+        ]
+        for community_id in changed:
+            config, taxonomy = await read(tx, deps, community_id)
+            install(deps, community_id, config, taxonomy, versions.get(community_id, 0))
+    return changed
+
+
+async def read(tx: Transaction, deps: Deps, community_id: str) -> tuple[Config | None, Taxonomy]:
+    """A community's config with its stored overrides (None if they no longer validate),
+    and its taxonomy with its own skills, as this transaction sees them."""
     rows = await tx.fetch(GET_SETTINGS, {"community_id": community_id})
     overrides = {r["key"]: json.loads(r["value"]) for r in rows}
     try:
-        deps.community_configs[community_id] = apply(deps.config, overrides)
+        config: Config | None = apply(deps.config, overrides)
     except ValidationError:
-        deps.community_configs.pop(community_id, None)  # stored values no longer valid
+        config = None  # stored values no longer valid: the file's
     extra: dict[str, list[str]] = {
         k: list(v) for k, v in deps.config.communities[community_id].skills.items()
     }
@@ -110,7 +139,27 @@ async def refresh(tx: Transaction, deps: Deps, community_id: str) -> None:
             removed.add(row["skill"])
         else:
             extra.setdefault(row["skill"], []).extend(json.loads(row["aliases"]))
-    deps.taxonomies[community_id] = Taxonomy.default(extra, removed=removed)
+    return config, Taxonomy.default(extra, removed=removed)
+
+
+def install(
+    deps: Deps, community_id: str, config: Config | None, taxonomy: Taxonomy, version: int
+) -> None:
+    """Make these the community's settings in this process."""
+    if config is None:
+        deps.community_configs.pop(community_id, None)
+    else:
+        deps.community_configs[community_id] = config
+    deps.taxonomies[community_id] = taxonomy
+    deps.settings_versions[community_id] = version
+
+
+async def _changed(ctx: Ctx) -> None:
+    """After a change in this command's transaction: the new version, and the settings
+    installed in this process once the command commits."""
+    version = int(await ctx.tx.fetch_val(BUMP_VERSION, {"community_id": ctx.community}))
+    config, taxonomy = await read(ctx.tx, ctx.deps, ctx.community)
+    ctx.after_commit.append(lambda: install(ctx.deps, ctx.community, config, taxonomy, version))
 
 
 def _shown(config: Config, key: str) -> str:
@@ -157,7 +206,7 @@ async def set_value(ctx: Ctx, cmd: c.ModSet) -> Outcome:
         PUT_SETTING,
         {"community_id": ctx.community, "key": key, "value": json.dumps(value), "now": ctx.ts},
     )
-    ctx.deps.community_configs[ctx.community] = updated
+    await _changed(ctx)
     post = await audit.record(ctx, ctx.me.id, "set", key, _shown(updated, key))
     return Outcome(Reply(f"{key} is now {_shown(updated, key)}."), [post])
 
@@ -221,6 +270,6 @@ async def skills(ctx: Ctx, cmd: c.ModSkills) -> Outcome:
             f"`{action[:20]}` is not something I can do with skills.",
             hint="`/mentor mod skills add|alias|remove ...`",
         )
-    await refresh(ctx.tx, ctx.deps, ctx.community)
+    await _changed(ctx)
     post = await audit.record(ctx, ctx.me.id, f"skills {action}", "taxonomy", detail)
     return Outcome(Reply(f"Skills: {action} {detail}."), [post])

@@ -392,6 +392,16 @@ CREATE UNIQUE INDEX identity_history_current ON identity_history (identity_key)
     WHERE ended_at IS NULL
 """,
     ),
+    (
+        10,
+        "a version of each community's run-time settings, so every process sees a change",
+        """
+CREATE TABLE settings_versions (
+    community_id TEXT PRIMARY KEY REFERENCES communities(id),
+    version {bigint} NOT NULL
+)
+""",
+    ),
 ]
 
 
