@@ -11,23 +11,9 @@ from bot.clock import epoch
 from bot.domain.timeparse import weekly_windows_utc, zone_offset_minutes
 from bot.storage.database import Database
 from bot.storage.sql import persons as person_sql
+from bot.storage.sql import platform as platform_sql
 
 log = logging.getLogger(__name__)
-
-ZONES = """
-SELECT DISTINCT timezone, hours_offset FROM persons
-WHERE hours_spec <> '{}' AND hours_offset IS NOT NULL
-"""
-STALE = """
-SELECT id, community_id, hours_spec FROM persons
-WHERE timezone = :timezone AND hours_offset = :offset AND hours_spec <> '{}'
-"""
-CLEAR = "DELETE FROM availability_windows WHERE person_id = :person_id"
-ADD = """
-INSERT INTO availability_windows (person_id, community_id, start_minute, end_minute)
-VALUES (:person_id, :community_id, :start_minute, :end_minute)
-"""
-SET_OFFSET = "UPDATE persons SET hours_offset = :offset WHERE id = :id"
 
 
 async def recompute_windows(db: Database, now: datetime) -> int:
@@ -37,7 +23,7 @@ async def recompute_windows(db: Database, now: datetime) -> int:
     clocks, the ranges of the people in it move too. Returns how many people were updated.
     """
     async with db.transaction() as tx:
-        pairs = await tx.fetch(ZONES)
+        pairs = await tx.fetch(person_sql.HOURS_ZONES)
     updated = 0
     for pair in pairs:
         try:
@@ -50,15 +36,16 @@ async def recompute_windows(db: Database, now: datetime) -> int:
             continue
         async with db.transaction() as tx:
             people = await tx.fetch(
-                STALE, {"timezone": pair["timezone"], "offset": pair["hours_offset"]}
+                person_sql.STALE_HOURS,
+                {"timezone": pair["timezone"], "offset": pair["hours_offset"]},
             )
             for person in people:
                 spec = json.loads(person["hours_spec"])
                 hours = {d: [(int(a), int(b)) for a, b in spans] for d, spans in spec.items()}
-                await tx.execute(CLEAR, {"person_id": person["id"]})
+                await tx.execute(person_sql.CLEAR_WINDOWS, {"person_id": person["id"]})
                 for start, end in weekly_windows_utc(hours, zone, now):
                     await tx.execute(
-                        ADD,
+                        person_sql.ADD_WINDOW,
                         {
                             "person_id": person["id"],
                             "community_id": person["community_id"],
@@ -66,14 +53,14 @@ async def recompute_windows(db: Database, now: datetime) -> int:
                             "end_minute": end,
                         },
                     )
-                await tx.execute(SET_OFFSET, {"id": person["id"], "offset": offset})
+                await tx.execute(
+                    person_sql.SET_HOURS_OFFSET, {"id": person["id"], "offset": offset}
+                )
                 updated += 1
     if updated:
         log.info("recomputed weekly hours of %d people after a time zone offset change", updated)
     return updated
 
-
-PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE created_at < :before"
 
 # Platforms retry within minutes; two days is far beyond any retry we could still receive.
 DELIVERY_MEMORY = 2 * 24 * 3600
@@ -82,7 +69,9 @@ DELIVERY_MEMORY = 2 * 24 * 3600
 async def prune_deliveries(db: Database, now: datetime) -> None:
     """Forget inbound delivery ids too old to be retried."""
     async with db.transaction() as tx:
-        await tx.execute(PRUNE_DELIVERIES, {"before": int(now.timestamp()) - DELIVERY_MEMORY})
+        await tx.execute(
+            platform_sql.PRUNE_DELIVERIES, {"before": int(now.timestamp()) - DELIVERY_MEMORY}
+        )
 
 
 async def refresh_rotations(db: Database, now: datetime) -> None:

@@ -22,6 +22,7 @@ from bot.service import audit
 from bot.service.context import Ctx, Deps
 from bot.service.people import require_moderator
 from bot.storage.database import Database, Transaction
+from bot.storage.sql import settings as sql
 
 # What a community may change at run time (dotted keys of the config file).
 TUNABLE = (
@@ -41,31 +42,6 @@ TUNABLE = (
     "sessions.rating_window",
     "accountability.leaderboard",
 )
-
-GET_SETTINGS = "SELECT key, value FROM community_settings WHERE community_id = :community_id"
-PUT_SETTING = """
-INSERT INTO community_settings (community_id, key, value, updated_at)
-VALUES (:community_id, :key, :value, :now)
-ON CONFLICT (community_id, key) DO UPDATE
-SET value = excluded.value, updated_at = excluded.updated_at
-"""
-GET_SKILLS = """
-SELECT skill, aliases, removed FROM community_skills WHERE community_id = :community_id
-"""
-# One counter per community, moved on by every change of its settings or skills in the same
-# transaction, so that other processes can tell they are behind.
-BUMP_VERSION = """
-INSERT INTO settings_versions (community_id, version) VALUES (:community_id, 1)
-ON CONFLICT (community_id) DO UPDATE SET version = settings_versions.version + 1
-RETURNING version
-"""
-VERSIONS = "SELECT community_id, version FROM settings_versions"
-PUT_SKILL = """
-INSERT INTO community_skills (community_id, skill, aliases, removed, updated_at)
-VALUES (:community_id, :skill, :aliases, :removed, :now)
-ON CONFLICT (community_id, skill) DO UPDATE
-SET aliases = excluded.aliases, removed = excluded.removed, updated_at = excluded.updated_at
-"""
 
 
 def _parse_value(raw: str) -> Any:
@@ -100,7 +76,7 @@ def apply(base: Config, overrides: dict[str, Any]) -> Config:
 async def load(db: Database, deps: Deps) -> None:
     """Read every community's overrides and skills into the deps (at start)."""
     async with db.transaction() as tx:
-        versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(VERSIONS)}
+        versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(sql.VERSIONS)}
         for community_id in deps.config.communities:
             config, taxonomy = await read(tx, deps, community_id)
             install(deps, community_id, config, taxonomy, versions.get(community_id, 0))
@@ -109,7 +85,7 @@ async def load(db: Database, deps: Deps) -> None:
 async def reload_if_changed(db: Database, deps: Deps) -> list[str]:
     """Read again the communities whose settings another process changed; their ids."""
     async with db.transaction() as tx:
-        versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(VERSIONS)}
+        versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(sql.VERSIONS)}
         changed = [
             community_id
             for community_id in deps.config.communities
@@ -124,7 +100,7 @@ async def reload_if_changed(db: Database, deps: Deps) -> list[str]:
 async def read(tx: Transaction, deps: Deps, community_id: str) -> tuple[Config | None, Taxonomy]:
     """A community's config with its stored overrides (None if they no longer validate),
     and its taxonomy with its own skills, as this transaction sees them."""
-    rows = await tx.fetch(GET_SETTINGS, {"community_id": community_id})
+    rows = await tx.fetch(sql.GET_SETTINGS, {"community_id": community_id})
     overrides = {r["key"]: json.loads(r["value"]) for r in rows}
     try:
         config: Config | None = apply(deps.config, overrides)
@@ -134,7 +110,7 @@ async def read(tx: Transaction, deps: Deps, community_id: str) -> tuple[Config |
         k: list(v) for k, v in deps.config.communities[community_id].skills.items()
     }
     removed: set[str] = set()
-    for row in await tx.fetch(GET_SKILLS, {"community_id": community_id}):
+    for row in await tx.fetch(sql.GET_SKILLS, {"community_id": community_id}):
         if row["removed"]:
             removed.add(row["skill"])
         else:
@@ -157,7 +133,7 @@ def install(
 async def _changed(ctx: Ctx) -> None:
     """After a change in this command's transaction: the new version, and the settings
     installed in this process once the command commits."""
-    version = int(await ctx.tx.fetch_val(BUMP_VERSION, {"community_id": ctx.community}))
+    version = int(await ctx.tx.fetch_val(sql.BUMP_VERSION, {"community_id": ctx.community}))
     config, taxonomy = await read(ctx.tx, ctx.deps, ctx.community)
     ctx.after_commit.append(lambda: install(ctx.deps, ctx.community, config, taxonomy, version))
 
@@ -190,7 +166,7 @@ async def set_value(ctx: Ctx, cmd: c.ModSet) -> Outcome:
             hint="Settings: " + ", ".join(TUNABLE),
         )
     value = _parse_value(cmd.value)
-    rows = await ctx.tx.fetch(GET_SETTINGS, {"community_id": ctx.community})
+    rows = await ctx.tx.fetch(sql.GET_SETTINGS, {"community_id": ctx.community})
     overrides = {r["key"]: json.loads(r["value"]) for r in rows}
     overrides[key] = value
     try:
@@ -203,7 +179,7 @@ async def set_value(ctx: Ctx, cmd: c.ModSet) -> Outcome:
             hint='Durations look like "10m"; lists like [15, 30, 45].',
         ) from None
     await ctx.tx.execute(
-        PUT_SETTING,
+        sql.PUT_SETTING,
         {"community_id": ctx.community, "key": key, "value": json.dumps(value), "now": ctx.ts},
     )
     await _changed(ctx)
@@ -221,11 +197,13 @@ async def skills(ctx: Ctx, cmd: c.ModSkills) -> Outcome:
                 f"`{tag[:40]}` is not a valid skill tag.",
                 hint="Up to 32 characters of a-z, 0-9 and + # . - (like python, c++).",
             )
-    rows = {r["skill"]: r for r in await ctx.tx.fetch(GET_SKILLS, {"community_id": ctx.community})}
+    rows = {
+        r["skill"]: r for r in await ctx.tx.fetch(sql.GET_SKILLS, {"community_id": ctx.community})
+    }
 
     async def put(skill: str, aliases: list[str], removed: bool) -> None:
         await ctx.tx.execute(
-            PUT_SKILL,
+            sql.PUT_SKILL,
             {
                 "community_id": ctx.community,
                 "skill": skill,

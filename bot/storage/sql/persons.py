@@ -123,6 +123,18 @@ UPDATE persons SET capacity_concurrent = :concurrent, capacity_weekly = :weekly 
 
 CLEAR_WINDOWS = "DELETE FROM availability_windows WHERE person_id = :person_id"
 
+# For the upkeep after a daylight saving change: the (zone, offset) pairs weekly hours were
+# last laid out at, the people of one pair, and the offset their hours are now laid out at.
+HOURS_ZONES = """
+SELECT DISTINCT timezone, hours_offset FROM persons
+WHERE hours_spec <> '{}' AND hours_offset IS NOT NULL
+"""
+STALE_HOURS = """
+SELECT id, community_id, hours_spec FROM persons
+WHERE timezone = :timezone AND hours_offset = :offset AND hours_spec <> '{}'
+"""
+SET_HOURS_OFFSET = "UPDATE persons SET hours_offset = :offset WHERE id = :id"
+
 ADD_WINDOW = """
 INSERT INTO availability_windows (person_id, community_id, start_minute, end_minute)
 VALUES (:person_id, :community_id, :start_minute, :end_minute)

@@ -56,3 +56,6 @@ DELETE FROM platform_oauth_states
 WHERE platform = :platform AND (state = :state OR expires_at <= :now)
 RETURNING state, expires_at
 """
+
+# Inbound delivery ids too old to be retried by the platform (the hourly upkeep).
+PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE created_at < :before"
