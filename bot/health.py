@@ -13,10 +13,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from bot import metrics
 from bot.bootstrap import Core
 from bot.clock import wall_now
+from bot.storage.sql import requests as request_sql
 
 log = logging.getLogger(__name__)
 
-REQUEST_STATES = "SELECT state, COUNT(*) AS n FROM help_requests GROUP BY state"
 # The sweep must have looked at its queue within this long to count as running.
 SWEEP_STALE = timedelta(minutes=5)
 
@@ -49,7 +49,7 @@ class HealthServer:
         database = True
         try:
             async with self.core.db.transaction() as tx:
-                await tx.fetch_val("SELECT 1")
+                await tx.fetch_val(request_sql.ALIVE)
         except Exception as exc:  # the point is to report it, not to raise
             database = False
             log.warning("health check: database unreachable: %s", type(exc).__name__)
@@ -67,7 +67,7 @@ class HealthServer:
     async def metrics(self, request: web.Request) -> web.Response:
         try:
             async with self.core.db.transaction() as tx:
-                rows = await tx.fetch(REQUEST_STATES)
+                rows = await tx.fetch(request_sql.STATE_COUNTS)
             metrics.REQUESTS.clear()  # a state that dropped to zero must not keep its count
             for row in rows:
                 metrics.REQUESTS.labels(str(row["state"])).set(int(row["n"]))

@@ -34,6 +34,7 @@ from bot.service import (
 from bot.service.context import Ctx, Deps, resolve_person
 from bot.service.notifier import Notifier
 from bot.storage.database import Database
+from bot.storage.sql import platform as platform_sql
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,6 @@ class SlowDown(LimitReached):
 
 # Returned for a delivery seen before; front ends send nothing for it.
 DUPLICATE = Reply("This was already done.", duplicate=True)
-DELIVERY = """
-INSERT INTO deliveries (platform, workspace, delivery_id, created_at)
-VALUES (:platform, :workspace, :delivery_id, :now)
-ON CONFLICT DO NOTHING
-RETURNING delivery_id
-"""
 
 Handler = Callable[[Ctx, Any], Awaitable[Outcome]]
 
@@ -190,7 +185,7 @@ class MessageBus:
         try:
             async with self.db.transaction() as tx:
                 first = await tx.fetch_one(
-                    DELIVERY,
+                    platform_sql.DELIVERY,
                     {
                         "platform": actor.platform,
                         "workspace": actor.workspace,
@@ -235,7 +230,7 @@ class MessageBus:
                 now = self.deps.clock.now()
                 if delivery is not None:
                     first = await tx.fetch_one(
-                        DELIVERY,
+                        platform_sql.DELIVERY,
                         {
                             "platform": actor.platform,
                             "workspace": actor.workspace,

@@ -163,12 +163,12 @@ async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetim
         },
     )
     inherited = await tx.fetch_val(
-        "SELECT suspended_until FROM forgotten_identities WHERE identity_hash = :hash",
+        sql.FORGOTTEN_SUSPENSION,
         {"hash": identity_hash(actor.platform, actor.workspace, actor.user_id)},
     )
     if inherited is not None and int(inherited) > ts:
         await tx.execute(
-            "UPDATE persons SET suspended_until = :until WHERE id = :id",
+            sql.SET_SUSPENDED_UNTIL,
             {"until": inherited, "id": person_id},
         )
     created = await tx.fetch_one(sql.GET_PERSON, {"id": person_id})

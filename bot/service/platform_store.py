@@ -78,8 +78,7 @@ class PlatformStore:
         carries no server, but the person belongs to one community."""
         async with self.db.transaction() as tx:
             value = await tx.fetch_val(
-                "SELECT workspace FROM identities WHERE platform = :platform"
-                " AND user_id = :user_id ORDER BY last_seen_at DESC LIMIT 1",
+                sql.LAST_WORKSPACE,
                 {"platform": self.platform, "user_id": user_id},
             )
         return None if value is None else str(value)

@@ -13,21 +13,7 @@ from bot.domain.timeparse import format_duration
 from bot.service.context import Ctx
 from bot.service.people import require_moderator
 from bot.storage.database import Transaction
-
-ASKED = """
-SELECT rs.skill, r.id, r.state, r.created_at, r.matched_at
-FROM help_requests r JOIN request_skills rs ON rs.request_id = r.id
-WHERE r.community_id = :community_id AND r.created_at >= :since
-"""
-
-MENTORS = """
-SELECT ms.skill, p.id,
-       (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-         WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.created_at >= :since
-           AND s.state NOT IN ('withdrawn', 'cancelled')) AS sessions
-FROM mentor_skills ms JOIN persons p ON p.id = ms.person_id
-WHERE ms.community_id = :community_id AND p.last_active_at >= :since
-"""
+from bot.storage.sql import report as sql
 
 
 @dataclass
@@ -61,10 +47,10 @@ class SkillLine:
 async def build(tx: Transaction, community_id: str, since: int) -> list[SkillLine]:
     """Per skill over the period, the skills where demand outruns supply first."""
     asked: dict[str, list[Any]] = {}
-    for row in await tx.fetch(ASKED, {"community_id": community_id, "since": since}):
+    for row in await tx.fetch(sql.ASKED, {"community_id": community_id, "since": since}):
         asked.setdefault(row["skill"], []).append(row)
     mentors: dict[str, list[int]] = {}
-    for row in await tx.fetch(MENTORS, {"community_id": community_id, "since": since}):
+    for row in await tx.fetch(sql.MENTORS, {"community_id": community_id, "since": since}):
         mentors.setdefault(row["skill"], []).append(int(row["sessions"]))
     lines = []
     for skill in set(asked) | set(mentors):

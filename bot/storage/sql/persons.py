@@ -183,3 +183,10 @@ ON CONFLICT DO NOTHING
 """
 
 # BLOCKED_BETWEEN and UNBLOCK are in sql.identities: they see every record of each person.
+
+# A suspension that outlived a forgotten account, by the account's one-way key; and setting
+# it on the account's new record.
+FORGOTTEN_SUSPENSION = (
+    "SELECT suspended_until FROM forgotten_identities WHERE identity_hash = :hash"
+)
+SET_SUSPENDED_UNTIL = "UPDATE persons SET suspended_until = :until WHERE id = :id"

@@ -59,3 +59,17 @@ RETURNING state, expires_at
 
 # Inbound delivery ids too old to be retried by the platform (the hourly upkeep).
 PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE created_at < :before"
+
+# The workspace (server) a platform user was last seen in.
+LAST_WORKSPACE = """
+SELECT workspace FROM identities WHERE platform = :platform AND user_id = :user_id
+ORDER BY last_seen_at DESC LIMIT 1
+"""
+
+# An inbound delivery (Slack's event_id, a trigger id), recorded once: a row back means first.
+DELIVERY = """
+INSERT INTO deliveries (platform, workspace, delivery_id, created_at)
+VALUES (:platform, :workspace, :delivery_id, :now)
+ON CONFLICT DO NOTHING
+RETURNING delivery_id
+"""

@@ -155,3 +155,7 @@ WHERE ms.community_id = :community_id
   AND ms.skill IN (SELECT skill FROM request_skills WHERE request_id = :id)
   AND w.start_minute <> :mow
 """
+
+# For the health check: requests per state, and a statement that only proves the store answers.
+STATE_COUNTS = "SELECT state, COUNT(*) AS n FROM help_requests GROUP BY state"
+ALIVE = "SELECT 1"
