@@ -8,17 +8,24 @@ moderators' under /mentor-mod. Every permission is checked by the core, whatever
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 
 from bot.domain import commands as c
+from bot.domain.states import AppealDecision, Decision, SessionOutcome
 
 if TYPE_CHECKING:
     from adapters.discord.app import DiscordFrontEnd
 
 Interaction = discord.Interaction
+
+
+def _choices(*kinds: type[StrEnum]) -> list[app_commands.Choice[str]]:
+    """A Discord option's choices, from the core's own enums (one list, not a copy)."""
+    return [app_commands.Choice(name=v.value, value=v.value) for kind in kinds for v in kind]
 
 
 def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]) -> None:
@@ -182,10 +189,11 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         await front.run(interaction, lambda: c.Extend(session, minutes))
 
     @mentor.command(name="done", description="End a running session")
+    @app_commands.choices(outcome=_choices(SessionOutcome))
     async def done(
         interaction: Interaction,
         session: str | None = None,
-        outcome: Literal["resolved", "partial", "referred"] = "resolved",
+        outcome: str = SessionOutcome.RESOLVED.value,
     ) -> None:
         await front.run(interaction, lambda: c.Done(session, outcome))
 
@@ -301,10 +309,11 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         await front.run(interaction, lambda: c.ModClose(request, note))
 
     @mod.command(name="resolve", description="Decide a dispute or an appeal")
+    @app_commands.choices(decision=_choices(Decision, AppealDecision))
     async def mod_resolve(
         interaction: Interaction,
         dispute_id: str,
-        decision: Literal["dismiss", "void", "warn", "suspend", "uphold", "overturn"],
+        decision: str,
         note: str,
         days: int | None = None,
         rating_by: discord.Member | None = None,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.states import AppealDecision, Decision, SessionOutcome
 from tests.adapters.discord.fake import APP, GUILD, FakeDiscord
 
 # Long enough for a slow machine to start Python and log in; a sync that hangs never ends.
@@ -84,3 +85,23 @@ async def test_global_sync_overwrites_the_commands_and_exits(
     puts = fake.of("PUT", f"/applications/{APP}/commands")
     assert [sorted(c["name"] for c in call.body) for call in puts] == [["mentor", "mentor-mod"]]
     assert not data.exists() or list(data.iterdir()) == []
+
+
+async def test_the_choices_come_from_the_core_s_enums(fake: FakeDiscord, tmp_path: Path) -> None:
+    """`done`'s outcomes and `resolve`'s decisions are offered as the core names them, every
+    one of them (built from SessionOutcome, Decision and AppealDecision, not copied)."""
+    status, _, err = await sync(fake, tmp_path / "data")
+    assert status == 0, err
+    (put,) = fake.of("PUT", f"/applications/{APP}/commands")
+    commands = {c["name"]: c for c in put.body}
+
+    def choices(command: str, sub: str, option: str) -> list[str]:
+        (found,) = [o for o in commands[command]["options"] if o["name"] == sub]
+        (opt,) = [o for o in found["options"] if o["name"] == option]
+        return [ch["value"] for ch in opt["choices"]]
+
+    assert choices("mentor", "done", "outcome") == [o.value for o in SessionOutcome]
+    assert choices("mentor-mod", "resolve", "decision") == [
+        *(d.value for d in Decision),
+        *(d.value for d in AppealDecision),
+    ]
