@@ -443,76 +443,106 @@ def _one_optional(name: str, cls: Callable[[str | None], c.Command]) -> _Parser:
     return parser
 
 
+def _mod_queue(rest: list[str], free: str | None) -> c.Command:
+    _at_most(rest, 0, "mod")
+    return c.ModQueue()
+
+
+def _mod_log(rest: list[str], free: str | None) -> c.Command:
+    _at_most(rest, 1, "mod")
+    if rest and not _is_number(rest[0]):
+        raise UsageError("`mod log` takes how many entries, like `mod log 50`.")
+    return c.ModLog(_int(rest[0]) if rest else 20)
+
+
+def _mod_settings(rest: list[str], free: str | None) -> c.Command:
+    _at_most(rest, 0, "mod")
+    return c.ModSettings()
+
+
+def _mod_set(rest: list[str], free: str | None) -> c.Command:
+    if len(rest) < 2:
+        raise UsageError(
+            "Name the setting and its value: `mod set routing.wave_size 4`.", hint=_usage("mod")
+        )
+    return c.ModSet(rest[0], " ".join(rest[1:]))
+
+
+def _mod_skills(rest: list[str], free: str | None) -> c.Command:
+    if not rest:
+        raise UsageError("`mod skills add|alias|remove ...`", hint=_usage("mod"))
+    return c.ModSkills(rest[0].lower(), tuple(rest[1:]))
+
+
+def _mod_report(rest: list[str], free: str | None) -> c.Command:
+    positional, opts = _options(rest, ("days",), "mod")
+    _at_most(positional, 0, "mod")
+    period = opts.get("days", "30")
+    if not _is_number(period):
+        raise UsageError("`--days` takes a number, like `--days 30`.", hint=_usage("mod"))
+    return c.ModReport(_int(period))
+
+
+def _mod_show(rest: list[str], free: str | None) -> c.Command:
+    if len(rest) != 1:
+        raise UsageError("Which dispute? `mod show d3`.", hint=_usage("mod"))
+    return c.ModShow(rest[0])
+
+
+def _mod_stats(rest: list[str], free: str | None) -> c.Command:
+    if len(rest) != 1:
+        raise UsageError("Whom? `mod stats @someone`.", hint=_usage("mod"))
+    return c.ModStats(rest[0])
+
+
+def _mod_resolve(rest: list[str], free: str | None) -> c.Command:
+    positional, opts = _options(rest, ("days", "rating-by"), "mod")
+    if len(positional) != 2 or not free:
+        raise UsageError(
+            "Name the dispute, the decision and a note: "
+            "`mod resolve d3 warn -- Please be on time.`",
+            hint=_usage("mod"),
+        )
+    days = None
+    if "days" in opts:
+        if not _is_number(opts["days"]):
+            raise UsageError("`--days` takes a number, like `--days 3`.", hint=_usage("mod"))
+        days = _int(opts["days"])
+    return c.ModResolve(positional[0], positional[1].lower(), free, days, opts.get("rating-by"))
+
+
+def _mod_assign(rest: list[str], free: str | None) -> c.Command:
+    if len(rest) != 2:
+        raise UsageError(
+            "Name the request and the mentor: `mod assign r3 @mentor2`.", hint=_usage("mod")
+        )
+    _no_free_text(free, "mod")
+    return c.ModAssign(rest[0], rest[1])
+
+
+def _mod_close(rest: list[str], free: str | None) -> c.Command:
+    if len(rest) != 1 or not free:
+        raise UsageError(
+            "Name the request and write a note for the member after `--`: "
+            "`mod close r3 -- Please ask again next week.`",
+            hint=_usage("mod"),
+        )
+    return c.ModClose(rest[0], free)
+
+
 def _mod(args: list[str], free: str | None) -> c.Command:
+    """`mod <what> ...`: the moderators' commands, read by the table below."""
     if not args:
         raise UsageError("Which moderator command?", hint=_usage("mod"))
     what, rest = args[0].lower(), args[1:]
-    if what == "queue":
-        _at_most(rest, 0, "mod")
-        return c.ModQueue()
-    if what == "log":
-        _at_most(rest, 1, "mod")
-        if rest and not _is_number(rest[0]):
-            raise UsageError("`mod log` takes how many entries, like `mod log 50`.")
-        return c.ModLog(_int(rest[0]) if rest else 20)
-    if what == "settings":
-        _at_most(rest, 0, "mod")
-        return c.ModSettings()
-    if what == "set":
-        if len(rest) < 2:
-            raise UsageError(
-                "Name the setting and its value: `mod set routing.wave_size 4`.", hint=_usage("mod")
-            )
-        return c.ModSet(rest[0], " ".join(rest[1:]))
-    if what == "skills":
-        if not rest:
-            raise UsageError("`mod skills add|alias|remove ...`", hint=_usage("mod"))
-        return c.ModSkills(rest[0].lower(), tuple(rest[1:]))
-    if what == "report":
-        positional, opts = _options(rest, ("days",), "mod")
-        _at_most(positional, 0, "mod")
-        period = opts.get("days", "30")
-        if not _is_number(period):
-            raise UsageError("`--days` takes a number, like `--days 30`.", hint=_usage("mod"))
-        return c.ModReport(_int(period))
-    if what == "show":
-        if len(rest) != 1:
-            raise UsageError("Which dispute? `mod show d3`.", hint=_usage("mod"))
-        return c.ModShow(rest[0])
-    if what == "stats":
-        if len(rest) != 1:
-            raise UsageError("Whom? `mod stats @someone`.", hint=_usage("mod"))
-        return c.ModStats(rest[0])
-    if what == "resolve":
-        positional, opts = _options(rest, ("days", "rating-by"), "mod")
-        if len(positional) != 2 or not free:
-            raise UsageError(
-                "Name the dispute, the decision and a note: "
-                "`mod resolve d3 warn -- Please be on time.`",
-                hint=_usage("mod"),
-            )
-        days = None
-        if "days" in opts:
-            if not _is_number(opts["days"]):
-                raise UsageError("`--days` takes a number, like `--days 3`.", hint=_usage("mod"))
-            days = _int(opts["days"])
-        return c.ModResolve(positional[0], positional[1].lower(), free, days, opts.get("rating-by"))
-    if what == "assign":
-        if len(rest) != 2:
-            raise UsageError(
-                "Name the request and the mentor: `mod assign r3 @mentor2`.", hint=_usage("mod")
-            )
-        _no_free_text(free, "mod")
-        return c.ModAssign(rest[0], rest[1])
-    if what == "close":
-        if len(rest) != 1 or not free:
-            raise UsageError(
-                "Name the request and write a note for the member after `--`: "
-                "`mod close r3 -- Please ask again next week.`",
-                hint=_usage("mod"),
-            )
-        return c.ModClose(rest[0], free)
-    raise UsageError(f"`mod {what[:20]}` is not a moderator command.", hint=_usage("mod"))
+    parser = _MOD_PARSERS.get(what)
+    if parser is None:
+        guess = difflib.get_close_matches(what, list(_MOD_PARSERS), n=1)
+        hint = f"Did you mean `/mentor mod {guess[0]}`? " if guess else ""
+        raise UsageError(
+            f"`mod {what[:20]}` is not a moderator command.", hint=hint + _usage("mod")
+        )
+    return parser(rest, free)
 
 
 _Parser = Callable[[list[str], str | None], c.Command]
@@ -545,11 +575,26 @@ _PARSERS: dict[str, _Parser] = {
     "report": _report,
     "appeal": _appeal,
     "me": _no_args("me", c.ShowMe),
-    "stats": lambda args, free: _mod(["stats", *args], free),
+    "stats": _mod_stats,
     "kudos": _kudos,
     "leaderboard": _one_optional("leaderboard", c.Leaderboard),
     "link": _one_optional("link", c.Link),
     "unlink": _no_args("unlink", c.Unlink),
     "export": _no_args("export", c.Export),
     "forget": _forget,
+}
+
+# The moderators' commands, by their word after `mod`.
+_MOD_PARSERS: dict[str, _Parser] = {
+    "queue": _mod_queue,
+    "log": _mod_log,
+    "settings": _mod_settings,
+    "set": _mod_set,
+    "skills": _mod_skills,
+    "report": _mod_report,
+    "show": _mod_show,
+    "stats": _mod_stats,
+    "resolve": _mod_resolve,
+    "assign": _mod_assign,
+    "close": _mod_close,
 }

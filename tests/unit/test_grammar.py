@@ -686,3 +686,19 @@ def test_session_command_mistakes_get_usage(text: str) -> None:
 def test_form_for_says_which_commands_a_form_completes(text: str, form: object) -> None:
     """Front ends with forms open one exactly when the command lacks what the form asks."""
     assert form_for(text) == form
+
+
+def test_moderator_commands_come_from_one_table() -> None:
+    """Every `mod` word parses to its command; a typo gets the closest one suggested."""
+    assert parse("mod queue") == c.ModQueue()
+    assert parse("mod log 5") == c.ModLog(5)
+    assert parse("mod set routing.wave_size 4") == c.ModSet("routing.wave_size", "4")
+    assert parse("mod close r3 -- sorry") == c.ModClose("r3", "sorry")
+    assert parse("stats @m1") == parse("mod stats @m1") == c.ModStats("@m1")
+    with pytest.raises(UsageError) as typo:
+        parse("mod qeue")
+    assert "`mod qeue` is not a moderator command" in typo.value.message
+    assert "Did you mean `/mentor mod queue`?" in (typo.value.hint or "")
+    with pytest.raises(UsageError) as nothing_like:
+        parse("mod zzzzzz")
+    assert "Did you mean" not in (nothing_like.value.hint or "")
