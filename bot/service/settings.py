@@ -9,6 +9,7 @@ poll of the settings' version (`reload_if_changed`, every 30 seconds with the sc
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,7 +22,7 @@ from bot.domain.skills import Taxonomy, normalize_tag, valid_tag
 from bot.service import audit
 from bot.service.context import Ctx, Deps
 from bot.service.people import require_moderator
-from bot.storage.database import Database, Transaction
+from bot.storage.database import Database, Row, Transaction
 from bot.storage.sql import settings as sql
 
 # What a community may change at run time (dotted keys of the config file).
@@ -187,10 +188,75 @@ async def set_value(ctx: Ctx, cmd: c.ModSet) -> Outcome:
     return Outcome(Reply(f"{key} is now {_shown(updated, key)}."), [post])
 
 
+async def _put_skill(ctx: Ctx, skill: str, aliases: list[str], removed: bool) -> None:
+    await ctx.tx.execute(
+        sql.PUT_SKILL,
+        {
+            "community_id": ctx.community,
+            "skill": skill,
+            "aliases": json.dumps(aliases),
+            "removed": 1 if removed else 0,
+            "now": ctx.ts,
+        },
+    )
+
+
+async def _add_skill(ctx: Ctx, taxonomy: Taxonomy, rows: dict[str, Row], args: list[str]) -> str:
+    """`mod skills add <skill> [aliases...]`: a skill of the community's own."""
+    if not args:
+        raise InvalidInput("Which skill?", hint="`/mentor mod skills add godot [aliases...]`")
+    skill, aliases = args[0], args[1:]
+    if skill in taxonomy and skill not in rows:
+        raise InvalidInput(
+            f"`{skill}` already means `{taxonomy.resolve(skill)}` here.",
+            hint="Choose another name, or add aliases with `/mentor mod skills alias`.",
+        )
+    for alias in aliases:
+        if alias in taxonomy and taxonomy.resolve(alias) != skill:
+            raise InvalidInput(f"`{alias}` already means `{taxonomy.resolve(alias)}`.")
+    await _put_skill(ctx, skill, aliases, False)
+    return f"{skill}" + (f" (aliases {', '.join(aliases)})" if aliases else "")
+
+
+async def _alias_skill(ctx: Ctx, taxonomy: Taxonomy, rows: dict[str, Row], args: list[str]) -> str:
+    """`mod skills alias <alias> <skill>`: another name for a skill."""
+    if len(args) != 2:
+        raise InvalidInput("Give the alias and the skill: `mod skills alias k8s kubernetes`.")
+    alias, skill = args
+    target = taxonomy.resolve(skill)
+    if alias in taxonomy:
+        raise InvalidInput(f"`{alias}` already means `{taxonomy.resolve(alias)}`.")
+    existing = json.loads(rows[target]["aliases"]) if target in rows else []
+    await _put_skill(ctx, target, [*existing, alias], False)
+    return f"{alias} -> {target}"
+
+
+async def _remove_skill(ctx: Ctx, taxonomy: Taxonomy, rows: dict[str, Row], args: list[str]) -> str:
+    """`mod skills remove <skill>`: no longer a skill here."""
+    if len(args) != 1:
+        raise InvalidInput("Which skill? `/mentor mod skills remove <skill>`.")
+    skill = taxonomy.resolve(args[0])
+    await _put_skill(ctx, skill, [], True)
+    return skill
+
+
+_SkillAction = Callable[[Ctx, Taxonomy, dict[str, Row], list[str]], Awaitable[str]]
+_SKILL_ACTIONS: dict[str, _SkillAction] = {
+    "add": _add_skill,
+    "alias": _alias_skill,
+    "remove": _remove_skill,
+}
+
+
 async def skills(ctx: Ctx, cmd: c.ModSkills) -> Outcome:
     require_moderator(ctx)
-    taxonomy: Taxonomy = ctx.deps.taxonomy(ctx.community)
     action, args = cmd.action, [normalize_tag(a) for a in cmd.args]
+    change = _SKILL_ACTIONS.get(action)
+    if change is None:
+        raise InvalidInput(
+            f"`{action[:20]}` is not something I can do with skills.",
+            hint="`/mentor mod skills add|alias|remove ...`",
+        )
     for tag in args:
         if not valid_tag(tag):
             raise InvalidInput(
@@ -200,54 +266,7 @@ async def skills(ctx: Ctx, cmd: c.ModSkills) -> Outcome:
     rows = {
         r["skill"]: r for r in await ctx.tx.fetch(sql.GET_SKILLS, {"community_id": ctx.community})
     }
-
-    async def put(skill: str, aliases: list[str], removed: bool) -> None:
-        await ctx.tx.execute(
-            sql.PUT_SKILL,
-            {
-                "community_id": ctx.community,
-                "skill": skill,
-                "aliases": json.dumps(aliases),
-                "removed": 1 if removed else 0,
-                "now": ctx.ts,
-            },
-        )
-
-    if action == "add":
-        if not args:
-            raise InvalidInput("Which skill?", hint="`/mentor mod skills add godot [aliases...]`")
-        skill, aliases = args[0], args[1:]
-        if skill in taxonomy and skill not in rows:
-            raise InvalidInput(
-                f"`{skill}` already means `{taxonomy.resolve(skill)}` here.",
-                hint="Choose another name, or add aliases with `/mentor mod skills alias`.",
-            )
-        for alias in aliases:
-            if alias in taxonomy and taxonomy.resolve(alias) != skill:
-                raise InvalidInput(f"`{alias}` already means `{taxonomy.resolve(alias)}`.")
-        await put(skill, aliases, False)
-        detail = f"{skill}" + (f" (aliases {', '.join(aliases)})" if aliases else "")
-    elif action == "alias":
-        if len(args) != 2:
-            raise InvalidInput("Give the alias and the skill: `mod skills alias k8s kubernetes`.")
-        alias, skill = args
-        target = taxonomy.resolve(skill)
-        if alias in taxonomy:
-            raise InvalidInput(f"`{alias}` already means `{taxonomy.resolve(alias)}`.")
-        existing = json.loads(rows[target]["aliases"]) if target in rows else []
-        await put(target, [*existing, alias], False)
-        detail = f"{alias} -> {target}"
-    elif action == "remove":
-        if len(args) != 1:
-            raise InvalidInput("Which skill? `/mentor mod skills remove <skill>`.")
-        skill = taxonomy.resolve(args[0])
-        await put(skill, [], True)
-        detail = skill
-    else:
-        raise InvalidInput(
-            f"`{action[:20]}` is not something I can do with skills.",
-            hint="`/mentor mod skills add|alias|remove ...`",
-        )
+    detail = await change(ctx, ctx.deps.taxonomy(ctx.community), rows, args)
     await _changed(ctx)
     post = await audit.record(ctx, ctx.me.id, f"skills {action}", "taxonomy", detail)
     return Outcome(Reply(f"Skills: {action} {detail}."), [post])
