@@ -166,7 +166,7 @@ class RequestsConfig(_Section):
 
 
 class RoutingConfig(_Section):
-    """How offers go out (docs/commands.md#how-routing-works)."""
+    """How offers go out (docs/commands.md#how-offers-are-routed)."""
 
     wave_size: Whole = Field(8, ge=1, le=50, description="mentors one wave offers to, at most")
     accept_target: Real = Field(

@@ -92,7 +92,7 @@ def rank(
     tiebreak = {c.person_id: rng.random() for c in eligible}
     eligible.sort(
         key=lambda c: (
-            c.fit < requested_skills,
+            not full_fit(c, requested_skills),
             -round(score(c, requested_skills, neutral_reliability, neutral_reputation), 9),
             c.last_offered_at if c.last_offered_at is not None else -1,
             tiebreak[c.person_id],

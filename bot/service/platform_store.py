@@ -13,7 +13,8 @@ class PlatformStore:
     def __init__(self, db: Database, platform: str, clock: Clock | None = None) -> None:
         self.db = db
         self.platform = platform
-        # the core's clock: delivery records are pruned by the upkeep on that clock's time
+        # the core's clock, so that these records and the core's agree (a manual clock in
+        # tests and the console)
         self.clock = clock or SystemClock()
 
     async def remember_message(

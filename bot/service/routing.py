@@ -129,23 +129,26 @@ async def _preferred(
 @dataclass(frozen=True)
 class SentWave:
     """What a wave did: its offer messages, how many mentors it reached, the chance one of
-    them takes it in time, that chance over everyone who could be offered it now, whether
-    partial fits were held back for full fits (`fits_only`), and whether nobody was offered
-    it because a full fit comes on duty soon (`waiting_for_fit`)."""
+    them takes it in time, that chance over everyone who could be offered it now, and
+    whether partial fits were held back for full fits (`fits_only`)."""
 
     messages: list[OutboundMessage]
     offered: int = 0
     chance: float = 0.0
     pool_chance: float = 0.0
     fits_only: bool = False
-    waiting_for_fit: bool = False
     named: bool = False  # the one offer went to the mentor the member named (--with)
+
+    @property
+    def waiting_for_fit(self) -> bool:
+        """Nobody was offered it because a full fit is due on duty soon."""
+        return self.fits_only and not self.offered
 
 
 async def _full_fit_due(ctx: Scope, req: HelpRequest, apart: frozenset[int], until: int) -> bool:
     """Someone with every requested skill is on duty, or comes on duty before `until`."""
     query, params = sql.full_fit_soon(list(req.skills), apart)
-    start = minute_of_week(from_epoch(ctx.ts))
+    start = minute_of_week(ctx.now)
     length = min(max((until - ctx.ts) // 60, 0), MINUTES_PER_WEEK)
     end = start + length
     wrapped = max(end - MINUTES_PER_WEEK, 0)
@@ -216,7 +219,7 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
     if not chosen_with_zone:
         chosen_with_zone, chance, everyone, fits_only = await _plan(ctx, req, apart)
     if not chosen_with_zone:
-        return SentWave([], fits_only=fits_only, waiting_for_fit=fits_only)
+        return SentWave([], fits_only=fits_only)
     # Lock mentors' rows in one global order (by id), so two asks offering to the same
     # mentors at once can't deadlock on PostgreSQL.
     for mentor_id in sorted(m.person_id for m, _ in chosen_with_zone):
@@ -252,6 +255,4 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
             )
         )
     await ctx.tx.execute(request_sql.SET_WAVE, {"id": req.id, "wave": wave})
-    return SentWave(
-        messages, len(chosen_with_zone), chance, max(everyone, chance), fits_only, named=named
-    )
+    return SentWave(messages, len(chosen_with_zone), chance, everyone, fits_only, named=named)

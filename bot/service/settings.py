@@ -76,26 +76,27 @@ def apply(base: Config, overrides: dict[str, Any]) -> Config:
 
 async def load(db: Database, deps: Deps) -> None:
     """Read every community's overrides and skills into the deps (at start)."""
-    async with db.transaction() as tx:
-        versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(sql.VERSIONS)}
-        for community_id in deps.config.communities:
-            config, taxonomy = await read(tx, deps, community_id)
-            install(deps, community_id, config, taxonomy, versions.get(community_id, 0))
+    await _reload(db, deps, everything=True)
 
 
 async def reload_if_changed(db: Database, deps: Deps) -> list[str]:
     """Read again the communities whose settings another process changed; their ids."""
+    return await _reload(db, deps, everything=False)
+
+
+async def _reload(db: Database, deps: Deps, *, everything: bool) -> list[str]:
     async with db.transaction() as tx:
         versions = {str(r["community_id"]): int(r["version"]) for r in await tx.fetch(sql.VERSIONS)}
-        changed = [
+        stale = [
             community_id
             for community_id in deps.config.communities
-            if versions.get(community_id, 0) != deps.settings_versions.get(community_id, 0)
+            if everything
+            or versions.get(community_id, 0) != deps.settings_versions.get(community_id, 0)
         ]
-        for community_id in changed:
+        for community_id in stale:
             config, taxonomy = await read(tx, deps, community_id)
             install(deps, community_id, config, taxonomy, versions.get(community_id, 0))
-    return changed
+    return stale
 
 
 async def read(tx: Transaction, deps: Deps, community_id: str) -> tuple[Config | None, Taxonomy]:

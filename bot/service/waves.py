@@ -118,12 +118,8 @@ async def next_wave(scope: Scope, request_id: int, version: int) -> list[Outboun
     _, current, _ = await request_version(scope, request_id)
     if current != version:
         return []
-    last = await scope.tx.fetch_val(offer_sql.LAST_WAVE_AT, {"request_id": request_id})
-    every = int(scope.config.routing.wave_every.total_seconds())
-    if last is not None and scope.ts < int(last) + every:
-        # a wave went out since this look was planned (every offer was answered)
-        await due.schedule(scope, due.Kind.NEXT_WAVE, request_id, int(last) + every, version)
-        return []
+    # Every routing step replaces the planned look (due.reschedule), so a look that runs is
+    # the one the last step planned.
     return (await route(scope, req)).messages
 
 

@@ -27,9 +27,13 @@ _ANSWERS = """(SELECT COUNT(*) FROM offers oa WHERE oa.mentor_id = p.id AND oa.w
 # records kept apart from the requester (the requester under any record, and everyone either
 # side of a block with them: sql.identities.KEPT_APART), worked out once per wave, so this
 # stays a comparison of ids for each candidate.
-_NOT_EXCLUDED = """p.id NOT IN {apart}
-  AND (p.suspended_until IS NULL OR p.suspended_until <= :now)
+_NOT_KEPT_APART = """p.id NOT IN {apart}
+  AND (p.suspended_until IS NULL OR p.suspended_until <= :now)"""
+_NOT_EXCLUDED = (
+    _NOT_KEPT_APART
+    + """
   AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id AND o.mentor_id = p.id)"""
+)
 
 # ... and free to take it now: not away, available at the request's time, under both limits.
 _ELIGIBLE = (
@@ -146,7 +150,9 @@ SELECT p.id FROM mentor_skills ms JOIN persons p ON p.id = ms.person_id
 WHERE ms.community_id = :community_id AND ms.skill = :skill0
   AND (SELECT COUNT(*) FROM mentor_skills f WHERE f.person_id = p.id
          AND f.community_id = :community_id AND f.skill IN {skills}) = :skill_count
-  AND {not_excluded} AND p.away = 0
+  AND {not_kept_apart} AND p.away = 0
+  AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = :request_id
+                  AND o.mentor_id = p.id AND o.state <> 'pending')
   AND {this_week} < p.capacity_weekly
   AND (p.available_until > :now
        OR EXISTS (SELECT 1 FROM availability_windows w WHERE w.person_id = p.id
@@ -164,9 +170,7 @@ def full_fit_soon(skills: list[str], kept_apart: Iterable[int]) -> tuple[str, di
     apart_list, apart_params = apart(kept_apart)
     query = _FULL_FIT_SOON.format(
         skills=tags,
-        not_excluded=_NOT_EXCLUDED.replace("{apart}", apart_list).replace(
-            "o.mentor_id = p.id)", "o.mentor_id = p.id AND o.state <> 'pending')"
-        ),
+        not_kept_apart=_NOT_KEPT_APART.replace("{apart}", apart_list),
         this_week=_THIS_WEEK,
     )
     return query, {**params, **apart_params, "skill_count": len(skills)}
@@ -249,7 +253,3 @@ def preferred(kept_apart: Iterable[int]) -> tuple[str, dict[str, Any]]:
     """The query for a named mentor, and its kept-apart parameters (see `_NOT_EXCLUDED`)."""
     apart_list, params = apart(kept_apart)
     return _PREFERRED.replace("{apart}", apart_list), params
-
-
-# When the request's latest wave went out (None before the first).
-LAST_WAVE_AT = "SELECT MAX(created_at) FROM offers WHERE request_id = :request_id AND wave > 0"
