@@ -9,10 +9,10 @@ from aiohttp import web
 
 from adapters.discord.app import DiscordFrontEnd
 from adapters.slack.app import EVENTS_PATH, SlackFrontEnd
-from bot.bootstrap import start_core
 from bot.config import Config
-from bot.runtime import start_health, stop_event, until_stopped
-from bot.scheduling import SweepScheduler
+from bot.process.bootstrap import start_core
+from bot.process.runtime import start_health, stop_event, until_stopped
+from bot.process.scheduling import SweepScheduler
 from bot.service.notifier import FanOutNotifier, Notifier
 
 

@@ -56,9 +56,9 @@ import aiosqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.bootstrap import Core, start_core
 from bot.clock import ManualClock, epoch
 from bot.domain.messages import Actor, OutboundMessage
+from bot.process.bootstrap import Core, start_core
 from bot.service import bus as bus_module
 from bot.service.bus import SORRY
 from tests.conftest import PG_DSN_ENV, START, make_config

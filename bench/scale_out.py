@@ -36,8 +36,8 @@ from bench.lifecycle import (
     bus_errors,
     with_search_path,
 )
-from bot.bootstrap import start_core
 from bot.clock import ManualClock
+from bot.process.bootstrap import start_core
 from tests.conftest import make_config
 
 

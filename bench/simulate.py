@@ -5,11 +5,11 @@
 Mentors, members and requests are drawn from the parameters file (see bench/community.toml),
 reproducibly from the seed. The same people, arrivals and draws then go through four policies:
 
-- micromentor: the real core (`bot.bootstrap.start_core`) on a SQLite file and a manual clock.
-  Members type `/mentor ask`, mentors answer offers, look at `#mentors`, check in, end
-  sessions and rate, all as console users through `MessageBus.handle_line`. The core's timers
-  run through `Sweep.run_due` at the times the core announces (as production's scheduler
-  wakes it), and the hourly upkeep runs once an hour of simulated time, as in production.
+- micromentor: the real core (`bot.process.bootstrap.start_core`) on a SQLite file and a
+  manual clock. Members type `/mentor ask`, mentors answer offers, look at `#mentors`, check
+  in, end sessions and rate, all as console users through `MessageBus.handle_line`. The
+  core's timers run through `Sweep.run_due` at the times the core announces (as production's
+  scheduler wakes it), and the hourly upkeep runs once an hour of simulated time, as in production.
 - channel: each request is posted to #mentors; mentors look at the channel every
   `look_every_minutes` on average inside their weekly hours, and the first who holds a
   requested skill and has room claims it (a request they fully know first, then the oldest).
@@ -54,7 +54,6 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.bootstrap import Core, start_core
 from bot.clock import ManualClock, epoch, from_epoch
 from bot.config import Config, load_config
 from bot.domain.messages import (
@@ -66,7 +65,8 @@ from bot.domain.messages import (
     SessionAddress,
 )
 from bot.domain.skills import Taxonomy
-from bot.scheduling import SweepScheduler
+from bot.process.bootstrap import Core, start_core
+from bot.process.scheduling import SweepScheduler
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PARAMS = HERE / "community.toml"

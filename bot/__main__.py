@@ -1,5 +1,5 @@
 """`python -m bot` is the `micromentor` command."""
 
-from bot.cli import main
+from bot.process.cli import main
 
 raise SystemExit(main())

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from bot.bootstrap import Core, start_core
 from bot.clock import ManualClock
 from bot.config import Config, load_config
 from bot.domain.messages import (
@@ -24,6 +23,7 @@ from bot.domain.messages import (
     Reply,
     SessionAddress,
 )
+from bot.process.bootstrap import Core, start_core
 from bot.service.notifier import CollectingNotifier
 
 PG_DSN_ENV = "MICROMENTOR_TEST_POSTGRES_DSN"

@@ -21,14 +21,14 @@ from adapters.console.parse import (
     parse_input,
 )
 from adapters.console.render import Output, address_label
-from bot.bootstrap import Core, start_core
 from bot.clock import Clock, ManualClock
 from bot.config import Config
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import Actor, OutboundMessage, Reply
 from bot.domain.timeparse import parse_duration
-from bot.runtime import start_health
-from bot.scheduling import SweepScheduler
+from bot.process.bootstrap import Core, start_core
+from bot.process.runtime import start_health
+from bot.process.scheduling import SweepScheduler
 
 log = logging.getLogger(__name__)
 

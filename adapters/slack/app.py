@@ -30,15 +30,15 @@ from adapters.slack import parse, render, views
 from adapters.slack.installations import BOT_SCOPES, DbInstallationStore, DbStateStore
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.render import options
-from bot.bootstrap import Core, start_core
 from bot.clock import Clock, epoch
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, PersonAddress, Reply
 from bot.grammar import form_for
-from bot.runtime import start_health, stop_event, until_stopped
-from bot.scheduling import SweepScheduler
+from bot.process.bootstrap import Core, start_core
+from bot.process.runtime import start_health, stop_event, until_stopped
+from bot.process.scheduling import SweepScheduler
 from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)

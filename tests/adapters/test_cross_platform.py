@@ -15,9 +15,9 @@ from aiohttp.test_utils import TestServer
 
 from adapters.discord.app import DiscordFrontEnd
 from adapters.slack.app import SlackFrontEnd
-from bot.bootstrap import start_core
 from bot.clock import ManualClock
 from bot.config import load_config
+from bot.process.bootstrap import start_core
 from bot.service.notifier import FanOutNotifier
 from tests.adapters.discord.fake import GUILD, MENTORS_CHANNEL, FakeDiscord, text_of
 from tests.adapters.slack.fake import PROXY_VARS, TEAM, FakeSlack, Simulator

@@ -18,8 +18,8 @@ from adapters.console.app import ConsoleFrontEnd
 from adapters.discord.render import ERROR_COLOUR as DISCORD_ERROR
 from adapters.slack.app import SlackFrontEnd
 from adapters.slack.render import ERROR_MARK
-from bot.bootstrap import start_core
 from bot.clock import ManualClock
+from bot.process.bootstrap import start_core
 from tests.adapters.discord.fake import FakeDiscord, custom_ids
 from tests.adapters.discord.fake import text_of as discord_text
 from tests.adapters.discord.test_discord import start_rig, stop_rig

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from adapters.console.app import ConsoleFrontEnd
 from adapters.console.parse import Blank, CommandLine, ConsoleInputError, parse_input
-from bot.bootstrap import start_core
 from bot.clock import ManualClock
+from bot.process.bootstrap import start_core
 from tests.conftest import START, make_config
 from tests.fuzz import strategies as s
 from tests.fuzz.invariants import Problem, clear_text, one_reply, reply_problems

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import start_core
 from bot.clock import ManualClock
+from bot.process.bootstrap import start_core
 from bot.service.notifier import CollectingNotifier
 from tests.conftest import START, Harness, make_config
 

@@ -6,8 +6,8 @@ import asyncio
 import os
 import random
 
-from bot.bootstrap import start_core
 from bot.domain.messages import Actor
+from bot.process.bootstrap import start_core
 from bot.service.notifier import CollectingNotifier
 from tests.conftest import HarnessFactory, make_config
 

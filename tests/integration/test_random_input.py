@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.bootstrap import start_core
 from bot.clock import ManualClock
 from bot.domain.messages import Actor
+from bot.process.bootstrap import start_core
 from bot.service.bus import SORRY
 from bot.service.notifier import CollectingNotifier
 from tests.conftest import START, make_config

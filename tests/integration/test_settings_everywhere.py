@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scheduling import SweepScheduler
+from bot.process.scheduling import SweepScheduler
 from bot.service import settings
 from tests.conftest import HarnessFactory
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import epoch
-from bot.scheduling import WAKE_JOB, SweepScheduler
+from bot.process.scheduling import WAKE_JOB, SweepScheduler
 from bot.service.maintenance import recompute_windows
 from bot.service.platform_store import PlatformStore
 from bot.storage.sql.persons import OUT_OF_ROTATION

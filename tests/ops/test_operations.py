@@ -15,7 +15,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp.test_utils import TestServer
 
-from bot.health import HealthServer
+from bot.process.health import HealthServer
 from tests.conftest import Harness
 
 NOW = "2026-11-23T10:00:00Z"

@@ -22,3 +22,46 @@ def test_core_never_imports_platforms_or_adapters() -> None:
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
     assert offenders == []
+
+
+def _imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return [n for n in names if n == "bot" or n.startswith("bot.")]
+
+
+# What each layer of bot/ may import from bot/, lowest first. The modules at the top of bot/
+# (clock, config, grammar, help_text, metrics) are shared by every layer above the domain.
+SHARED = ("bot.clock", "bot.config", "bot.grammar", "bot.help_text", "bot.metrics", "bot.domain")
+LAYERS: dict[str, tuple[str, ...]] = {
+    "domain": ("bot.domain",),
+    "storage": ("bot.storage", "bot.clock"),
+    "service": ("bot.service", "bot.storage", *SHARED),
+    "process": ("bot.process", "bot.service", "bot.storage", *SHARED),
+}
+
+
+def _allowed(name: str, prefixes: tuple[str, ...]) -> bool:
+    # `from bot import metrics` names the package itself and then the module.
+    if name == "bot" or name == "bot.__version__":
+        return True
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def test_layers_import_only_downwards() -> None:
+    """domain <- storage <- service <- process: nothing imports a layer above its own."""
+    offenders = []
+    for layer, allowed in LAYERS.items():
+        for path in (BOT / layer).rglob("*.py"):
+            offenders += [
+                f"{layer}/{path.name}: {n}" for n in _imports(path) if not _allowed(n, allowed)
+            ]
+    for shared in ("clock", "config", "grammar", "help_text", "metrics"):
+        offenders += [
+            f"{shared}.py: {n}" for n in _imports(BOT / f"{shared}.py") if not _allowed(n, SHARED)
+        ]
+    assert offenders == []

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import LoggingConfig
-from bot.logging_setup import setup_logging
+from bot.process.logging_setup import setup_logging
 
 
 @pytest.fixture

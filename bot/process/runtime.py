@@ -8,8 +8,8 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
-from bot.bootstrap import Core
-from bot.health import HealthServer
+from bot.process.bootstrap import Core
+from bot.process.health import HealthServer
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 from bot import __version__
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Config, ConfigError, config_path, effective_settings, load_config
-from bot.logging_setup import console_level, setup_logging
+from bot.process.logging_setup import console_level, setup_logging
 
 # Front ends are found by name at run time, so the core has no import-time dependency on
 # any adapter (the design rule "the core never imports adapters" holds for bot/ itself).
@@ -108,7 +108,7 @@ def _serve(name: str, config: Config) -> int:
 def _backup(config: Config, file: str) -> int:
     from pathlib import Path
 
-    from bot.backup import BackupError, backup_sqlite, sqlite_path
+    from bot.process.backup import BackupError, backup_sqlite, sqlite_path
 
     source = sqlite_path(config.storage_url())
     if source is None:
@@ -133,7 +133,7 @@ def _backup(config: Config, file: str) -> int:
 def _report(config: Config, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot import report_cli
+    from bot.process import report_cli
 
     community = args.community or next(iter(config.communities))
     if community not in config.communities:

@@ -11,8 +11,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import metrics
-from bot.bootstrap import Core
 from bot.clock import wall_now
+from bot.process.bootstrap import Core
 from bot.storage.sql import requests as request_sql
 
 log = logging.getLogger(__name__)
