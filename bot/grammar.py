@@ -168,9 +168,9 @@ def parse(text: str) -> c.Command:
             raise UsageError("A command is missing before `--`.", hint=_usage("ask"))
         return c.Help()
     name, args = tokens[0].lower(), tokens[1:]
-    handler = _PARSERS.get(name)
+    handler = PARSERS.get(name)
     if handler is None:
-        guess = difflib.get_close_matches(name, list(_PARSERS), n=1)
+        guess = difflib.get_close_matches(name, list(PARSERS), n=1)
         hint = f"Did you mean `/mentor {guess[0]}`?" if guess else ""
         raise UsageError(
             f"I don't know the command `{name[:30]}`.",
@@ -535,9 +535,9 @@ def _mod(args: list[str], free: str | None) -> c.Command:
     if not args:
         raise UsageError("Which moderator command?", hint=_usage("mod"))
     what, rest = args[0].lower(), args[1:]
-    parser = _MOD_PARSERS.get(what)
+    parser = MOD_PARSERS.get(what)
     if parser is None:
-        guess = difflib.get_close_matches(what, list(_MOD_PARSERS), n=1)
+        guess = difflib.get_close_matches(what, list(MOD_PARSERS), n=1)
         hint = f"Did you mean `/mentor mod {guess[0]}`? " if guess else ""
         raise UsageError(
             f"`mod {what[:20]}` is not a moderator command.", hint=hint + _usage("mod")
@@ -547,7 +547,7 @@ def _mod(args: list[str], free: str | None) -> c.Command:
 
 _Parser = Callable[[list[str], str | None], c.Command]
 
-_PARSERS: dict[str, _Parser] = {
+PARSERS: dict[str, _Parser] = {
     "help": _help,
     "skills": _skills,
     "available": _available,
@@ -585,7 +585,7 @@ _PARSERS: dict[str, _Parser] = {
 }
 
 # The moderators' commands, by their word after `mod`.
-_MOD_PARSERS: dict[str, _Parser] = {
+MOD_PARSERS: dict[str, _Parser] = {
     "queue": _mod_queue,
     "log": _mod_log,
     "settings": _mod_settings,

@@ -5,34 +5,18 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from bot import help_text, metrics
 from bot.clock import epoch
 from bot.domain import commands as c
 from bot.domain.errors import LimitReached, MicromentorError
-from bot.domain.messages import Actor, Outcome, Reply
+from bot.domain.messages import Actor, Reply
 from bot.grammar import parse, parse_line
-from bot.service import (
-    audit,
-    blocks,
-    disputes,
-    linking,
-    moderation,
-    offers,
-    privacy,
-    profile,
-    ratings,
-    report,
-    requests,
-    sessions,
-    settings,
-    standing,
-)
 from bot.service.context import Ctx, Deps, resolve_person
 from bot.service.notifier import Notifier
+from bot.service.registry import HANDLERS
 from bot.storage.database import Database
 from bot.storage.sql import platform as platform_sql
 
@@ -49,59 +33,6 @@ class SlowDown(LimitReached):
 
 # Returned for a delivery seen before; front ends send nothing for it.
 DUPLICATE = Reply("This was already done.", duplicate=True)
-
-Handler = Callable[[Ctx, Any], Awaitable[Outcome]]
-
-HANDLERS: dict[type[Any], Handler] = {
-    c.ShowSkills: profile.show_skills,
-    c.AddSkills: profile.add_skills,
-    c.RemoveSkills: profile.remove_skills,
-    c.SetAvailable: profile.set_available,
-    c.SetAway: profile.set_away,
-    c.ShowProfile: profile.show_profile,
-    c.SetTimezone: profile.set_timezone,
-    c.SetHours: profile.set_hours,
-    c.SetCapacity: profile.set_capacity,
-    c.AskForHelp: requests.ask,
-    c.EditRequest: requests.edit,
-    c.CancelRequest: requests.cancel,
-    c.ShowQueue: requests.show_queue,
-    c.ListOpen: offers.list_open,
-    c.AcceptOffer: offers.accept,
-    c.DeclineOffer: offers.decline,
-    c.SetCallLink: sessions.set_call_link,
-    c.ListSessions: sessions.list_sessions,
-    c.CheckIn: sessions.check_in,
-    c.Withdraw: sessions.withdraw,
-    c.Reschedule: sessions.reschedule,
-    c.Extend: sessions.extend,
-    c.Done: sessions.done,
-    c.Rate: ratings.rate,
-    c.ModAssign: moderation.assign,
-    c.ModClose: moderation.close,
-    c.Block: blocks.block,
-    c.Unblock: blocks.unblock,
-    c.OpenDispute: disputes.open_dispute,
-    c.Report: disputes.report,
-    c.Appeal: disputes.appeal,
-    c.ModQueue: disputes.queue,
-    c.ModResolve: disputes.resolve,
-    c.ModLog: audit.show_log,
-    c.ModShow: disputes.show,
-    c.ModStats: standing.stats,
-    c.ShowMe: standing.show_me,
-    c.Kudos: standing.kudos,
-    c.Leaderboard: standing.leaderboard,
-    c.SetLeaderboard: standing.set_leaderboard,
-    c.ModSettings: settings.show,
-    c.ModSet: settings.set_value,
-    c.ModSkills: settings.skills,
-    c.ModReport: report.show,
-    c.Link: linking.link,
-    c.Unlink: linking.unlink,
-    c.Export: privacy.export,
-    c.Forget: privacy.forget,
-}
 
 
 def error_reply(exc: MicromentorError) -> Reply:

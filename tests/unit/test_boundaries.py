@@ -34,12 +34,13 @@ def _imports(path: Path) -> list[str]:
     return [n for n in names if n == "bot" or n.startswith("bot.")]
 
 
-# What each layer of bot/ may import from bot/, lowest first. The modules at the top of bot/
-# (clock, config, grammar, help_text, metrics) are shared by every layer above the domain.
+# What each layer of bot/ may import from bot/, lowest first. The domain is pure, so every layer
+# may use its types; the modules at the top of bot/ (clock, config, grammar, help_text, metrics)
+# are shared by the service layer and above.
 SHARED = ("bot.clock", "bot.config", "bot.grammar", "bot.help_text", "bot.metrics", "bot.domain")
 LAYERS: dict[str, tuple[str, ...]] = {
     "domain": ("bot.domain",),
-    "storage": ("bot.storage", "bot.clock"),
+    "storage": ("bot.storage", "bot.clock", "bot.domain"),
     "service": ("bot.service", "bot.storage", *SHARED),
     "process": ("bot.process", "bot.service", "bot.storage", *SHARED),
 }
