@@ -27,7 +27,8 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
-from bot.domain.messages import Actor, Reply
+from bot.domain.messages import Actor, FormSpec, Reply
+from bot.domain.queries import DescribeForm, SuggestSkills
 from bot.grammar import form_for
 from bot.process.bootstrap import Core, start_core
 from bot.process.runtime import start_health, stop_event, until_stopped
@@ -157,7 +158,7 @@ class DiscordFrontEnd:
         if self.core is None:
             self.core = await start_core(self.config, self.notifier, clock=self.clock)
             self._own_core = True
-        self.store = PlatformStore(self.core.db, PLATFORM, self.core.deps.clock)
+        self.store = self.core.platform_store(PLATFORM)
         self.core_ready.set()
         self.notifier.store = self.store
         if self.clock is None and self._own_core:
@@ -256,16 +257,21 @@ class DiscordFrontEnd:
             kwargs["files"] = files(reply.files)
         await interaction.followup.send(**kwargs)
 
-    def skills_matching(self, interaction: discord.Interaction, prefix: str) -> list[str]:
+    async def skills_matching(self, interaction: discord.Interaction, typed: str) -> list[str]:
+        """The core's suggestions for an autocomplete (empty where the core refuses)."""
         assert self.core is not None
-        community = self.config.community_for(PLATFORM, str(interaction.guild_id or ""))
-        if community is None:
-            return []
-        skills = self.core.deps.taxonomy(community).skills
-        prefix = prefix.lower()
-        return [s for s in skills if s.startswith(prefix)] + [
-            s for s in skills if prefix in s and not s.startswith(prefix)
-        ]
+        actor = await self.actor_of(interaction)
+        return list((await self.core.bus.handle(actor, SuggestSkills(typed))).choices)
+
+    async def _form(self, interaction: discord.Interaction, form: str) -> FormSpec | None:
+        """How the core says a form looks; None (the refusal shown) when it won't open."""
+        assert self.core is not None
+        reply = await self.core.bus.handle(await self.actor_of(interaction), DescribeForm(form))
+        if reply.form is None:
+            await interaction.response.send_message(
+                embed=embed(reply.text, error=True), ephemeral=True
+            )
+        return reply.form
 
     async def on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -299,7 +305,6 @@ class DiscordFrontEnd:
         mentors: int,
     ) -> None:
         front = self
-        limits = self.config.requests
         try:
             # What the slash command already says is checked before the form opens, so
             # nobody writes a question only to hear that the skills were blank.
@@ -309,23 +314,27 @@ class DiscordFrontEnd:
                 embed=embed(exc.user_text(), error=True), ephemeral=True
             )
             return
+        described = await self._form(interaction, "ask")
+        if described is None:
+            return
+        limits: FormSpec = described  # narrowed for the form's class body
 
         class AskModal(discord.ui.Modal, title="Ask for help"):
             question: discord.ui.TextInput[Any] = discord.ui.TextInput(
                 label="Your question",
                 style=discord.TextStyle.paragraph,
-                max_length=limits.question_max_chars,
+                max_length=limits.question_max,
             )
             goal: discord.ui.TextInput[Any] = discord.ui.TextInput(
                 label="What do you want to reach?",
                 required=False,
-                max_length=min(limits.detail_max_chars, 1000),
+                max_length=min(limits.detail_max, 1000),
             )
             tried: discord.ui.TextInput[Any] = discord.ui.TextInput(
                 label="What have you tried?",
                 style=discord.TextStyle.paragraph,
                 required=False,
-                max_length=min(limits.detail_max_chars, 1000),
+                max_length=min(limits.detail_max, 1000),
             )
 
             async def on_submit(self, submitted: discord.Interaction) -> None:

@@ -44,7 +44,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         words = current.split()
         head, last = words[:-1], (words[-1] if words and not current.endswith(" ") else "")
         prefix = (" ".join(head) + " ") if head else ""
-        hits = front.skills_matching(interaction, last)
+        hits = await front.skills_matching(interaction, last)
         return [
             app_commands.Choice(name=(prefix + s)[:100], value=(prefix + s)[:100])
             for s in hits[:25]

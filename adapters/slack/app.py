@@ -35,10 +35,12 @@ from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, PersonAddress, Reply
+from bot.domain.queries import DescribeForm, SuggestSkills
 from bot.grammar import form_for
 from bot.process.bootstrap import Core, start_core
 from bot.process.runtime import start_health, stop_event, until_stopped
 from bot.process.scheduling import SweepScheduler
+from bot.service.bus import MessageBus
 from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,7 @@ class SlackFrontEnd:
             self._own_session = True
         self._own_core = core is None
         self.core = core or await start_core(self.config, self.notifier, clock=self.clock)
-        store = PlatformStore(self.core.db, "slack", self.core.deps.clock)
+        store = self.core.platform_store("slack")
         self.notifier.store = store
         secret = self.config.slack.signing_secret
         oauth_settings = None
@@ -133,7 +135,7 @@ class SlackFrontEnd:
         if self.config.slack.oauth:
             self.installations = DbInstallationStore(store)
             self.notifier.tokens = self.installations.bot_token
-            oauth_settings = self._oauth_settings(store, self.installations, self.core.deps.clock)
+            oauth_settings = self._oauth_settings(store, self.installations, self.core.clock)
             # Bolt checks a workspace's token with auth.test before each request; remembering
             # the answer per token keeps that call out of the time to ack. The installation
             # itself is still looked up every time, so an uninstall takes effect at once.
@@ -213,7 +215,7 @@ class SlackFrontEnd:
     # -- helpers ----------------------------------------------------------------------------
 
     @property
-    def bus(self) -> Any:
+    def bus(self) -> MessageBus:
         assert self.core is not None
         return self.core.bus
 
@@ -245,31 +247,26 @@ class SlackFrontEnd:
 
     async def _open_modal(
         self, kind: str, arg: str, trigger_id: str, actor: Actor, client: AsyncWebClient
-    ) -> None:
-        assert self.core is not None
-        community = self.config.community_for("slack", actor.workspace)
-        effective = self.core.deps.community_configs.get(community or "", self.config)
-        conf = effective.requests  # the community's run-time settings, not only the file's
+    ) -> Reply | None:
+        """Open a form as the core describes it; returns the core's refusal instead (a
+        session that can't be rated), for the caller to show where it answers."""
+        reply = await self.bus.handle(actor, DescribeForm(kind, arg or None))
+        spec = reply.form
+        if spec is None:
+            return reply
         if kind == "ask":
             view = views.ask_modal(
-                conf.session_lengths,
-                conf.default_minutes,
-                conf.question_max_chars,
-                conf.detail_max_chars,
+                list(spec.session_lengths),
+                spec.default_minutes,
+                spec.question_max,
+                spec.detail_max,
             )
         elif kind == "rate":
-            view = views.rate_modal(
-                arg, "mentor" if await self._is_mentor_of(actor, arg) else "mentee"
-            )
+            view = views.rate_modal(spec.session or arg, spec.aspects)
         else:
-            view = views.dispute_modal(arg)
+            view = views.dispute_modal(spec.session or arg)
         await client.views_open(trigger_id=trigger_id, view=view)
-
-    async def _is_mentor_of(self, actor: Actor, session: str) -> bool:
-        """Which aspects to offer in the rating modal (a guess is harmless: the core checks)."""
-        reply = await self.bus.handle(actor, c.ListSessions())
-        line = next((ln for ln in reply.text.splitlines() if ln.startswith(session + " ")), "")
-        return "(mentor)" in line
+        return None
 
     # -- listeners --------------------------------------------------------------------------
 
@@ -286,9 +283,11 @@ class SlackFrontEnd:
             if modal is not None:
                 # A retry of the same command (X-Slack-Retry-Num) opens no second form.
                 if await self.bus.first_delivery(actor, delivery):
-                    await self._open_modal(
+                    refusal = await self._open_modal(
                         modal[0], modal[1], str(body["trigger_id"]), actor, client
                     )
+                    if refusal is not None:
+                        await self._respond(respond, refusal, actor, client)
                 return
             reply = await self.bus.handle_text(actor, text, delivery=delivery)
             await self._respond(respond, reply, actor, client)
@@ -314,39 +313,31 @@ class SlackFrontEnd:
             await ack()
             value = str(action.get("value") or "")
             actor = parse.actor_of(body)
+            modal = form_for(value) if value.startswith("/mentor") else None
             if value.startswith("modal:"):
-                await self._open_modal(
-                    value.removeprefix("modal:"), "", str(body["trigger_id"]), actor, client
-                )
-                return
-            if not value.startswith("/mentor"):
+                modal = (value.removeprefix("modal:"), "")
+            elif not value.startswith("/mentor"):
                 log.info("ignoring an action without a command: %s", action.get("action_id"))
                 return
-            modal = form_for(value)
             if modal is not None:  # e.g. "Rate s7" from the sessions list
-                await self._open_modal(modal[0], modal[1], str(body["trigger_id"]), actor, client)
+                refusal = await self._open_modal(
+                    modal[0], modal[1], str(body["trigger_id"]), actor, client
+                )
+                if refusal is not None:
+                    await self._answer_action(body, respond, refusal, actor, client)
                 return
             reply = await self.bus.handle_line(
                 actor, value, delivery=f"act:{body.get('trigger_id')}:{action.get('action_ts')}"
             )
             if body.get("view", {}).get("type") == "home":
                 await self._publish_home(actor, client)
-                if reply.is_error or reply.files:
-                    await self._dm(actor, reply, client)  # no response_url on the Home tab
-            else:
-                await self._respond(respond, reply, actor, client)
+            await self._answer_action(body, respond, reply, actor, client)
 
         @app.options("skills")
         async def on_skill_options(ack: Any, body: dict[str, Any]) -> None:
             query = str(body.get("value") or "").lower().strip()
-            actor = parse.actor_of(body)
-            assert self.core is not None
-            community = self.config.community_for("slack", actor.workspace)
-            skills = self.core.deps.taxonomy(community).skills if community else []
-            hits = [s for s in skills if s.startswith(query)] + [
-                s for s in skills if query in s and not s.startswith(query)
-            ]
-            await ack(options=options(hits))
+            reply = await self.bus.handle(parse.actor_of(body), SuggestSkills(query))
+            await ack(options=options(list(reply.choices)))
 
         @app.view(views.ASK)
         async def on_ask(
@@ -376,6 +367,21 @@ class SlackFrontEnd:
             user = str(event.get("user", ""))
             actor = Actor(parse.PLATFORM, str(body.get("team_id", "")), user, "")
             await self._publish_home(actor, client)
+
+    async def _answer_action(
+        self,
+        body: dict[str, Any],
+        respond: Any,
+        reply: Reply,
+        actor: Actor,
+        client: AsyncWebClient,
+    ) -> None:
+        """Answer a button: where it was pressed, or by DM from the Home tab (which has no
+        response_url; only what needs reading: its own view shows the rest)."""
+        if body.get("view", {}).get("type") != "home":
+            await self._respond(respond, reply, actor, client)
+        elif reply.is_error or reply.files:
+            await self._dm(actor, reply, client)
 
     async def _submit(
         self,

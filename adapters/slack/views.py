@@ -10,7 +10,6 @@ from bot.domain.messages import Reply
 ASK = "ask"
 RATE = "rate"
 DISPUTE = "dispute"
-ASPECTS = {"mentee": ("helpfulness", "clarity"), "mentor": ("preparedness", "engagement")}
 
 
 def _input(
@@ -127,8 +126,9 @@ def ask_modal(
     )
 
 
-def rate_modal(session: str, role: str) -> dict[str, Any]:
-    """Score, the aspects this side may rate, and a comment only the other person sees."""
+def rate_modal(session: str, aspects: tuple[str, ...]) -> dict[str, Any]:
+    """Score, the aspects this side may rate (the core says which), and a comment only the
+    other person sees."""
     scores = options(["5", "4", "3", "2", "1"])
     body = [
         _input(
@@ -137,7 +137,7 @@ def rate_modal(session: str, role: str) -> dict[str, Any]:
             {"type": "static_select", "action_id": "score", "options": scores},
         ),
     ]
-    for aspect in ASPECTS.get(role, ()):
+    for aspect in aspects:
         body.append(
             _input(
                 aspect,

@@ -74,6 +74,19 @@ class Action:
 
 
 @dataclass(frozen=True)
+class FormSpec:
+    """How to draw a form, from the community's settings and the person's part."""
+
+    form: str
+    session: str | None = None
+    session_lengths: tuple[int, ...] = ()
+    default_minutes: int = 0
+    question_max: int = 0
+    detail_max: int = 0
+    aspects: tuple[str, ...] = ()  # what the rater may rate besides the overall score
+
+
+@dataclass(frozen=True)
 class Reply:
     """The answer to the person who acted (ephemeral unless said otherwise)."""
 
@@ -85,6 +98,8 @@ class Reply:
     files: tuple[Attachment, ...] = ()
     duplicate: bool = False  # a repeated delivery: nothing was done, nothing to show
     field: str | None = None  # for an error about one input: which (`minutes`, `question`)
+    form: FormSpec | None = None  # the answer to DescribeForm
+    choices: tuple[str, ...] = ()  # the answer to SuggestSkills
 
 
 @dataclass(frozen=True)

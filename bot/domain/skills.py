@@ -99,3 +99,11 @@ class Taxonomy:
                 out.append(canonical)
         prefixed = [s for s in self._skills if tag and s.startswith(tag) and s not in out]
         return (out + sorted(prefixed))[:limit]
+
+    def completing(self, typed: str) -> list[str]:
+        """Skills for an autocomplete: those starting with `typed`, then those containing it."""
+        typed = typed.lower().strip()
+        skills = self.skills
+        return [s for s in skills if s.startswith(typed)] + [
+            s for s in skills if typed in s and not s.startswith(typed)
+        ]

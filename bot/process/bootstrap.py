@@ -12,6 +12,7 @@ from bot.service import privacy, settings
 from bot.service.bus import MessageBus
 from bot.service.context import Deps, Scope
 from bot.service.notifier import Notifier
+from bot.service.platform_store import PlatformStore
 from bot.service.sweep import Sweep
 from bot.storage import Database, open_database
 from bot.storage.sql import persons as person_sql
@@ -26,6 +27,15 @@ class Core:
     deps: Deps
     bus: MessageBus
     sweep: Sweep
+
+    @property
+    def clock(self) -> Clock:
+        """The core's clock, for front ends' own timestamps (an OAuth state's expiry)."""
+        return self.deps.clock
+
+    def platform_store(self, platform: str) -> PlatformStore:
+        """A front end's own records (where its messages went, its DM channels) in the store."""
+        return PlatformStore(self.db, platform, self.deps.clock)
 
     async def close(self) -> None:
         """Release the store."""

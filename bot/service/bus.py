@@ -13,6 +13,7 @@ from bot.clock import epoch
 from bot.domain import commands as c
 from bot.domain.errors import LimitReached, MicromentorError
 from bot.domain.messages import Actor, Reply
+from bot.domain.queries import Query
 from bot.grammar import parse, parse_line
 from bot.service.context import Ctx, Deps, resolve_person
 from bot.service.notifier import Notifier
@@ -130,7 +131,9 @@ class MessageBus:
             return reply
         return reply if first is not None else DUPLICATE
 
-    async def handle(self, actor: Actor, command: c.Command, delivery: str | None = None) -> Reply:
+    async def handle(
+        self, actor: Actor, command: c.Command | Query, delivery: str | None = None
+    ) -> Reply:
         """Run one command; never raises for anything a person can cause.
 
         `delivery` is the platform's id of this input (Slack's event_id or trigger_id): it is
@@ -172,7 +175,9 @@ class MessageBus:
                     if first is None:
                         return DUPLICATE
                 me = await resolve_person(tx, self.deps, actor, now)
-                self._throttle(me.id, now)
+                if not isinstance(command, Query):
+                    # Autocompletes ask at every keystroke: a person's budget is for commands.
+                    self._throttle(me.id, now)
                 ctx = Ctx(self.deps, tx, now, me.community_id, actor=actor, me=me)
                 outcome = await handler(ctx, command)
         except SlowDown as exc:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import commands as c
+from bot.domain import queries as q
 from bot.domain.messages import Outcome
 from bot.service import (
     audit,
     blocks,
     disputes,
+    forms,
     linking,
     moderation,
     offers,
@@ -152,4 +154,13 @@ SPECS: tuple[Spec, ...] = (
 # Words a parser also answers to, without a spec of their own (`stats @x` is `mod stats`).
 ALIASES = {"check-in": "checkin", "stats": "mod stats"}
 
-HANDLERS: dict[type[Any], Handler] = {s.command: s.handler for s in SPECS if s.handler}
+# What front ends ask to draw their widgets (bot.domain.queries): no words, no help.
+QUERIES: dict[type[Any], Handler] = {
+    q.DescribeForm: forms.describe_form,
+    q.SuggestSkills: forms.suggest_skills,
+}
+
+HANDLERS: dict[type[Any], Handler] = {
+    **{s.command: s.handler for s in SPECS if s.handler},
+    **QUERIES,
+}

@@ -66,3 +66,29 @@ def test_layers_import_only_downwards() -> None:
             f"{shared}.py: {n}" for n in _imports(BOT / f"{shared}.py") if not _allowed(n, SHARED)
         ]
     assert offenders == []
+
+
+ADAPTERS = BOT.parent / "adapters"
+# What front ends may use: the core's types and grammar, the bus, the notifier they implement,
+# their own store, and the process's wiring to start themselves.
+ADAPTER_MAY_IMPORT = (
+    *SHARED,
+    "bot.process",
+    "bot.service.bus",
+    "bot.service.notifier",
+    "bot.service.platform_store",
+)
+
+
+def test_adapters_reach_the_core_only_through_the_bus() -> None:
+    """No adapter imports a service, the storage, or reads the core's dependencies or
+    database around the bus (a query it needs is a command, see bot.domain.queries)."""
+    offenders = []
+    for path in ADAPTERS.rglob("*.py"):
+        offenders += [
+            f"{path.name}: {n}" for n in _imports(path) if not _allowed(n, ADAPTER_MAY_IMPORT)
+        ]
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in ("deps", "db"):
+                offenders.append(f"{path.name}:{node.lineno}: .{node.attr}")
+    assert offenders == []

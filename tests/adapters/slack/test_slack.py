@@ -467,3 +467,33 @@ async def test_a_retry_after_a_restart_is_still_a_duplicate(
         assert conn.execute("SELECT COUNT(*) FROM help_requests").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def _elements(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {b["block_id"]: b["element"] for b in view["blocks"] if b.get("type") == "input"}
+
+
+async def test_forms_are_drawn_as_the_core_describes_them(rig: Rig) -> None:
+    """The ask form follows the community's run-time settings (a moderator's change, not only
+    the file); the rating form offers the aspects of the rater's side of that session."""
+    changed = await say(rig, "UMOD", "mod set requests.session_lengths 20,30,50")
+    assert not changed["blocks"][0]["text"]["text"].startswith(":warning:")
+    await rig.sim.command("UANA", "ask")
+    await rig.fake.wait_for(lambda: len(rig.fake.of("views.open")) == 1)
+    ask = rig.fake.of("views.open")[0]["view"]
+    lengths = [o["value"] for o in _elements(ask)["minutes"]["options"]]
+    assert lengths == ["20", "30", "50"]
+
+    await mentors(rig, "UM1")
+    await say(rig, "UANA", "ask python -- How do I read a CSV?")
+    await click(rig, "UM1", "accept:r1", "/mentor accept r1")
+    await say(rig, "UANA", "checkin s1")
+    await say(rig, "UM1", "checkin s1")
+    await say(rig, "UM1", "done s1")
+    for user, aspects in (("UM1", {"preparedness", "engagement"}), ("UANA", {"helpfulness"})):
+        before = len(rig.fake.of("views.open"))
+        await rig.sim.command(user, "rate s1")
+        await rig.fake.wait_for(lambda n=before: len(rig.fake.of("views.open")) > n)
+        rate = rig.fake.of("views.open")[before]["view"]
+        offered = set(_elements(rate)) - {"score", "comment"}
+        assert aspects <= offered and offered <= aspects | {"clarity"}
