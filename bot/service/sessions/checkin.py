@@ -1,0 +1,98 @@
+"""Checking in, and the deadline after which whoever hasn't is a no-show."""
+
+from __future__ import annotations
+
+from bot import metrics
+from bot.clock import from_epoch
+from bot.domain import commands as c
+from bot.domain.errors import InvalidInput
+from bot.domain.messages import OutboundMessage, Outcome, Reply
+from bot.domain.states import SessionState, SessionStep
+from bot.domain.timeparse import format_local
+from bot.service import waves
+from bot.service.context import Ctx, Scope
+from bot.service.sessions.ending import move_to_end_state
+from bot.service.sessions.lookup import current_session, load_session, my_session
+from bot.service.sessions.spaces import space, space_message, zones
+from bot.service.views import rid, shared_time, sid
+from bot.storage.sql import requests as request_sql
+from bot.storage.sql import sessions as sql
+
+
+async def check_in(ctx: Ctx, cmd: c.CheckIn) -> Outcome:
+    """`/mentor checkin`: the actor is there; once everyone is, the session can begin."""
+    session = await my_session(ctx, cmd.session, "checkin", SessionStep.CHECK_IN)
+    s = sid(session.id)
+    opens = session.start_at - int(ctx.config.sessions.checkin_opens_before.total_seconds())
+    if ctx.ts < opens:
+        raise InvalidInput(
+            f"Check-in for {s} opens at {format_local(from_epoch(opens), ctx.zone)}.",
+            hint=f"The session starts at {format_local(from_epoch(session.start_at), ctx.zone)}.",
+        )
+    done = await ctx.tx.fetch_one(
+        sql.CHECK_IN, {"session_id": session.id, "person_id": ctx.me.id, "now": ctx.ts}
+    )
+    if done is None:
+        return Outcome(Reply(f"You're already checked in to {s}."))
+    session = await load_session(ctx, session.id) or session
+    waiting = [p.display_name for p in session.participants if p.checked_in_at is None]
+    where = await space(ctx, session)
+    if waiting:
+        text = f"{ctx.me.display_name} checked in to {s}; waiting for {', '.join(waiting)}."
+        return Outcome(Reply(f"Checked in to {s}."), [space_message(where, text, session)])
+    text = (
+        f"Everyone is here: have a great session! {s} ends at "
+        f"{shared_time(session.ends_at, zones(session))}."
+    )
+    return Outcome(
+        Reply(f"Checked in to {s}."),
+        [space_message(where, text, session, extend=True, done=True)],
+    )
+
+
+async def checkin_deadline(scope: Scope, session_id: int, version: int) -> list[OutboundMessage]:
+    """Due: whoever hasn't checked in by the grace period is a no-show."""
+    session = await current_session(scope, session_id, version, (SessionState.ACTIVE,))
+    if session is None or all(p.checked_in_at is not None for p in session.participants):
+        return []
+    missing = await scope.tx.fetch(sql.MARK_NO_SHOW, {"session_id": session.id})
+    if not missing:
+        return []
+    if session.took_place:
+        # A second opinion where one mentor didn't come: recorded, and the session goes on.
+        gone = {int(r["person_id"]) for r in missing}
+        who = ", ".join(p.display_name for p in session.participants if p.person_id in gone)
+        where = await space(scope, session)
+        text = f"{who} didn't check in to {sid(session.id)}: recorded as a no-show. Carry on!"
+        return [space_message(where, text, session)]
+    mentor_missing = all(p.checked_in_at is None for p in session.mentors)
+    mentee_missing = any(r["role"] == "mentee" for r in missing)
+    if mentor_missing and mentee_missing:
+        outcome = "both_no_show"
+    else:
+        outcome = "mentor_no_show" if mentor_missing else "mentee_no_show"
+    await move_to_end_state(
+        scope, session, SessionState.NO_SHOW, outcome, by=None, ratings_close_at=None
+    )
+    metrics.SESSIONS.labels(outcome).inc()
+    gone = {int(r["person_id"]) for r in missing}
+    who = ", ".join(p.display_name for p in session.participants if p.person_id in gone)
+    grace = int(scope.config.sessions.checkin_grace.total_seconds() // 60)
+    s, r = sid(session.id), rid(session.request_id)
+    text = f"{who} didn't check in to {s} within {grace} minutes: recorded as a no-show."
+    messages: list[OutboundMessage] = []
+    if outcome == "mentor_no_show":
+        # The member came and the mentor didn't: find them someone else, automatically.
+        text += f" I'm looking for another mentor for {r}."
+        reopened = await waves.reopen(scope, session.request_id)
+    else:
+        reopened = []
+        await scope.tx.execute(
+            request_sql.NOT_MATCHED,
+            {"id": session.request_id, "now": scope.ts, "note": outcome},
+        )
+        if outcome == "mentee_no_show":
+            text += " Thank you for showing up; you're free for other requests."
+    where = await space(scope, session)
+    messages.append(space_message(where, text, session, closes=True))
+    return messages + reopened
