@@ -7,6 +7,7 @@ from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import OutboundMessage, Outcome, Reply
+from bot.domain.model import Session
 from bot.domain.states import SessionState, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service import waves
@@ -15,6 +16,7 @@ from bot.service.sessions.ending import move_to_end_state
 from bot.service.sessions.lookup import current_session, load_session, my_session
 from bot.service.sessions.spaces import space, space_message, zones
 from bot.service.views import rid, shared_time, sid
+from bot.storage.database import Row
 from bot.storage.sql import requests as request_sql
 from bot.storage.sql import sessions as sql
 
@@ -53,46 +55,78 @@ async def check_in(ctx: Ctx, cmd: c.CheckIn) -> Outcome:
 async def checkin_deadline(scope: Scope, session_id: int, version: int) -> list[OutboundMessage]:
     """Due: whoever hasn't checked in by the grace period is a no-show."""
     session = await current_session(scope, session_id, version, (SessionState.ACTIVE,))
-    if session is None or all(p.checked_in_at is not None for p in session.participants):
+    if session is None or _everyone_checked_in(session):
         return []
     missing = await scope.tx.fetch(sql.MARK_NO_SHOW, {"session_id": session.id})
     if not missing:
         return []
     if session.took_place:
-        # A second opinion where one mentor didn't come: recorded, and the session goes on.
-        gone = {int(r["person_id"]) for r in missing}
-        who = ", ".join(p.display_name for p in session.participants if p.person_id in gone)
-        where = await space(scope, session)
-        text = f"{who} didn't check in to {sid(session.id)}: recorded as a no-show. Carry on!"
-        return [space_message(where, text, session)]
+        return await _carry_on_without(scope, session, missing)
+    return await _end_as_no_show(scope, session, missing)
+
+
+def _everyone_checked_in(session: Session) -> bool:
+    return all(p.checked_in_at is not None for p in session.participants)
+
+
+def _names_of(session: Session, missing: list[Row]) -> str:
+    """The names of the people marked as no-shows, in the session's order."""
+    gone = {int(r["person_id"]) for r in missing}
+    return ", ".join(p.display_name for p in session.participants if p.person_id in gone)
+
+
+async def _carry_on_without(
+    scope: Scope, session: Session, missing: list[Row]
+) -> list[OutboundMessage]:
+    """A second opinion where one mentor didn't come: recorded, and the session goes on."""
+    where = await space(scope, session)
+    text = (
+        f"{_names_of(session, missing)} didn't check in to {sid(session.id)}: "
+        "recorded as a no-show. Carry on!"
+    )
+    return [space_message(where, text, session)]
+
+
+def _no_show_outcome(session: Session, missing: list[Row]) -> str:
+    """Which side didn't come: the mentors, the mentee, or both."""
     mentor_missing = all(p.checked_in_at is None for p in session.mentors)
     mentee_missing = any(r["role"] == "mentee" for r in missing)
     if mentor_missing and mentee_missing:
-        outcome = "both_no_show"
-    else:
-        outcome = "mentor_no_show" if mentor_missing else "mentee_no_show"
+        return "both_no_show"
+    return "mentor_no_show" if mentor_missing else "mentee_no_show"
+
+
+async def _end_as_no_show(
+    scope: Scope, session: Session, missing: list[Row]
+) -> list[OutboundMessage]:
+    """The session didn't take place: it ends as a no-show and its request moves on."""
+    outcome = _no_show_outcome(session, missing)
     await move_to_end_state(
         scope, session, SessionState.NO_SHOW, outcome, by=None, ratings_close_at=None
     )
     metrics.SESSIONS.labels(outcome).inc()
-    gone = {int(r["person_id"]) for r in missing}
-    who = ", ".join(p.display_name for p in session.participants if p.person_id in gone)
     grace = int(scope.config.sessions.checkin_grace.total_seconds() // 60)
-    s, r = sid(session.id), rid(session.request_id)
-    text = f"{who} didn't check in to {s} within {grace} minutes: recorded as a no-show."
-    messages: list[OutboundMessage] = []
+    text = (
+        f"{_names_of(session, missing)} didn't check in to {sid(session.id)} within {grace} "
+        "minutes: recorded as a no-show."
+    )
+    settled, reopened = await _settle_request(scope, session, outcome)
+    where = await space(scope, session)
+    return [space_message(where, text + settled, session, closes=True), *reopened]
+
+
+async def _settle_request(
+    scope: Scope, session: Session, outcome: str
+) -> tuple[str, list[OutboundMessage]]:
+    """The request after a no-show: what the space is told of it, and the offers it sends."""
     if outcome == "mentor_no_show":
         # The member came and the mentor didn't: find them someone else, automatically.
-        text += f" I'm looking for another mentor for {r}."
         reopened = await waves.reopen(scope, session.request_id)
-    else:
-        reopened = []
-        await scope.tx.execute(
-            request_sql.NOT_MATCHED,
-            {"id": session.request_id, "now": scope.ts, "note": outcome},
-        )
-        if outcome == "mentee_no_show":
-            text += " Thank you for showing up; you're free for other requests."
-    where = await space(scope, session)
-    messages.append(space_message(where, text, session, closes=True))
-    return messages + reopened
+        return f" I'm looking for another mentor for {rid(session.request_id)}.", reopened
+    await scope.tx.execute(
+        request_sql.NOT_MATCHED,
+        {"id": session.request_id, "now": scope.ts, "note": outcome},
+    )
+    if outcome == "mentee_no_show":
+        return " Thank you for showing up; you're free for other requests.", []
+    return "", []
