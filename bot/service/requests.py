@@ -20,6 +20,7 @@ from bot.service.people import (
     person_by_mention,
     require_not_suspended,
 )
+from bot.service.routing import SentWave
 from bot.service.views import offer_text, one_line, request_fields, rid
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import requests as sql
@@ -126,11 +127,10 @@ def _at(ctx: Ctx, text: str) -> datetime:
         raise InvalidInput(exc.message, hint=exc.hint, field="at") from None
 
 
-async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
+def _session_minutes(ctx: Ctx, asked: int | None) -> int:
+    """The session length asked for, or the community's default; one of the lengths it offers."""
     config = ctx.config.requests
-    skills = _resolve_skills(ctx, cmd.tags)
-    _check_text(ctx, cmd.question, cmd.goal, cmd.tried)
-    minutes = cmd.minutes if cmd.minutes is not None else config.default_minutes
+    minutes = asked if asked is not None else config.default_minutes
     if minutes not in config.session_lengths:
         allowed = ", ".join(str(m) for m in config.session_lengths)
         raise InvalidInput(
@@ -138,46 +138,69 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
             hint=f"For example `--minutes {config.default_minutes}`.",
             field="minutes",
         )
-    start_at: int | None = None
-    if cmd.at is not None:
-        when = _at(ctx, cmd.at)
-        if when < ctx.now + MIN_AHEAD:
-            raise InvalidInput(
-                f"{format_local(when, ctx.zone)} is in the past or too soon to schedule.",
-                hint="Leave out `--at` to ask for help now.",
-                field="at",
-            )
-        if when > ctx.now + MAX_AHEAD:
-            raise InvalidInput(
-                "That is more than 30 days ahead.", hint="Ask closer to the time.", field="at"
-            )
-        start_at = int(when.timestamp())
-    await require_not_suspended(ctx, "ask for help")
-    mentors_wanted = cmd.mentors
-    most = ctx.config.accountability.max_mentors
-    if mentors_wanted > most:
+    return minutes
+
+
+def _start_at(ctx: Ctx, at: str | None) -> int | None:
+    """When a booked session starts, far enough ahead and not too far; None for help now."""
+    if at is None:
+        return None
+    when = _at(ctx, at)
+    if when < ctx.now + MIN_AHEAD:
         raise InvalidInput(
-            f"`mentors` must be from 1 to {most} here; {mentors_wanted} is not.",
+            f"{format_local(when, ctx.zone)} is in the past or too soon to schedule.",
+            hint="Leave out `--at` to ask for help now.",
+            field="at",
+        )
+    if when > ctx.now + MAX_AHEAD:
+        raise InvalidInput(
+            "That is more than 30 days ahead.", hint="Ask closer to the time.", field="at"
+        )
+    return int(when.timestamp())
+
+
+def _mentors_wanted(ctx: Ctx, wanted: int) -> int:
+    """How many mentors the member wants, at most the community's number."""
+    most = ctx.config.accountability.max_mentors
+    if wanted > most:
+        raise InvalidInput(
+            f"`mentors` must be from 1 to {most} here; {wanted} is not.",
             hint="For example `--mentors 2`.",
             field="mentors",
         )
-    preferred: int | None = None
-    if cmd.with_mentor is not None:
-        chosen = await person_by_mention(ctx, cmd.with_mentor)
-        if await same_person(ctx, chosen.id, ctx.me.id):
-            raise InvalidInput(
-                "You can't be your own mentor.", hint="Name someone else.", field="with"
-            )
-        if not chosen.is_mentor:
-            raise InvalidInput(
-                f"{chosen.display_name} isn't a mentor (no skills yet).",
-                hint="Leave out `--with` and I'll find someone.",
-                field="with",
-            )
-        # A block stays silent: the request simply goes to the normal waves.
-        if not await blocked_between(ctx, chosen.id, ctx.me.id):
-            preferred = chosen.id
-    await _check_limits(ctx)
+    return wanted
+
+
+async def _preferred_mentor(ctx: Ctx, mention: str | None) -> int | None:
+    """The mentor the member named with `--with`, if they can be offered it first."""
+    if mention is None:
+        return None
+    chosen = await person_by_mention(ctx, mention)
+    if await same_person(ctx, chosen.id, ctx.me.id):
+        raise InvalidInput("You can't be your own mentor.", hint="Name someone else.", field="with")
+    if not chosen.is_mentor:
+        raise InvalidInput(
+            f"{chosen.display_name} isn't a mentor (no skills yet).",
+            hint="Leave out `--with` and I'll find someone.",
+            field="with",
+        )
+    # A block stays silent: the request simply goes to the normal waves.
+    if await blocked_between(ctx, chosen.id, ctx.me.id):
+        return None
+    return chosen.id
+
+
+async def _store_request(
+    ctx: Ctx,
+    cmd: c.AskForHelp,
+    skills: list[str],
+    *,
+    minutes: int,
+    start_at: int | None,
+    mentors_wanted: int,
+    preferred: int | None,
+) -> HelpRequest:
+    """The new request and its skills, as stored."""
     request_id = int(
         await ctx.tx.fetch_val(
             sql.INSERT,
@@ -200,40 +223,69 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
             sql.INSERT_SKILL,
             {"request_id": request_id, "community_id": ctx.community, "skill": skill},
         )
-    req = await load_request(ctx, request_id)
-    await waves.schedule_expiry(ctx, req, 0)
-    routed = await waves.route(ctx, req)
-    messages = routed.messages
-    r = rid(request_id)
+    return await load_request(ctx, request_id)
+
+
+def _routing_text(ctx: Ctx, r: str, skills: list[str], wave: SentWave) -> str:
+    """What the member is told of where their request went first."""
     with_skills = f"with {', '.join(skills)}"
-    if routed.wave.offered:
+    if wave.offered:
         deadline = format_duration(ctx.config.routing.offer_deadline)
-        text = (
-            f"Your request {r} is in. I've offered it to {routed.wave.offered} mentor(s) "
-            f"{with_skills}: about a {_percent(routed.wave.chance)} chance one of them takes "
+        return (
+            f"Your request {r} is in. I've offered it to {wave.offered} mentor(s) "
+            f"{with_skills}: about a {_percent(wave.chance)} chance one of them takes "
             f"it within {deadline}, and I'll offer it to more if not. You'll hear from me as "
             "soon as one accepts."
         )
-    elif routed.wave.waiting_for_fit:
-        text = (
+    if wave.waiting_for_fit:
+        return (
             f"Your request {r} is in. No mentor {with_skills} all together is on duty right "
             "now, but one is due soon, so I'll offer it to them first (and to mentors with "
             "some of those skills if they don't take it). You'll hear from me as soon as one "
             "accepts."
         )
-    else:
-        text = (
-            f"Your request {r} is in, but no mentor {with_skills} is available "
-            "right now, so I've posted it for all mentors, and I'll offer it to mentors as "
-            "they come on duty. You'll hear from me as soon as one takes it."
-        )
-    if cmd.goal is None and cmd.tried is None:
-        text += (
-            "\nTip: mentors answer faster when they know your goal and what you tried: "
-            f"`/mentor edit {r} --goal ... --tried ...`."
-        )
+    return (
+        f"Your request {r} is in, but no mentor {with_skills} is available "
+        "right now, so I've posted it for all mentors, and I'll offer it to mentors as "
+        "they come on duty. You'll hear from me as soon as one takes it."
+    )
+
+
+def _details_tip(cmd: c.AskForHelp, r: str) -> str:
+    """A nudge to add the goal and what was tried, when the member gave neither."""
+    if cmd.goal is not None or cmd.tried is not None:
+        return ""
+    return (
+        "\nTip: mentors answer faster when they know your goal and what you tried: "
+        f"`/mentor edit {r} --goal ... --tried ...`."
+    )
+
+
+async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
+    """`/mentor ask`: a new help request, checked, stored and offered to the first mentors."""
+    skills = _resolve_skills(ctx, cmd.tags)
+    _check_text(ctx, cmd.question, cmd.goal, cmd.tried)
+    minutes = _session_minutes(ctx, cmd.minutes)
+    start_at = _start_at(ctx, cmd.at)
+    await require_not_suspended(ctx, "ask for help")
+    mentors_wanted = _mentors_wanted(ctx, cmd.mentors)
+    preferred = await _preferred_mentor(ctx, cmd.with_mentor)
+    await _check_limits(ctx)
+    req = await _store_request(
+        ctx,
+        cmd,
+        skills,
+        minutes=minutes,
+        start_at=start_at,
+        mentors_wanted=mentors_wanted,
+        preferred=preferred,
+    )
+    await waves.schedule_expiry(ctx, req, 0)
+    routed = await waves.route(ctx, req)
+    r = rid(req.id)
+    text = _routing_text(ctx, r, skills, routed.wave) + _details_tip(cmd, r)
     actions = (Action(f"cancel:{r}", "Cancel request", f"/mentor cancel {r}", "danger"),)
-    return Outcome(Reply(text, request_fields(req, ctx.zone), actions), messages)
+    return Outcome(Reply(text, request_fields(req, ctx.zone), actions), routed.messages)
 
 
 async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
