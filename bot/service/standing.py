@@ -39,9 +39,9 @@ def _record_text(scope: Scope, record: Record) -> str:
     )
 
 
-async def _fields(scope: Scope, person: Person, *, everything: bool) -> list[Field]:
+async def _reputation_field(scope: Scope, person: Person, *, everything: bool) -> Field:
+    """Reputation per skill; to members only the skills with enough ratings to mean something."""
     conf = scope.config.accountability
-    fields: list[Field] = []
     skills = await reputation.per_skill(scope, person.id)
     shown = [
         f"{skill} {rep.value:.2f} ({rep.count} ratings)"
@@ -54,41 +54,60 @@ async def _fields(scope: Scope, person: Person, *, everything: bool) -> list[Fie
     text = ", ".join(shown) or "not shown yet"
     if hidden and not everything:
         text += f" (shown from {conf.reputation_min_ratings} ratings a skill)"
-    fields.append(Field("Reputation", text))
+    return Field("Reputation", text)
+
+
+async def _reliability_field(scope: Scope, person: Person) -> Field:
     record = await reputation.full_record(scope, person.id)
-    fields.append(Field("Reliability", _record_text(scope, record)))
+    return Field("Reliability", _record_text(scope, record))
+
+
+async def _aspects_field(scope: Scope, person: Person) -> Field | None:
+    """The average of each rated aspect, if anyone rated one."""
     aspects = await reputation.aspect_averages(scope, person.id)
-    if aspects:
-        fields.append(
-            Field(
-                "Aspects", ", ".join(f"{a} {m:.1f} ({n})" for a, (m, n) in sorted(aspects.items()))
-            )
-        )
+    if not aspects:
+        return None
+    return Field(
+        "Aspects", ", ".join(f"{a} {m:.1f} ({n})" for a, (m, n) in sorted(aspects.items()))
+    )
+
+
+async def _history_field(scope: Scope, person: Person) -> Field:
     history = await scope.tx.fetch_one(sql.HISTORY, {"person_id": person.id})
     assert history is not None
-    fields.append(
-        Field(
-            "History",
-            f"asked {history['asked']}, mentored {history['mentored']} sessions, was mentored in "
-            f"{history['mentored_by_others']}, kudos {history['kudos']}",
-        )
+    return Field(
+        "History",
+        f"asked {history['asked']}, mentored {history['mentored']} sessions, was mentored in "
+        f"{history['mentored_by_others']}, kudos {history['kudos']}",
     )
+
+
+async def _sanctions_field(scope: Scope, person: Person) -> Field | None:
+    """Warnings and suspensions, with those revoked on appeal marked so."""
     sanctions = await scope.tx.fetch(dispute_sql.SANCTIONS_OF, {"person_id": person.id})
-    if sanctions:
-        fields.append(
-            Field(
-                "Record",
-                "; ".join(
-                    f"{r['kind']} {from_epoch(int(r['created_at'])):%Y-%m-%d}"
-                    + (f" ({r['days']} days)" if r["days"] else "")
-                    + (" revoked on appeal" if r["revoked_at"] else "")
-                    for r in sanctions
-                ),
-            )
-        )
+    if not sanctions:
+        return None
+    return Field(
+        "Record",
+        "; ".join(
+            f"{r['kind']} {from_epoch(int(r['created_at'])):%Y-%m-%d}"
+            + (f" ({r['days']} days)" if r["days"] else "")
+            + (" revoked on appeal" if r["revoked_at"] else "")
+            for r in sanctions
+        ),
+    )
+
+
+async def _request_limit_field(scope: Scope, person: Person) -> Field | None:
+    """The weekly request limit, only while the record lowers it."""
     per_week, why = await reputation.member_weekly_limit(scope, person.id)
-    if why:
-        fields.append(Field("Request limit", f"{per_week} a week for now, because {why}"))
+    if not why:
+        return None
+    return Field("Request limit", f"{per_week} a week for now, because {why}")
+
+
+async def _ratings_field(scope: Scope, person: Person, *, everything: bool) -> Field | None:
+    """The last ratings received; to members only those revealed and not disputed."""
     rows = await scope.tx.fetch(sql.RECEIVED, {"person_id": person.id})
     comments = [
         f"{sid(int(r['session_id']))}: {r['score']}/5"
@@ -97,11 +116,23 @@ async def _fields(scope: Scope, person: Person, *, everything: bool) -> list[Fie
         for r in rows
         if everything or (r["ratings_revealed_at"] is not None and not r["disputed"])
     ][:10]
-    if comments:
-        fields.append(
-            Field("Ratings received" + (" (all)" if everything else ""), "\n".join(comments))
-        )
-    return fields
+    if not comments:
+        return None
+    return Field("Ratings received" + (" (all)" if everything else ""), "\n".join(comments))
+
+
+async def _fields(scope: Scope, person: Person, *, everything: bool) -> list[Field]:
+    """What a person's standing shows; `everything` adds what only moderators may see."""
+    fields = [
+        await _reputation_field(scope, person, everything=everything),
+        await _reliability_field(scope, person),
+        await _aspects_field(scope, person),
+        await _history_field(scope, person),
+        await _sanctions_field(scope, person),
+        await _request_limit_field(scope, person),
+        await _ratings_field(scope, person, everything=everything),
+    ]
+    return [f for f in fields if f is not None]
 
 
 async def show_me(ctx: Ctx, cmd: c.ShowMe) -> Outcome:
