@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain import values as v
 from bot.domain.errors import InvalidInput
-from bot.domain.states import AppealDecision, Decision, SessionOutcome
+from bot.domain.states import AppealDecision, Decision, SessionOutcome, SkillAction
 from bot.domain.timeparse import parse_days, parse_time_range, parse_when_form, parse_zone
 
 # Static bounds: the widest any community may configure. A community's own, narrower
@@ -48,7 +48,7 @@ AVAILABLE_FOR = v.DurationRange(
 )
 OUTCOME = v.Choice("outcome", tuple(SessionOutcome))
 DECISION = v.Choice("decision", (*Decision, *AppealDecision))
-MOD_SKILLS_ACTION = v.Choice("action", ("add", "alias", "remove"))
+MOD_SKILLS_ACTION = v.Choice("action", tuple(SkillAction))
 ASPECTS = ("helpfulness", "clarity", "preparedness", "engagement")
 ASPECT = v.Choice("aspect", ASPECTS)
 
@@ -480,7 +480,7 @@ class ModSkills:
     args: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        _set(self, "action", MOD_SKILLS_ACTION.check(self.action))
+        _set(self, "action", SkillAction(MOD_SKILLS_ACTION.check(self.action)))
         _set(self, "args", MOD_SKILLS.check(self.args))
 
 

@@ -1,8 +1,14 @@
-"""The states of requests and sessions, and one table of what each command may do in each.
+"""The states of requests and sessions, and one table of what each command may do in each;
+and every other closed set of words the core stores or offers as a choice.
 
 Every command that acts on a request or a session asks `require_*` here before it changes
 anything, so the rule and the words for a refusal live in one place: "s7 was a no-show, so
 there is nothing to rate", whatever the command that hit it.
+
+Each StrEnum here is the one definition of its words: the services compare with its members,
+the front ends build their choices from it, and the store refuses any other word in its column
+(bot.storage.migrations.CHECKS). A new member needs a migration that recreates that column's
+check, or the store refuses it.
 """
 
 from __future__ import annotations
@@ -50,6 +56,86 @@ class Decision(StrEnum):
 class AppealDecision(StrEnum):
     UPHOLD = "uphold"
     OVERTURN = "overturn"
+
+
+class SessionEnding(StrEnum):
+    """How a session ended when no one said how (`SessionOutcome`): what the bot records as
+    its outcome when it ends one itself, or someone withdraws, cancels or is forgotten."""
+
+    TIMEBOX = "timebox"
+    WITHDRAWN = "withdrawn"
+    CANCELLED_BY_MEMBER = "cancelled_by_member"
+    MENTOR_NO_SHOW = "mentor_no_show"
+    MENTEE_NO_SHOW = "mentee_no_show"
+    BOTH_NO_SHOW = "both_no_show"
+    FORGOTTEN = "forgotten"
+
+
+class OfferState(StrEnum):
+    """An offer of a request to one mentor, from the moment it is sent."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"  # the mentor let the deadline pass
+    TAKEN = "taken"  # another mentor accepted first
+    WITHDRAWN = "withdrawn"  # the request was called off, or someone left
+
+
+class Role(StrEnum):
+    """Who someone is in a session."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class ProposalKind(StrEnum):
+    """What a session proposal, waiting for the other side to agree, would change."""
+
+    RESCHEDULE = "reschedule"
+    EXTEND = "extend"
+
+
+class DisputeKind(StrEnum):
+    SESSION = "session"  # about a session, by one of its people
+    REPORT = "report"  # about a person, by anyone
+
+
+class DisputeState(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # a moderator decided; one appeal may follow
+    APPEALED = "appealed"
+    FINAL = "final"  # another moderator decided the appeal
+
+
+class SanctionKind(StrEnum):
+    WARNING = "warning"
+    SUSPENSION = "suspension"
+
+
+class DueKind(StrEnum):
+    """The kinds of due action (bot.service.due), and what each one's ref_id names."""
+
+    OFFER_DEADLINE = "offer_deadline"  # offer
+    NEXT_WAVE = "request_next_wave"  # request
+    ESCALATE_MODERATORS = "escalate_moderators"  # request
+    REQUEST_EXPIRE = "request_expire"  # request
+    SESSION_REMIND_START = "session_remind_start"  # session
+    SESSION_START = "session_start"  # session
+    SESSION_CHECKIN_DEADLINE = "session_checkin_deadline"  # session
+    SESSION_REMIND_END = "session_remind_end"  # session
+    SESSION_END = "session_end"  # session
+    RATINGS_CLOSE = "ratings_close"  # session
+    SUSPENSION_END = "suspension_end"  # person
+    RETENTION = "retention"  # community-wide, ref 0
+
+
+class SkillAction(StrEnum):
+    """What `mod skills` does to the community's own skills."""
+
+    ADD = "add"
+    ALIAS = "alias"
+    REMOVE = "remove"
 
 
 LIVE_SESSION = frozenset({SessionState.SCHEDULED, SessionState.ACTIVE})

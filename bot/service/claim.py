@@ -9,7 +9,7 @@ from bot import metrics
 from bot.domain.errors import Conflict, LimitReached
 from bot.domain.messages import Attachment, OutboundMessage
 from bot.domain.model import HelpRequest, Session
-from bot.domain.states import RequestStep, request_refusal
+from bot.domain.states import OfferState, RequestState, RequestStep, request_refusal
 from bot.service import sessions, waves
 from bot.service.context import Scope, address_of
 from bot.service.views import rid, session_when, sid
@@ -22,14 +22,14 @@ WEEK = timedelta(days=7)
 
 def joinable(req: HelpRequest) -> bool:
     """Open, or matched but still short of the mentors wanted (a second opinion)."""
-    return req.state == "open" or (
-        req.state == "matched" and req.mentors_joined < req.mentors_wanted
+    return req.state == RequestState.OPEN or (
+        req.state == RequestState.MATCHED and req.mentors_joined < req.mentors_wanted
     )
 
 
 def closed_error(req: HelpRequest) -> Conflict:
     """What someone hears when the request is no longer open."""
-    if req.state == "matched":
+    if req.state == RequestState.MATCHED:
         return Conflict(
             f"Thank you! {rid(req.id)} was already taken by another mentor.",
             hint="Other open requests: `/mentor open`.",
@@ -90,7 +90,7 @@ async def claim_request(
         messages += await waves.channel_updates(scope, req, f"{r} was taken by {mentor_name}.")
         settled = await scope.tx.fetch(
             offer_sql.SETTLE,
-            {"request_id": req.id, "winner": mentor_id, "state": "taken", "now": scope.ts},
+            {"request_id": req.id, "winner": mentor_id, "state": OfferState.TAKEN, "now": scope.ts},
         )
     if not any(int(row["mentor_id"]) == mentor_id for row in settled):
         await scope.tx.execute(
@@ -108,7 +108,7 @@ async def claim_request(
             continue
         text = (
             f"You accepted {r}: session {s} with {req.requester_name}."
-            if row["state"] == "accepted"
+            if row["state"] == OfferState.ACCEPTED
             else f"{r} was taken by another mentor. Thanks for being available!"
         )
         messages.append(

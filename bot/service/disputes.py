@@ -11,7 +11,14 @@ from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.domain.ids import format_id, parse_id
 from bot.domain.messages import ChannelAddress, Field, OutboundMessage, Outcome, Reply
 from bot.domain.reputation import suspension_days
-from bot.domain.states import AppealDecision, Decision, SessionStep
+from bot.domain.states import (
+    AppealDecision,
+    Decision,
+    DisputeKind,
+    DisputeState,
+    SanctionKind,
+    SessionStep,
+)
 from bot.domain.timeparse import format_local
 from bot.service import audit, due
 from bot.service.context import Ctx, Scope, address_of
@@ -51,7 +58,7 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
     existing = await ctx.tx.fetch_one(sql.FOR_SESSION, {"session_id": session.id})
     if existing is not None:
         d = did(int(existing["id"]))
-        if existing["state"] == "open" and int(existing["against_id"]) == ctx.me.id:
+        if existing["state"] == DisputeState.OPEN and int(existing["against_id"]) == ctx.me.id:
             added = await ctx.tx.fetch_one(
                 sql.ADD_OTHER_STATEMENT, {"id": existing["id"], "statement": statement}
             )
@@ -65,9 +72,9 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
                     )
                 ],
             )
-        if existing["state"] == "open":
+        if existing["state"] == DisputeState.OPEN:
             raise Conflict(f"There is already an open dispute about {s}: {d}.")
-        if existing["state"] == "appealed":
+        if existing["state"] == DisputeState.APPEALED:
             raise Conflict(f"{d} about {s} is under appeal; another moderator will decide.")
         raise Conflict(
             f"{s} was already disputed ({d}) and decided.",
@@ -84,7 +91,7 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
             sql.INSERT,
             {
                 "community_id": ctx.community,
-                "kind": "session",
+                "kind": DisputeKind.SESSION,
                 "session_id": session.id,
                 "opened_by": ctx.me.id,
                 "against_id": against.person_id,
@@ -129,7 +136,7 @@ async def report(ctx: Ctx, cmd: c.Report) -> Outcome:
             sql.INSERT,
             {
                 "community_id": ctx.community,
-                "kind": "report",
+                "kind": DisputeKind.REPORT,
                 "session_id": None,
                 "opened_by": ctx.me.id,
                 "against_id": other.id,
@@ -175,7 +182,7 @@ async def _neutral_problem(ctx: Ctx, row: Row) -> str | None:
     for party in parties:
         if await blocked_between(ctx, ctx.me.id, party):
             return "you and one of the parties have blocked each other"
-    under_appeal = row["state"] == "appealed" and row["moderator_id"] is not None
+    under_appeal = row["state"] == DisputeState.APPEALED and row["moderator_id"] is not None
     if under_appeal and int(row["moderator_id"]) in mine:
         return "you made the decision under appeal; another moderator decides the appeal"
     return None
@@ -191,7 +198,7 @@ async def queue(ctx: Ctx, cmd: c.ModQueue) -> Outcome:
         full = await _load(ctx, str(row["id"]))
         problem = await _neutral_problem(ctx, full)
         about = f"session {sid(int(row['session_id']))}" if row["session_id"] else "a report"
-        what = "APPEAL of " if row["state"] == "appealed" else ""
+        what = "APPEAL of " if row["state"] == DisputeState.APPEALED else ""
         since = format_local(from_epoch(int(row["created_at"])), ctx.zone)
         line = (
             f"{did(int(row['id']))}: {what}{about}, {row['opener_name']} about "
@@ -204,8 +211,8 @@ async def queue(ctx: Ctx, cmd: c.ModQueue) -> Outcome:
             "Open disputes and appeals, oldest first:\n"
             + "\n".join(lines)
             + "\nRead both sides with `/mentor mod show <d>`; decide with "
-            "`/mentor mod resolve <d> dismiss|void|warn|suspend [--days N] -- "
-            "<note>`; appeals with `uphold|overturn`."
+            f"`/mentor mod resolve <d> {'|'.join(Decision)} [--days N] -- "
+            f"<note>`; appeals with `{'|'.join(AppealDecision)}`."
         )
     )
 
@@ -247,7 +254,8 @@ async def _record_line(scope: Scope, person_id: int) -> str:
     rows = await scope.tx.fetch(sql.PRIOR_SANCTIONS, {"person_id": person_id})
     counts = {r["kind"]: int(r["n"]) for r in rows}
     return (
-        f"{counts.get('warning', 0)} warning(s) and {counts.get('suspension', 0)} "
+        f"{counts.get(SanctionKind.WARNING, 0)} warning(s) and "
+        f"{counts.get(SanctionKind.SUSPENSION, 0)} "
         "suspension(s) on record"
     )
 
@@ -259,7 +267,7 @@ async def _suspend(scope: Scope, person_id: int, dispute_id: int, days: int) -> 
         {
             "community_id": scope.community,
             "person_id": person_id,
-            "kind": "suspension",
+            "kind": SanctionKind.SUSPENSION,
             "dispute_id": dispute_id,
             "days": days,
             "ends_at": until,
@@ -305,9 +313,9 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
     if problem:
         raise NotAllowed(f"You can't decide {d}: {problem}.", hint="Leave it to another moderator.")
     note = cmd.note
-    if row["state"] == "appealed":
+    if row["state"] == DisputeState.APPEALED:
         return await _decide_appeal(ctx, row, cmd, note)
-    if row["state"] != "open":
+    if row["state"] != DisputeState.OPEN:
         raise Conflict(f"{d} is already {row['state']}.")
     if cmd.decision not in DECISIONS:
         raise InvalidInput(
@@ -319,7 +327,7 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
     session_id = int(row["session_id"]) if row["session_id"] is not None else None
     record = await _record_line(ctx, against)
     detail = cmd.decision
-    if cmd.decision == "void":
+    if cmd.decision == Decision.VOID:
         if session_id is None:
             raise InvalidInput("A report has no ratings to void.", hint="dismiss, warn or suspend")
         if cmd.rating_by:
@@ -331,13 +339,13 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
         else:
             await ctx.tx.execute(sql.VOID_RATINGS, {"session_id": session_id})
             detail = "void both ratings"
-    elif cmd.decision == "warn":
+    elif cmd.decision == Decision.WARN:
         await ctx.tx.execute(
             sql.ADD_SANCTION,
             {
                 "community_id": ctx.community,
                 "person_id": against,
-                "kind": "warning",
+                "kind": SanctionKind.WARNING,
                 "dispute_id": dispute_id,
                 "days": None,
                 "ends_at": None,
@@ -345,9 +353,9 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
             },
         )
         detail = f"warn {row['against_name']} (before: {record})"
-    elif cmd.decision == "suspend":
+    elif cmd.decision == Decision.SUSPEND:
         prior = await ctx.tx.fetch(sql.PRIOR_SANCTIONS, {"person_id": against})
-        suspensions = next((int(r["n"]) for r in prior if r["kind"] == "suspension"), 0)
+        suspensions = next((int(r["n"]) for r in prior if r["kind"] == SanctionKind.SUSPENSION), 0)
         days = (
             cmd.days
             if cmd.days is not None
@@ -404,19 +412,21 @@ async def _decide_appeal(ctx: Ctx, row: Row, cmd: c.ModResolve, note: str) -> Ou
     if decided is None:
         raise Conflict(f"The appeal of {d} can't be decided by you, or was just decided.")
     messages: list[OutboundMessage] = []
-    if cmd.decision == "overturn":
+    if cmd.decision == AppealDecision.OVERTURN:
         revoked = await ctx.tx.fetch(
             sql.REVOKE_FOR_DISPUTE, {"dispute_id": dispute_id, "now": ctx.ts}
         )
-        for person in {int(r["person_id"]) for r in revoked if r["kind"] == "suspension"}:
+        suspended = {int(r["person_id"]) for r in revoked if r["kind"] == SanctionKind.SUSPENSION}
+        for person in suspended:
             await _apply_suspension(ctx, person)
-        if row["decision"] == "void" and row["session_id"] is not None:
+        if row["decision"] == Decision.VOID and row["session_id"] is not None:
             await ctx.tx.execute(sql.RESTORE_RATINGS, {"session_id": row["session_id"]})
     messages.append(await audit.record(ctx, ctx.me.id, f"appeal {cmd.decision}", d, note))
     # True by now: DECIDE_APPEAL refuses every record related to the first decider's.
+    upheld = cmd.decision == AppealDecision.UPHOLD
     text = (
         f"The appeal of {d} was decided by another moderator: the decision is "
-        f"{'upheld' if cmd.decision == 'uphold' else 'overturned'}. This is final.\nNote: {note}"
+        f"{'upheld' if upheld else 'overturned'}. This is final.\nNote: {note}"
     )
     for party in (int(row["opened_by"]), int(row["against_id"])):
         messages += await _tell(ctx, party, text, key=f"dispute:{dispute_id}:{party}")
@@ -430,9 +440,9 @@ async def appeal(ctx: Ctx, cmd: c.Appeal) -> Outcome:
     if not await related_persons(ctx, ctx.me.id) & {int(row["opened_by"]), int(row["against_id"])}:
         raise NotAllowed(f"Only the parties of {d} can appeal it.")
     text = cmd.text
-    if row["state"] == "open":
+    if row["state"] == DisputeState.OPEN:
         raise Conflict(f"{d} hasn't been decided yet.")
-    if row["state"] in ("appealed", "final") or row["appeal_by"] is not None:
+    if row["state"] in (DisputeState.APPEALED, DisputeState.FINAL) or row["appeal_by"] is not None:
         raise Conflict(f"{d} was already appealed; there is one appeal per decision.")
     window = ctx.config.accountability.appeal_window
     if ctx.ts > int(row["decided_at"]) + int(window.total_seconds()):

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from bot.domain.states import DueKind
 from bot.service.context import Scope
 from bot.storage.sql import due as sql
 
-
-class Kind(StrEnum):
-    """The kinds of due action (stored as their text), and what each one's ref_id names."""
-
-    OFFER_DEADLINE = "offer_deadline"  # offer
-    NEXT_WAVE = "request_next_wave"  # request
-    ESCALATE_MODERATORS = "escalate_moderators"  # request
-    REQUEST_EXPIRE = "request_expire"  # request
-    SESSION_REMIND_START = "session_remind_start"  # session
-    SESSION_START = "session_start"  # session
-    SESSION_CHECKIN_DEADLINE = "session_checkin_deadline"  # session
-    SESSION_REMIND_END = "session_remind_end"  # session
-    SESSION_END = "session_end"  # session
-    RATINGS_CLOSE = "ratings_close"  # session
-    SUSPENSION_END = "suspension_end"  # person
-    RETENTION = "retention"  # community-wide, ref 0
+# The kinds are the store's closed set (bot.domain.states.DueKind, checked by the store);
+# `due.Kind` is the name the services use.
+Kind = DueKind
 
 
 async def schedule(scope: Scope, kind: Kind, ref_id: int, due_at: int, version: int = 0) -> None:

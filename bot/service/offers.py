@@ -7,7 +7,7 @@ from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, MicromentorError, NotAllowed, NotFound
 from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
 from bot.domain.model import HelpRequest
-from bot.domain.states import RequestStep, require_request
+from bot.domain.states import OfferState, RequestStep, require_request
 from bot.service import waves
 from bot.service.claim import claim_request, closed_error, joinable
 from bot.service.context import Ctx, address_of
@@ -52,7 +52,7 @@ async def check_can_accept(ctx: Ctx, req: HelpRequest) -> None:
             hint="To withdraw it, type `/mentor cancel`.",
         )
     offer = await ctx.tx.fetch_one(sql.ANY_FOR, {"request_id": req.id, "mentor_id": ctx.me.id})
-    if offer is not None and offer["state"] == "accepted":
+    if offer is not None and offer["state"] == OfferState.ACCEPTED:
         existing = await ctx.tx.fetch_one(session_sql.FOR_REQUEST, {"request_id": req.id})
         if existing is not None:
             raise Conflict(f"You already have {rid(req.id)}: it is session {sid(existing['id'])}.")
@@ -68,7 +68,7 @@ async def check_can_accept(ctx: Ctx, req: HelpRequest) -> None:
             f"{rid(req.id)} isn't available to you.", hint="Other requests: `/mentor open`."
         )
     await require_not_suspended(ctx, "accept requests")
-    if offer is None or offer["state"] != "pending":
+    if offer is None or offer["state"] != OfferState.PENDING:
         skills = set(await my_skills(ctx))
         if not skills & set(req.skills):
             raise NotAllowed(

@@ -9,6 +9,7 @@ from typing import Any
 from bot.domain import commands as c
 from bot.domain.errors import Conflict
 from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
+from bot.domain.states import OfferState, Role
 from bot.service import due, waves
 from bot.service.context import Ctx, Scope, address_of, identity_hash
 from bot.service.views import sid
@@ -134,11 +135,16 @@ async def _requests_of_cancelled_sessions(ctx: Ctx, live: list[Any]) -> list[Out
     for row in live:
         session_id, request_id = int(row["id"]), int(row["request_id"])
         s = sid(session_id)
-        if row["role"] == "mentee":
+        if row["role"] == Role.MENTEE:
             await ctx.tx.execute(request_sql.CANCEL_MATCHED, {"id": request_id, "now": ctx.ts})
             await ctx.tx.execute(
                 offer_sql.SETTLE,
-                {"request_id": request_id, "winner": None, "state": "withdrawn", "now": ctx.ts},
+                {
+                    "request_id": request_id,
+                    "winner": None,
+                    "state": OfferState.WITHDRAWN,
+                    "now": ctx.ts,
+                },
             )
             for mentor in await ctx.tx.fetch(sql.MENTORS_OF, {"id": session_id}):
                 address = await address_of(ctx.tx, int(mentor["person_id"]))

@@ -19,6 +19,7 @@ from bot.domain import commands as c
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import Field, Outcome, Reply
 from bot.domain.skills import Taxonomy, normalize_tag, valid_tag
+from bot.domain.states import SkillAction
 from bot.service import audit
 from bot.service.context import Ctx, Deps
 from bot.service.people import require_moderator
@@ -242,22 +243,22 @@ async def _remove_skill(ctx: Ctx, taxonomy: Taxonomy, rows: dict[str, Row], args
 
 
 _SkillAction = Callable[[Ctx, Taxonomy, dict[str, Row], list[str]], Awaitable[str]]
-_SKILL_ACTIONS: dict[str, _SkillAction] = {
-    "add": _add_skill,
-    "alias": _alias_skill,
-    "remove": _remove_skill,
+_SKILL_ACTIONS: dict[SkillAction, _SkillAction] = {
+    SkillAction.ADD: _add_skill,
+    SkillAction.ALIAS: _alias_skill,
+    SkillAction.REMOVE: _remove_skill,
 }
 
 
 async def skills(ctx: Ctx, cmd: c.ModSkills) -> Outcome:
     require_moderator(ctx)
     action, args = cmd.action, [normalize_tag(a) for a in cmd.args]
-    change = _SKILL_ACTIONS.get(action)
-    if change is None:
+    if action not in _SKILL_ACTIONS:  # the command checked it already: a front end's slip
         raise InvalidInput(
             f"`{action[:20]}` is not something I can do with skills.",
-            hint="`/mentor mod skills add|alias|remove ...`",
+            hint=f"`/mentor mod skills {'|'.join(SkillAction)} ...`",
         )
+    change = _SKILL_ACTIONS[SkillAction(action)]
     for tag in args:
         if not valid_tag(tag):
             raise InvalidInput(
