@@ -1,20 +1,44 @@
 """Versioned schema migrations, applied at start: all pending ones in one transaction.
 
 Plain SQL, one list, with the few type names that differ between the engines written as
-tokens (`{pk}`, `{bigint}`); what SQL can't do (a hash) is a Python backfill run right after
-its migration, in the same transaction (BACKFILLS). Several processes starting at once are
-serialised by BEGIN IMMEDIATE on SQLite and a transaction-scoped advisory lock on
+tokens (`{pk}`, `{bigint}`); what SQL can't do (a hash, a trigger) is a Python step run right
+after its migration, in the same transaction (BACKFILLS). Several processes starting at once
+are serialised by BEGIN IMMEDIATE on SQLite and a transaction-scoped advisory lock on
 PostgreSQL, so the schema is upgraded exactly once.
+
+Every column that holds a word of a closed set (a state, a kind, a decision) refuses any
+other word: CHECKS, made from the StrEnums of bot.domain.states. When one of those enums
+gains (or loses) a word, add a migration whose step calls `recreate_check` for each column
+that uses it: the check is dropped and made again from the enum as the code has it then.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from bot.clock import epoch, wall_now
+from bot.domain.states import (
+    AppealDecision,
+    Decision,
+    DisputeKind,
+    DisputeState,
+    DueKind,
+    OfferState,
+    ProposalKind,
+    RequestState,
+    Role,
+    SanctionKind,
+    SessionEnding,
+    SessionOutcome,
+    SessionState,
+)
 from bot.storage.database import Database, Transaction
+from bot.storage.errors import StoreError
 from bot.storage.sql import identities as identities_sql
 
 log = logging.getLogger(__name__)
@@ -402,10 +426,12 @@ CREATE TABLE settings_versions (
 )
 """,
     ),
+    # All in its step: a trigger's body has `;` in it (see CHECKS).
+    (11, "states are types: each state, kind and decision column takes only its words", ""),
 ]
 
 
-async def _backfill_identity_history(tx: Transaction) -> None:
+async def _backfill_identity_history(tx: Transaction, dialect: str) -> None:
     """Each identity's current record, from when the record was made (the key is a hash,
     which SQLite can't compute in SQL). Unlinks before this migration left no trace."""
     rows = await tx.fetch(identities_sql.ALL_IDENTITIES)
@@ -431,9 +457,86 @@ async def _backfill_identity_history(tx: Transaction) -> None:
 
 
 _BATCH = 500
-# What a migration's SQL can't do, run after it in the same transaction.
-BACKFILLS: dict[int, Callable[[Transaction], Awaitable[None]]] = {
+
+
+@dataclass(frozen=True)
+class Check:
+    """A column that holds one word of a closed set, the members of `words`."""
+
+    table: str
+    column: str
+    words: tuple[type[StrEnum], ...]
+
+    @property
+    def name(self) -> str:
+        """The constraint's name (PostgreSQL), and its triggers' stem (SQLite)."""
+        return f"{self.table}_{self.column}_check"
+
+    def values(self) -> tuple[str, ...]:
+        return tuple(str(word) for enum in self.words for word in enum)
+
+
+# Each closed set of words stored, and its one definition. NULL passes a check (as in SQL):
+# a column that must have a word says NOT NULL in its table.
+CHECKS: tuple[Check, ...] = (
+    Check("help_requests", "state", (RequestState,)),
+    Check("offers", "state", (OfferState,)),
+    Check("sessions", "state", (SessionState,)),
+    Check("sessions", "outcome", (SessionOutcome, SessionEnding)),
+    Check("session_participants", "role", (Role,)),
+    Check("session_proposals", "kind", (ProposalKind,)),
+    Check("disputes", "kind", (DisputeKind,)),
+    Check("disputes", "state", (DisputeState,)),
+    Check("disputes", "decision", (Decision,)),
+    Check("disputes", "appeal_decision", (AppealDecision,)),
+    Check("sanctions", "kind", (SanctionKind,)),
+    Check("due_actions", "kind", (DueKind,)),
+)
+
+_WORD = re.compile(r"[a-z][a-z_]*")
+
+
+async def recreate_check(tx: Transaction, dialect: str, check: Check) -> None:
+    """Make the store refuse any word but `check`'s in its column, replacing the check made
+    before (if any). On PostgreSQL a CHECK constraint; SQLite can't add one to a table, so
+    two triggers (before an insert, and before an update of the column) abort the statement
+    with the same words as a failed CHECK. Rows already there must all pass."""
+    words = check.values()
+    assert all(_WORD.fullmatch(word) for word in words), words  # safe to quote as they are
+    allowed = "(" + ", ".join(f"'{word}'" for word in words) + ")"
+    table, column, name = check.table, check.column, check.name
+    bad = await tx.fetch(
+        f"SELECT DISTINCT {column} AS word FROM {table} WHERE {column} NOT IN {allowed}"
+    )
+    if bad:
+        found = ", ".join(sorted(repr(row["word"]) for row in bad)[:5])
+        raise StoreError(
+            f"the store's {table}.{column} holds {found}, which this micromentor doesn't know "
+            f"(it knows {', '.join(words)}); correct those rows, then start it again"
+        )
+    if dialect == "postgresql":
+        await tx.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}")
+        await tx.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({column} IN {allowed})")
+        return
+    for suffix, event in (("insert", "INSERT"), ("update", f"UPDATE OF {column}")):
+        trigger = f"{name}_{suffix}"
+        await tx.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        await tx.execute(
+            f"CREATE TRIGGER {trigger} BEFORE {event} ON {table} FOR EACH ROW "
+            f"WHEN NEW.{column} NOT IN {allowed} "
+            f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {name}'); END"
+        )
+
+
+async def _add_checks(tx: Transaction, dialect: str) -> None:
+    for check in CHECKS:
+        await recreate_check(tx, dialect, check)
+
+
+# What a migration's SQL can't do, run after it in the same transaction (with the dialect).
+BACKFILLS: dict[int, Callable[[Transaction, str], Awaitable[None]]] = {
     9: _backfill_identity_history,
+    11: _add_checks,
 }
 
 
@@ -471,7 +574,7 @@ async def migrate(db: Database) -> int:
             for statement in statements(render(sql, db.dialect)):
                 await tx.execute(statement)
             if version in BACKFILLS:
-                await BACKFILLS[version](tx)
+                await BACKFILLS[version](tx, db.dialect)
             await tx.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at)"
                 " VALUES (:version, :description, :applied_at)",

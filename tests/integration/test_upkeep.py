@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 import pytest
 
 from bot.clock import epoch
+from bot.domain.states import DueKind
 from bot.process.scheduling import WAKE_JOB, SweepScheduler
 from bot.service.maintenance import recompute_windows
 from bot.service.platform_store import PlatformStore
+from bot.storage.migrations import Check, recreate_check
 from bot.storage.sql.persons import OUT_OF_ROTATION
 from tests.conftest import Harness
 
@@ -83,9 +86,16 @@ async def test_a_due_row_of_an_unknown_kind_is_skipped(
 ) -> None:
     """A kind this version doesn't know (written by a newer one, say) is logged and left
     done; the sweep goes on with the rest."""
+
+    class Newer(StrEnum):
+        FROM_THE_FUTURE = "from_the_future"
+
     h = harness
     now = epoch(h.clock.now())
     async with h.core.db.transaction() as tx:
+        # What the newer version's migration did: the store takes its new kind.
+        check = Check("due_actions", "kind", (DueKind, Newer))
+        await recreate_check(tx, h.core.db.dialect, check)
         await tx.execute(
             "INSERT INTO due_actions (community_id, kind, ref_id, ref_version, due_at, created_at)"
             " VALUES ('default', 'from_the_future', 1, 0, :now, :now)",
