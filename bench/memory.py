@@ -197,7 +197,7 @@ def _history(
                 minutes,
                 state,
                 matched,
-                "completed" if done else None,
+                "resolved" if done else None,
                 ends if done else closed,
                 mentor if done else mentee,
                 ends + 2 * DAY if done else None,

@@ -9,13 +9,13 @@ moderators' under /mentor-mod. Every permission is checked by the core, whatever
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.domain import commands as c
-from bot.domain.states import AppealDecision, Decision, SessionOutcome
+from bot.domain.states import AppealDecision, Decision, SessionOutcome, SkillAction
 
 if TYPE_CHECKING:
     from adapters.discord.app import DiscordFrontEnd
@@ -274,9 +274,8 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         await front.run(interaction, lambda: c.ModSet(key, value))
 
     @mod.command(name="skills", description="Add, alias or remove a community skill")
-    async def mod_skills(
-        interaction: Interaction, action: Literal["add", "alias", "remove"], skills: str
-    ) -> None:
+    @app_commands.choices(action=_choices(SkillAction))
+    async def mod_skills(interaction: Interaction, action: str, skills: str) -> None:
         await front.run(interaction, lambda: c.ModSkills(action, tuple(skills.split())))
 
     @mod.command(name="report", description="Demand vs supply per skill")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.states import AppealDecision, Decision, SessionOutcome
+from bot.domain.states import AppealDecision, Decision, SessionOutcome, SkillAction
 from tests.adapters.discord.fake import APP, GUILD, FakeDiscord
 
 # Long enough for a slow machine to start Python and log in; a sync that hangs never ends.
@@ -88,8 +88,8 @@ async def test_global_sync_overwrites_the_commands_and_exits(
 
 
 async def test_the_choices_come_from_the_core_s_enums(fake: FakeDiscord, tmp_path: Path) -> None:
-    """`done`'s outcomes and `resolve`'s decisions are offered as the core names them, every
-    one of them (built from SessionOutcome, Decision and AppealDecision, not copied)."""
+    """`done`'s outcomes, `resolve`'s decisions and `mod skills`' actions are offered as the
+    core names them, every one of them (built from the core's enums, not copied)."""
     status, _, err = await sync(fake, tmp_path / "data")
     assert status == 0, err
     (put,) = fake.of("PUT", f"/applications/{APP}/commands")
@@ -105,3 +105,4 @@ async def test_the_choices_come_from_the_core_s_enums(fake: FakeDiscord, tmp_pat
         *(d.value for d in Decision),
         *(d.value for d in AppealDecision),
     ]
+    assert choices("mentor-mod", "skills", "action") == [a.value for a in SkillAction]
