@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from bot import help_text
 from bot.domain import commands as c
+from bot.domain import values as v
 from bot.domain.errors import UsageError
+from bot.domain.states import SessionOutcome
 from bot.domain.timeparse import parse_duration
 
 MAX_LINE = 8000
@@ -116,19 +118,6 @@ def _options(
             raise UsageError(f"`--{name}` needs a value.", hint=_usage(command))
         values[name] = value
     return positional, values
-
-
-def _is_number(text: str) -> bool:
-    """ASCII digits only: `isdigit` also accepts `²`, which int() refuses."""
-    return text.isascii() and text.isdigit()
-
-
-def _int(text: str) -> int:
-    """A checked run of digits as a number; a very long one becomes a number no range
-    admits, so the command refuses it with its range (int() of thousands of digits is slow,
-    and refused by Python past 4300)."""
-    digits = text.lstrip("0") or "0"
-    return int(digits) if len(digits) <= 9 else 10**9
 
 
 def _unquote(value: str) -> str:
@@ -249,12 +238,12 @@ def _profile(args: list[str], free: str | None) -> c.Command:
             raise UsageError("`profile leaderboard on` or `off`.", hint=_usage("profile"))
         return c.SetLeaderboard(rest[0].lower() == "on")
     if what == "capacity":
-        if len(rest) != 2 or not all(_is_number(r) for r in rest):
+        if len(rest) != 2 or not all(v.is_whole_number(r) for r in rest):
             raise UsageError(
                 "Give two numbers: sessions at once and per week, like `capacity 1 5`.",
                 hint=_usage("profile"),
             )
-        return c.SetCapacity(_int(rest[0]), _int(rest[1]))
+        return c.SetCapacity(v.as_number(rest[0]), v.as_number(rest[1]))
     raise UsageError(f"`profile {what[:20]}` is not something I can set.", hint=_usage("profile"))
 
 
@@ -273,14 +262,14 @@ def _ask(args: list[str], free: str | None) -> c.Command:
     minutes: int | None = None
     if "minutes" in opts:
         raw = opts["minutes"].lower().removesuffix("m").removesuffix("min")
-        if not _is_number(raw):
+        if not v.is_whole_number(raw):
             raise UsageError("`--minutes` takes a number, like `--minutes 30`.", hint=_usage("ask"))
-        minutes = _int(raw)
+        minutes = v.as_number(raw)
     mentors = 1
     if "mentors" in opts:
-        if not _is_number(opts["mentors"]):
+        if not v.is_whole_number(opts["mentors"]):
             raise UsageError("`--mentors` takes a number, like `--mentors 2`.", hint=_usage("ask"))
-        mentors = _int(opts["mentors"])
+        mentors = v.as_number(opts["mentors"])
     return c.AskForHelp(
         with_mentor=opts.get("with"),
         mentors=mentors,
@@ -339,9 +328,10 @@ def _reschedule(args: list[str], free: str | None) -> c.Command:
 def _extend(args: list[str], free: str | None) -> c.Command:
     _no_free_text(free, "extend")
     session, rest = _split_session(args, 1)
-    if len(rest) != 1 or not _is_number(rest[0].lower().removesuffix("m").removesuffix("min")):
+    minutes = rest[0].lower().removesuffix("m").removesuffix("min") if len(rest) == 1 else ""
+    if not v.is_whole_number(minutes):
         raise UsageError("By how many minutes? For example `extend s7 15`.", hint=_usage("extend"))
-    return c.Extend(session, _int(rest[0].lower().removesuffix("m").removesuffix("min")))
+    return c.Extend(session, v.as_number(minutes))
 
 
 def _done(args: list[str], free: str | None) -> c.Command:
@@ -350,7 +340,7 @@ def _done(args: list[str], free: str | None) -> c.Command:
     if session is None and rest and _BARE_ID.match(rest[0]):
         session, rest = rest[0], rest[1:]
     _at_most(rest, 1, "done")
-    return c.Done(session, rest[0].lower() if rest else "resolved")
+    return c.Done(session, rest[0].lower() if rest else SessionOutcome.RESOLVED)
 
 
 ASPECTS = ("helpfulness", "clarity", "preparedness", "engagement")
@@ -362,15 +352,15 @@ def _rate(args: list[str], free: str | None) -> c.Command:
     who = None
     if rest and (rest[0].startswith("@") or rest[0].startswith("<@")):
         who, rest = rest[0], rest[1:]
-    if len(rest) != 1 or not _is_number(rest[0]):
+    if len(rest) != 1 or not v.is_whole_number(rest[0]):
         raise UsageError("Rate with a number from 1 to 5, like `rate s7 4`.", hint=_usage("rate"))
     aspects = []
     for name in ASPECTS:
         if name in opts:
-            if not _is_number(opts[name]):
+            if not v.is_whole_number(opts[name]):
                 raise UsageError(f"`--{name}` takes a number from 1 to 5.", hint=_usage("rate"))
-            aspects.append((name, _int(opts[name])))
-    return c.Rate(session, _int(rest[0]), free or None, tuple(aspects), who)
+            aspects.append((name, v.as_number(opts[name])))
+    return c.Rate(session, v.as_number(rest[0]), free or None, tuple(aspects), who)
 
 
 def _mention_command(name: str, cls: type[c.Block] | type[c.Unblock]) -> _Parser:
@@ -450,9 +440,9 @@ def _mod_queue(rest: list[str], free: str | None) -> c.Command:
 
 def _mod_log(rest: list[str], free: str | None) -> c.Command:
     _at_most(rest, 1, "mod")
-    if rest and not _is_number(rest[0]):
+    if rest and not v.is_whole_number(rest[0]):
         raise UsageError("`mod log` takes how many entries, like `mod log 50`.")
-    return c.ModLog(_int(rest[0]) if rest else 20)
+    return c.ModLog(v.as_number(rest[0]) if rest else 20)
 
 
 def _mod_settings(rest: list[str], free: str | None) -> c.Command:
@@ -478,9 +468,9 @@ def _mod_report(rest: list[str], free: str | None) -> c.Command:
     positional, opts = _options(rest, ("days",), "mod")
     _at_most(positional, 0, "mod")
     period = opts.get("days", "30")
-    if not _is_number(period):
+    if not v.is_whole_number(period):
         raise UsageError("`--days` takes a number, like `--days 30`.", hint=_usage("mod"))
-    return c.ModReport(_int(period))
+    return c.ModReport(v.as_number(period))
 
 
 def _mod_show(rest: list[str], free: str | None) -> c.Command:
@@ -505,9 +495,9 @@ def _mod_resolve(rest: list[str], free: str | None) -> c.Command:
         )
     days = None
     if "days" in opts:
-        if not _is_number(opts["days"]):
+        if not v.is_whole_number(opts["days"]):
             raise UsageError("`--days` takes a number, like `--days 3`.", hint=_usage("mod"))
-        days = _int(opts["days"])
+        days = v.as_number(opts["days"])
     return c.ModResolve(positional[0], positional[1].lower(), free, days, opts.get("rating-by"))
 
 

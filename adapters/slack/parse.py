@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.domain import commands as c
 from bot.domain.commands import ASPECTS
-from bot.domain.errors import InvalidInput
 from bot.domain.messages import Actor
+from bot.domain.values import whole_number
 
 PLATFORM = "slack"
 
@@ -77,14 +77,6 @@ def _metadata(view: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _number(value: Any, field: str) -> int:
-    """A select's value as a number; anything else (a forged payload) is refused politely."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise InvalidInput(f"`{field}` must be a number.", field=field)
-    return int(text)
-
-
 def ask_command(view: dict[str, Any]) -> c.AskForHelp:
     """The ask modal's fields as the core command."""
     state = _values(view)
@@ -92,7 +84,7 @@ def ask_command(view: dict[str, Any]) -> c.AskForHelp:
     return c.AskForHelp(
         tags=tuple(_choices(state, "skills")),
         question=_text(state, "question") or "",
-        minutes=None if minutes is None else _number(minutes, "minutes"),
+        minutes=None if minutes is None else whole_number(minutes, "minutes"),
         at=_text(state, "at"),
         goal=_text(state, "goal"),
         tried=_text(state, "tried"),
@@ -103,14 +95,14 @@ def rate_command(view: dict[str, Any]) -> c.Rate:
     """The rating modal's fields as the core command."""
     state = _values(view)
     aspects = tuple(
-        (name, _number(value, name))
+        (name, whole_number(value, name))
         for name in ASPECTS
         if (value := _choice(state, name)) is not None
     )
     score = _choice(state, "score")
     return c.Rate(
         session=_metadata(view),
-        score=0 if score is None else _number(score, "score"),
+        score=0 if score is None else whole_number(score, "score"),
         comment=_text(state, "comment"),
         aspects=aspects,
     )

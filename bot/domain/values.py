@@ -200,6 +200,27 @@ class SkillList:
 MENTION = re.compile(r"^(?:<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>|@?([A-Za-z0-9_.@-]{1,80}))$")
 
 
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: `isdigit` also accepts `²`, which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def as_number(text: str) -> int:
+    """A checked run of digits as a number; a very long one becomes a number no range
+    admits, so the command refuses it with its range (int() of thousands of digits is slow,
+    and refused by Python past 4300)."""
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def whole_number(value: object, field: str) -> int:
+    """A value a form sent as a number; anything else (a forged payload) is refused."""
+    text = str(value)
+    if not is_whole_number(text):
+        raise _refuse(field, f"`{field}` must be a number.")
+    return as_number(text)
+
+
 def mention(value: str, field: str = "who") -> str:
     """A mention of one person, as a front end writes it."""
     text = clean_text(str(value), multiline=False)
