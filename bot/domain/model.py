@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.states import Role
+
 
 @dataclass(frozen=True)
 class Person:
@@ -94,7 +96,7 @@ class Participant:
     """Someone in a session: the mentee or a mentor."""
 
     person_id: int
-    role: str  # mentee | mentor
+    role: str  # a Role's word, as stored
     display_name: str
     timezone: str
     checked_in_at: int | None
@@ -112,7 +114,7 @@ class Session:
     start_at: int
     ends_at: int
     minutes: int
-    state: str  # scheduled | active | completed | no_show | withdrawn
+    state: str  # a SessionState's word, as stored
     version: int
     place: str | None
     outcome: str | None
@@ -160,11 +162,11 @@ class Session:
 
     @property
     def mentors(self) -> tuple[Participant, ...]:
-        return tuple(p for p in self.participants if p.role == "mentor")
+        return tuple(p for p in self.participants if p.role == Role.MENTOR)
 
     @property
     def mentee(self) -> Participant:
-        return next(p for p in self.participants if p.role == "mentee")
+        return next(p for p in self.participants if p.role == Role.MENTEE)
 
     def participant(self, person_id: int) -> Participant | None:
         """The participant with this person id, if any."""
@@ -182,7 +184,7 @@ class Session:
         me = self.participant(person_id)
         if me is None:
             return ()
-        if me.role == "mentee":
+        if me.role == Role.MENTEE:
             # A mentor of a second opinion who never came is not rated.
             return tuple(m for m in self.mentors if m.checked_in_at is not None)
         return (self.mentee,)

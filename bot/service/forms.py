@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain import queries as q
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import FormSpec, Outcome, Reply
-from bot.domain.states import SessionStep
+from bot.domain.states import Role, SessionStep
 from bot.service.context import Ctx
 from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS
 from bot.service.sessions import my_session
@@ -41,7 +41,7 @@ async def _aspects(ctx: Ctx, session_ref: str | None) -> tuple[str, ...]:
     except MicromentorError:
         return MENTEE_ASPECTS
     me = session.participant(ctx.me.id)
-    return MENTOR_ASPECTS if me is not None and me.role == "mentor" else MENTEE_ASPECTS
+    return MENTOR_ASPECTS if me is not None and me.role == Role.MENTOR else MENTEE_ASPECTS
 
 
 async def suggest_skills(ctx: Ctx, query: q.SuggestSkills) -> Outcome:

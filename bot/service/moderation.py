@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
-from bot.domain.states import RequestStep, require_request
+from bot.domain.states import OfferState, RequestStep, require_request
 from bot.service import audit, waves
 from bot.service.claim import claim_request
 from bot.service.context import Ctx, address_of
@@ -83,7 +83,7 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
     )
     await ctx.tx.execute(
         offer_sql.SETTLE,
-        {"request_id": req.id, "winner": None, "state": "withdrawn", "now": ctx.ts},
+        {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": ctx.ts},
     )
     closed = await ctx.tx.fetch_one(request_sql.CLOSE, {"id": req.id, "now": ctx.ts, "note": note})
     if closed is None:

@@ -10,7 +10,7 @@ from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Participant, Session
-from bot.domain.states import SessionStep
+from bot.domain.states import Role, SessionState, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service.context import Ctx, Scope, address_of
 from bot.service.people import person_by_mention
@@ -43,7 +43,7 @@ async def _target(ctx: Ctx, session: Session, cmd: c.Rate) -> Participant:
 
 
 def _check_aspects(session: Session, me: Participant, cmd: c.Rate) -> str | None:
-    allowed = MENTEE_ASPECTS if me.role == "mentee" else MENTOR_ASPECTS
+    allowed = MENTEE_ASPECTS if me.role == Role.MENTEE else MENTOR_ASPECTS
     for name, _ in cmd.aspects:
         if name not in allowed:
             raise InvalidInput(
@@ -163,6 +163,6 @@ async def reveal(scope: Scope, session: Session) -> list[OutboundMessage]:
 async def ratings_close(scope: Scope, session_id: int, version: int) -> list[OutboundMessage]:
     """Due: the rating window is over; reveal whatever was given (unless under dispute)."""
     session = await load_session(scope, session_id)
-    if session is None or session.state != "completed":
+    if session is None or session.state != SessionState.COMPLETED:
         return []
     return await reveal(scope, session)

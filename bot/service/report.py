@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain import commands as c
 from bot.domain.messages import Outcome, Reply
+from bot.domain.states import RequestState
 from bot.domain.timeparse import format_duration
 from bot.service.context import Ctx
 from bot.service.people import require_moderator
@@ -64,7 +65,8 @@ async def build(tx: Transaction, community_id: str, since: int) -> list[SkillLin
                 unmatched=sum(
                     1
                     for r in rows
-                    if r["state"] in ("expired", "closed") and r["matched_at"] is None
+                    if r["state"] in (RequestState.EXPIRED, RequestState.CLOSED)
+                    and r["matched_at"] is None
                 ),
                 median_wait_seconds=statistics.median(waits) if waits else None,
                 active_mentors=len(mentors.get(skill, [])),

@@ -7,6 +7,7 @@ import statistics
 from dataclasses import dataclass
 
 from bot.domain.reputation import Record, bayesian_average, reliability
+from bot.domain.states import OfferState
 from bot.service.context import Scope
 from bot.storage.database import Row
 from bot.storage.sql import in_list
@@ -160,4 +161,4 @@ async def member_weekly_limit(scope: Scope, person_id: int) -> tuple[int, str | 
 async def ignored_streak(scope: Scope, person_id: int, limit: int) -> bool:
     """Whether the mentor's last `limit` offers all expired unanswered."""
     rows = await scope.tx.fetch(sql.LATEST_OFFERS, {"person_id": person_id, "limit": limit})
-    return len(rows) >= limit and all(r["state"] == "expired" for r in rows)
+    return len(rows) >= limit and all(r["state"] == OfferState.EXPIRED for r in rows)

@@ -10,7 +10,7 @@ from bot.domain.errors import Conflict, InvalidInput, LimitReached, NotAllowed, 
 from bot.domain.ids import parse_id
 from bot.domain.messages import Action, Outcome, Reply
 from bot.domain.model import HelpRequest
-from bot.domain.states import RequestState, RequestStep, require_request
+from bot.domain.states import OfferState, RequestState, RequestStep, require_request
 from bot.domain.timeparse import format_duration, format_local, parse_when
 from bot.service import reputation, sessions, waves
 from bot.service.context import Ctx
@@ -334,7 +334,7 @@ async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
     messages += await waves.channel_updates(ctx, req, f"{rid(req.id)} was cancelled by the member.")
     await ctx.tx.execute(
         offer_sql.SETTLE,
-        {"request_id": req.id, "winner": None, "state": "withdrawn", "now": ctx.ts},
+        {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": ctx.ts},
     )
     done = await ctx.tx.fetch_one(sql.CANCEL, {"id": req.id, "now": ctx.ts})
     if done is None:

@@ -11,6 +11,7 @@ from bot import metrics
 from bot.clock import from_epoch
 from bot.domain.messages import Action, ChannelAddress, OutboundMessage
 from bot.domain.model import HelpRequest
+from bot.domain.states import OfferState, RequestState
 from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK, minute_of_week
 from bot.service import due, reputation
 from bot.service.context import Scope, address_of
@@ -113,7 +114,7 @@ async def _next_idle_look(scope: Scope, req: HelpRequest) -> int:
 async def next_wave(scope: Scope, request_id: int, version: int) -> list[OutboundMessage]:
     """Due: look at an open request again, and offer it to whoever can take it now."""
     req = await get_request(scope, request_id)
-    if req is None or req.state != "open":
+    if req is None or req.state != RequestState.OPEN:
         return []
     _, current, _ = await request_version(scope, request_id)
     if current != version:
@@ -126,7 +127,7 @@ async def next_wave(scope: Scope, request_id: int, version: int) -> list[Outboun
 async def after_answer(scope: Scope, request_id: int) -> list[OutboundMessage]:
     """Once every offer of the current wave is declined or expired, move on."""
     req = await get_request(scope, request_id)
-    if req is None or req.state != "open":
+    if req is None or req.state != RequestState.OPEN:
         return []
     pending = await scope.tx.fetch_val(offer_sql.PENDING_COUNT, {"request_id": request_id})
     if pending:
@@ -139,7 +140,7 @@ async def offer_deadline(scope: Scope, offer_id: int, version: int) -> list[Outb
     row = await scope.tx.fetch_one(offer_sql.EXPIRE, {"id": offer_id, "now": scope.ts})
     if row is None:
         return []
-    metrics.OFFERS.labels("expired").inc()
+    metrics.OFFERS.labels(OfferState.EXPIRED).inc()
     messages: list[OutboundMessage] = []
     address = await address_of(scope.tx, int(row["mentor_id"]))
     if address is not None:
@@ -225,7 +226,7 @@ async def escalate_to_mentors(
 async def escalate_moderators(scope: Scope, request_id: int, version: int) -> list[OutboundMessage]:
     """Due: still unclaimed after #mentors, so moderators may assign or close it."""
     state, current, _ = await request_version(scope, request_id)
-    if state != "open" or current != version:
+    if state != RequestState.OPEN or current != version:
         return []
     done = await scope.tx.fetch_one(
         sql.SET_ESCALATION, {"id": request_id, "level": 2, "now": scope.ts}
@@ -320,7 +321,7 @@ async def request_expire(scope: Scope, request_id: int, version: int) -> list[Ou
     # Offers still inside their own deadline were not ignored: withdrawn, not expired.
     await scope.tx.execute(
         offer_sql.SETTLE,
-        {"request_id": req.id, "winner": None, "state": "withdrawn", "now": scope.ts},
+        {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": scope.ts},
     )
     messages += await channel_updates(scope, req, f"{r} expired: nobody took it in time.")
     member = await address_of(scope.tx, req.requester_id)

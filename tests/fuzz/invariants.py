@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.domain.states import AppealDecision, Decision, RequestState, SessionState
+from bot.domain.states import (
+    AppealDecision,
+    Decision,
+    DisputeState,
+    DueKind,
+    OfferState,
+    RequestState,
+    Role,
+    SanctionKind,
+    SessionState,
+)
 from bot.domain.values import has_visible
 from bot.service.bus import SORRY
 from tests.adapters.hostile import (
@@ -135,11 +145,19 @@ def discord_escape_problems(calls: Iterable[tuple[str, str, Any]]) -> list[Probl
 _STATES = {
     "request": tuple(RequestState),
     "session": tuple(SessionState),
+    "offer": tuple(OfferState),
+    "dispute": tuple(DisputeState),
 }
 
 
 def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# A session still to happen; and one still to happen or that took place (not given back,
+# cancelled or a no-show).
+_LIVE = (SessionState.SCHEDULED, SessionState.ACTIVE)
+_KEPT = (*_LIVE, SessionState.COMPLETED)
 
 
 STORE_CHECKS: tuple[tuple[str, str], ...] = (
@@ -160,13 +178,12 @@ STORE_CHECKS: tuple[tuple[str, str], ...] = (
     ),
     (
         "an offer's state is unknown",
-        "SELECT id, state FROM offers WHERE state NOT IN "
-        "('pending', 'accepted', 'declined', 'expired', 'withdrawn', 'taken')",
+        f"SELECT id, state FROM offers WHERE state NOT IN {_in(_STATES['offer'])}",
     ),
     (
         "a dispute's state or decision is unknown",
         "SELECT id, state, decision, appeal_decision FROM disputes "
-        "WHERE state NOT IN ('open', 'resolved', 'appealed', 'final') "
+        f"WHERE state NOT IN {_in(_STATES['dispute'])} "
         f"OR (decision IS NOT NULL AND decision NOT IN {_in(Decision)}) "
         f"OR (appeal_decision IS NOT NULL AND appeal_decision NOT IN {_in(AppealDecision)})",
     ),
@@ -180,14 +197,14 @@ STORE_CHECKS: tuple[tuple[str, str], ...] = (
     (
         "a session's mentee is not its one mentee participant",
         "SELECT s.id FROM sessions s WHERE (SELECT COUNT(*) FROM session_participants p "
-        "WHERE p.session_id = s.id AND p.role = 'mentee' AND p.person_id = s.mentee_id) <> 1 "
-        "OR (SELECT COUNT(*) FROM session_participants p WHERE p.session_id = s.id "
-        "AND p.role = 'mentee') <> 1",
+        f"WHERE p.session_id = s.id AND p.role = '{Role.MENTEE}' AND p.person_id = s.mentee_id) "
+        "<> 1 OR (SELECT COUNT(*) FROM session_participants p WHERE p.session_id = s.id "
+        f"AND p.role = '{Role.MENTEE}') <> 1",
     ),
     (
         "a session has no mentor",
         "SELECT s.id FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM session_participants p "
-        "WHERE p.session_id = s.id AND p.role = 'mentor')",
+        f"WHERE p.session_id = s.id AND p.role = '{Role.MENTOR}')",
     ),
     (
         "a session is not its request's requester's",
@@ -202,15 +219,15 @@ STORE_CHECKS: tuple[tuple[str, str], ...] = (
     # (a withdrawal or a mentor's no-show reopens the request in the same transaction).
     (
         "a matched request has no session",
-        "SELECT r.id FROM help_requests r WHERE r.state = 'matched' AND NOT EXISTS "
-        "(SELECT 1 FROM sessions s WHERE s.request_id = r.id "
-        "AND s.state IN ('scheduled', 'active', 'completed'))",
+        f"SELECT r.id FROM help_requests r WHERE r.state = '{RequestState.MATCHED}' "
+        "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.request_id = r.id "
+        f"AND s.state IN {_in(_KEPT)})",
     ),
     # ...and a session that is still to happen belongs to a matched request.
     (
         "a live session's request is not matched",
         "SELECT s.id, r.state FROM sessions s JOIN help_requests r ON r.id = s.request_id "
-        "WHERE s.state IN ('scheduled', 'active') AND r.state <> 'matched'",
+        f"WHERE s.state IN {_in(_LIVE)} AND r.state <> '{RequestState.MATCHED}'",
     ),
     (
         "a request has more mentors than it wanted",
@@ -221,18 +238,20 @@ STORE_CHECKS: tuple[tuple[str, str], ...] = (
     (
         "a pending offer on a request that is not open",
         "SELECT o.id, r.state FROM offers o JOIN help_requests r ON r.id = o.request_id "
-        "WHERE o.state = 'pending' AND r.state NOT IN ('open', 'matched')",
+        f"WHERE o.state = '{OfferState.PENDING}' "
+        f"AND r.state NOT IN {_in((RequestState.OPEN, RequestState.MATCHED))}",
     ),
     # Every timer still to run names a row that exists (the kinds of bot/service/due.py).
     (
         "a due action names a missing row",
         "SELECT d.id, d.kind, d.ref_id FROM due_actions d WHERE d.done_at IS NULL AND ("
-        "(d.kind = 'offer_deadline' AND NOT EXISTS (SELECT 1 FROM offers x WHERE x.id = d.ref_id))"
-        " OR (d.kind IN ('escalate_moderators', 'request_expire') AND NOT EXISTS "
-        "(SELECT 1 FROM help_requests x WHERE x.id = d.ref_id))"
-        " OR ((d.kind LIKE 'session%' OR d.kind = 'ratings_close') AND NOT EXISTS "
+        f"(d.kind = '{DueKind.OFFER_DEADLINE}' "
+        "AND NOT EXISTS (SELECT 1 FROM offers x WHERE x.id = d.ref_id))"
+        f" OR (d.kind IN {_in((DueKind.ESCALATE_MODERATORS, DueKind.REQUEST_EXPIRE))} "
+        "AND NOT EXISTS (SELECT 1 FROM help_requests x WHERE x.id = d.ref_id))"
+        f" OR ((d.kind LIKE 'session%' OR d.kind = '{DueKind.RATINGS_CLOSE}') AND NOT EXISTS "
         "(SELECT 1 FROM sessions x WHERE x.id = d.ref_id))"
-        " OR (d.kind = 'suspension_end' AND NOT EXISTS "
+        f" OR (d.kind = '{DueKind.SUSPENSION_END}' AND NOT EXISTS "
         "(SELECT 1 FROM persons x WHERE x.id = d.ref_id)))",
     ),
     # A timer that failed is recorded as done with its error (so the queue moves on): none
@@ -269,7 +288,7 @@ STORE_CHECKS: tuple[tuple[str, str], ...] = (
     ),
     (
         "a sanction is out of range",
-        "SELECT id FROM sanctions WHERE kind NOT IN ('warning', 'suspension') "
+        f"SELECT id FROM sanctions WHERE kind NOT IN {_in(SanctionKind)} "
         "OR (days IS NOT NULL AND (days < 1 OR days > 365))",
     ),
 )

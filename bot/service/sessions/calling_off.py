@@ -6,7 +6,14 @@ from bot.domain import commands as c
 from bot.domain.errors import Conflict, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import HelpRequest
-from bot.domain.states import SessionState, SessionStep, require_session
+from bot.domain.states import (
+    OfferState,
+    Role,
+    SessionEnding,
+    SessionState,
+    SessionStep,
+    require_session,
+)
 from bot.service import waves
 from bot.service.context import Ctx, address_of
 from bot.service.sessions.ending import move_to_end_state
@@ -35,7 +42,7 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
         ctx,
         session,
         SessionState.CANCELLED,
-        "cancelled_by_member",
+        SessionEnding.CANCELLED_BY_MEMBER,
         by=ctx.me.id,
         ratings_close_at=None,
     )
@@ -45,7 +52,7 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
     )
     await ctx.tx.execute(
         offer_sql.SETTLE,
-        {"request_id": req.id, "winner": None, "state": "withdrawn", "now": ctx.ts},
+        {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": ctx.ts},
     )
     window = int(ctx.config.accountability.late_cancel_window.total_seconds())
     late = session.start_at - ctx.ts <= window  # the same edge as the record's query
@@ -65,7 +72,7 @@ async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
     s = sid(session.id)
     me = session.participant(ctx.me.id)
     assert me is not None
-    if me.role != "mentor":
+    if me.role != Role.MENTOR:
         raise NotAllowed(
             f"Only the mentor can withdraw from {s}.",
             hint="If you no longer need it, tell your mentor in the session space.",
@@ -77,7 +84,12 @@ async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
         )
     reason = cmd.reason
     await move_to_end_state(
-        ctx, session, SessionState.WITHDRAWN, "withdrawn", by=ctx.me.id, ratings_close_at=None
+        ctx,
+        session,
+        SessionState.WITHDRAWN,
+        SessionEnding.WITHDRAWN,
+        by=ctx.me.id,
+        ratings_close_at=None,
     )
     messages: list[OutboundMessage] = []
     mentee = await address_of(ctx.tx, session.mentee_id)

@@ -10,7 +10,7 @@ from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
-from bot.domain.states import SessionStep
+from bot.domain.states import ProposalKind, SessionStep
 from bot.domain.timeparse import format_local, parse_when
 from bot.service.context import Ctx, address_of
 from bot.service.sessions.lookup import load_session, my_session
@@ -26,7 +26,7 @@ MIN_AHEAD = timedelta(minutes=5)
 async def _propose(
     ctx: Ctx,
     session: Session,
-    kind: str,
+    kind: ProposalKind,
     value: int,
     describe: Callable[[str], str],
     command: str,
@@ -92,7 +92,7 @@ async def reschedule(ctx: Ctx, cmd: c.Reschedule) -> Outcome:
         return f"move {s} to {format_local(when, ZoneInfo(zone))}."
 
     agreed, messages = await _propose(
-        ctx, session, "reschedule", ts, describe, f"/mentor reschedule {s} {iso}"
+        ctx, session, ProposalKind.RESCHEDULE, ts, describe, f"/mentor reschedule {s} {iso}"
     )
     if not agreed:
         return Outcome(
@@ -139,7 +139,12 @@ async def extend(ctx: Ctx, cmd: c.Extend) -> Outcome:
         return f"extend {s} by {cmd.minutes} minutes."
 
     agreed, messages = await _propose(
-        ctx, session, "extend", cmd.minutes, describe, f"/mentor extend {s} {cmd.minutes}"
+        ctx,
+        session,
+        ProposalKind.EXTEND,
+        cmd.minutes,
+        describe,
+        f"/mentor extend {s} {cmd.minutes}",
     )
     if not agreed:
         return Outcome(

@@ -8,7 +8,7 @@ from bot.domain import commands as c
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
-from bot.domain.states import SessionState, SessionStep
+from bot.domain.states import Role, SessionEnding, SessionState, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service import waves
 from bot.service.context import Ctx, Scope
@@ -87,13 +87,13 @@ async def _carry_on_without(
     return [space_message(where, text, session)]
 
 
-def _no_show_outcome(session: Session, missing: list[Row]) -> str:
+def _no_show_outcome(session: Session, missing: list[Row]) -> SessionEnding:
     """Which side didn't come: the mentors, the mentee, or both."""
     mentor_missing = all(p.checked_in_at is None for p in session.mentors)
-    mentee_missing = any(r["role"] == "mentee" for r in missing)
+    mentee_missing = any(r["role"] == Role.MENTEE for r in missing)
     if mentor_missing and mentee_missing:
-        return "both_no_show"
-    return "mentor_no_show" if mentor_missing else "mentee_no_show"
+        return SessionEnding.BOTH_NO_SHOW
+    return SessionEnding.MENTOR_NO_SHOW if mentor_missing else SessionEnding.MENTEE_NO_SHOW
 
 
 async def _end_as_no_show(
@@ -116,10 +116,10 @@ async def _end_as_no_show(
 
 
 async def _settle_request(
-    scope: Scope, session: Session, outcome: str
+    scope: Scope, session: Session, outcome: SessionEnding
 ) -> tuple[str, list[OutboundMessage]]:
     """The request after a no-show: what the space is told of it, and the offers it sends."""
-    if outcome == "mentor_no_show":
+    if outcome == SessionEnding.MENTOR_NO_SHOW:
         # The member came and the mentor didn't: find them someone else, automatically.
         reopened = await waves.reopen(scope, session.request_id)
         return f" I'm looking for another mentor for {rid(session.request_id)}.", reopened
@@ -127,6 +127,6 @@ async def _settle_request(
         request_sql.NOT_MATCHED,
         {"id": session.request_id, "now": scope.ts, "note": outcome},
     )
-    if outcome == "mentee_no_show":
+    if outcome == SessionEnding.MENTEE_NO_SHOW:
         return " Thank you for showing up; you're free for other requests.", []
     return "", []

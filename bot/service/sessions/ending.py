@@ -9,7 +9,7 @@ from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
-from bot.domain.states import SessionState, SessionStep, can_move
+from bot.domain.states import SessionEnding, SessionState, SessionStep, can_move
 from bot.domain.timeparse import format_local
 from bot.service import due
 from bot.service.context import Ctx, Scope, address_of
@@ -58,7 +58,7 @@ async def end(scope: Scope, session_id: int, version: int) -> list[OutboundMessa
     session = await current_session(scope, session_id, version, (SessionState.ACTIVE,))
     if session is None:
         return []
-    return await complete(scope, session, "timebox", None)
+    return await complete(scope, session, SessionEnding.TIMEBOX, None)
 
 
 async def complete(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.errors import Conflict
 from bot.domain.messages import Attachment, OutboundMessage
 from bot.domain.model import HelpRequest, Session
-from bot.domain.states import LIVE_SESSION, SessionState
+from bot.domain.states import LIVE_SESSION, Role, SessionState
 from bot.service.context import Scope
 from bot.service.identities import related_persons
 from bot.service.sessions.lookup import load_session
@@ -42,7 +42,7 @@ async def create(
             },
         )
     )
-    for person_id, role in ((req.requester_id, "mentee"), (mentor_id, "mentor")):
+    for person_id, role in ((req.requester_id, Role.MENTEE), (mentor_id, Role.MENTOR)):
         await scope.tx.execute(
             sql.ADD_PARTICIPANT, {"session_id": session_id, "person_id": person_id, "role": role}
         )
@@ -87,7 +87,7 @@ async def join(
             hint="Other open requests: `/mentor open`.",
         )
     await scope.tx.execute(
-        sql.ADD_PARTICIPANT, {"session_id": session.id, "person_id": mentor_id, "role": "mentor"}
+        sql.ADD_PARTICIPANT, {"session_id": session.id, "person_id": mentor_id, "role": Role.MENTOR}
     )
     joined = await load_session(scope, session.id)
     assert joined is not None
