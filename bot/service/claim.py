@@ -72,7 +72,7 @@ async def claim_request(
         fresh = await waves.get_request(scope, req.id)
         raise closed_error(fresh or req)
     joined, wanted = int(claimed["mentors_joined"]), int(claimed["mentors_wanted"])
-    metrics.OFFERS.labels("accepted").inc()
+    metrics.OFFERS.labels(OfferState.ACCEPTED).inc()
     if joined == 1:
         metrics.TIME_TO_ACCEPT.observe(max(0, scope.ts - req.created_at))
     if joined == 1:

@@ -109,7 +109,7 @@ async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
                 update=True,
             )
         )
-    metrics.OFFERS.labels("declined").inc()
+    metrics.OFFERS.labels(OfferState.DECLINED).inc()
     messages += await waves.after_answer(ctx, req.id)
     return Outcome(Reply(f"Declined {rid(req.id)}. Thanks for saying so quickly!"), messages)
 
