@@ -18,6 +18,7 @@ from bot.domain.messages import (
     OutboundMessage,
     PersonAddress,
     SessionAddress,
+    conversation_key,
 )
 from bot.service.notifier import QueuedNotifier
 from bot.service.platform_store import PlatformStore
@@ -27,14 +28,6 @@ PLATFORM = "discord"
 DMS_CLOSED = 50007
 PRIVATE_THREAD: Literal[12] = 12
 UNREACHABLE = "unreachable"
-
-
-def _label(address: Address) -> str:
-    if isinstance(address, PersonAddress):
-        return f"user:{address.user_id}"
-    if isinstance(address, SessionAddress):
-        return f"session:{address.session_id}"
-    return f"channel:{address.channel}"
 
 
 class DiscordNotifier(QueuedNotifier):
@@ -57,9 +50,11 @@ class DiscordNotifier(QueuedNotifier):
     def failed(self, message: OutboundMessage, exc: Exception) -> None:
         if isinstance(exc, discord.HTTPException):
             metrics.PLATFORM_ERRORS.labels("discord").inc()
-            log.warning("Discord refused a message to %s: %s", _label(message.to), exc)
+            log.warning("Discord refused a message to %s: %s", conversation_key(message.to), exc)
         else:
-            log.error("delivering a message to %s failed", _label(message.to), exc_info=exc)
+            log.error(
+                "delivering a message to %s failed", conversation_key(message.to), exc_info=exc
+            )
 
     def _guild_of(self, address: Address) -> str | None:
         if isinstance(address, PersonAddress):
@@ -74,7 +69,7 @@ class DiscordNotifier(QueuedNotifier):
         guild = self._guild_of(message.to)
         if guild is None:
             return
-        recipient = _label(message.to)
+        recipient = conversation_key(message.to)
         kwargs: dict[str, Any] = {"embed": embed(message.text, message.fields)}
         buttons = view(message.actions)
         if message.key and message.update:
@@ -147,7 +142,7 @@ class DiscordNotifier(QueuedNotifier):
         )
         if message.key:
             await self.store.remember_message(
-                guild, message.key, _label(message.to), str(fallback), str(sent.id)
+                guild, message.key, conversation_key(message.to), str(fallback), str(sent.id)
             )
 
     async def _channel_for(self, guild: str, address: Address) -> str | None:
@@ -162,7 +157,7 @@ class DiscordNotifier(QueuedNotifier):
                 "moderators": d.moderators_channel_id,
                 "kudos": d.kudos_channel_id or d.mentors_channel_id,
             }.get(address.channel)
-        key = _label(address)
+        key = conversation_key(address)
         if isinstance(address, PersonAddress):
             blocked = await self.store.find_channel(guild, f"unreachable:{address.user_id}")
             if blocked is not None and int(blocked) > epoch(self.store.clock.now()):

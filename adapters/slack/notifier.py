@@ -18,6 +18,7 @@ from bot.domain.messages import (
     OutboundMessage,
     PersonAddress,
     SessionAddress,
+    conversation_key,
 )
 from bot.service.notifier import QueuedNotifier
 from bot.service.platform_store import PlatformStore
@@ -65,10 +66,14 @@ class SlackNotifier(QueuedNotifier):
         if isinstance(exc, SlackApiError):
             metrics.PLATFORM_ERRORS.labels("slack").inc()
             log.warning(
-                "Slack refused a message to %s: %s", _label(message.to), exc.response.get("error")
+                "Slack refused a message to %s: %s",
+                conversation_key(message.to),
+                exc.response.get("error"),
             )
         else:
-            log.error("delivering a message to %s failed", _label(message.to), exc_info=exc)
+            log.error(
+                "delivering a message to %s failed", conversation_key(message.to), exc_info=exc
+            )
 
     async def _deliver_one(self, message: OutboundMessage) -> None:
         assert self.store is not None
@@ -81,7 +86,7 @@ class SlackNotifier(QueuedNotifier):
         channel = await self.channel_for(workspace, message.to)
         if channel is None:
             return
-        recipient = _label(message.to)
+        recipient = conversation_key(message.to)
         payload = as_slack(message.text, message.fields, message.actions)
         if message.key and message.update:
             known = await self.store.find_message(workspace, message.key, recipient)
@@ -129,7 +134,7 @@ class SlackNotifier(QueuedNotifier):
                 log.info("no Slack channel configured for #%s", address.channel)
             return channel
         assert self.store is not None
-        key = _label(address)
+        key = conversation_key(address)
         cached = await self.store.find_channel(workspace, key)
         if cached is not None:
             return cached
@@ -148,11 +153,3 @@ class SlackNotifier(QueuedNotifier):
         channel_id = str(opened["channel"]["id"])
         await self.store.remember_channel(workspace, key, channel_id)
         return channel_id
-
-
-def _label(address: Address) -> str:
-    if isinstance(address, PersonAddress):
-        return f"user:{address.user_id}"
-    if isinstance(address, SessionAddress):
-        return f"session:{address.session_id}"
-    return f"channel:{address.channel}"

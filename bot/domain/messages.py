@@ -46,6 +46,16 @@ class SessionAddress:
 Address = PersonAddress | ChannelAddress | SessionAddress
 
 
+def conversation_key(address: Address) -> str:
+    """How front ends name an address in their records (the channel opened for it, the
+    messages posted to it): `user:U1`, `session:7`, `channel:mentors`."""
+    if isinstance(address, PersonAddress):
+        return f"user:{address.user_id}"
+    if isinstance(address, SessionAddress):
+        return f"session:{address.session_id}"
+    return f"channel:{address.channel}"
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file sent along with a message, such as an iCalendar invite."""
