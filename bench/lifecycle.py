@@ -61,6 +61,7 @@ from bot.domain.messages import Actor, OutboundMessage
 from bot.process.bootstrap import Core, start_core
 from bot.service import bus as bus_module
 from bot.service.bus import SORRY
+from bot.service.notifier import Batch
 from tests.conftest import PG_DSN_ENV, START, make_config
 
 TARGET_RATIO = 2.0
@@ -83,8 +84,13 @@ class CountingNotifier:
     def __init__(self) -> None:
         self.messages = 0
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+    async def deliver(
+        self, messages: Sequence[OutboundMessage], batch: Batch | None = None
+    ) -> None:
         self.messages += len(messages)
+
+    async def drain(self) -> None:
+        return None
 
 
 # -- counting statements and transactions (calibration only) -------------------------------
@@ -266,8 +272,9 @@ async def measure_core(
             with counting(core.db, counts):
                 for _ in range(calibration):
                     counts.commands += await driver.lifecycle("member-cal", "mentor-cal")
-            if counts.transactions != counts.commands or counts.rollbacks:
-                raise RuntimeError(f"expected one committed transaction per command: {counts}")
+            # A command's own transaction, and one that takes its messages out of the outbox.
+            if counts.transactions > 2 * counts.commands or counts.rollbacks:
+                raise RuntimeError(f"expected at most two transactions per command: {counts}")
             errors.deadlocks = 0
 
             async def worker(plan: list[tuple[str, str]], share: int) -> int:
@@ -312,7 +319,7 @@ async def measure_core(
 
     done = [task.result() for task in tasks]
     commands = sum(done)
-    per_command = counts.transactions / counts.commands  # 1.0, checked above
+    per_command = counts.transactions / counts.commands  # at most 2, checked above
     transactions = round(commands * per_command)
     result: dict[str, Any] = {
         "lifecycles": lifecycles,

@@ -67,6 +67,7 @@ from bot.domain.messages import (
 from bot.domain.skills import Taxonomy
 from bot.process.bootstrap import Core, start_core
 from bot.process.scheduling import SweepScheduler
+from bot.service.notifier import Batch
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PARAMS = HERE / "community.toml"
@@ -763,10 +764,15 @@ class CoreSim:
         self.look_every = float(params["mentors"]["look_every_minutes"])
 
     # the notifier port
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+    async def deliver(
+        self, messages: Sequence[OutboundMessage], batch: Batch | None = None
+    ) -> None:
         for msg in messages:
             self.count["messages"] += 1
             self._on_message(msg)
+
+    async def drain(self) -> None:
+        return None
 
     def _wake(self, due_at: int) -> None:
         heapq.heappush(self.wakes, int(due_at))

@@ -29,6 +29,7 @@ from bot.domain.timeparse import parse_duration
 from bot.process.bootstrap import Core, start_core
 from bot.process.runtime import start_health
 from bot.process.scheduling import SweepScheduler
+from bot.service.notifier import Batch
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,17 @@ class ConsoleFrontEnd:
 
     # -- the Notifier port -------------------------------------------------------------
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+    async def deliver(
+        self, messages: Sequence[OutboundMessage], batch: Batch | None = None
+    ) -> None:
         """Hold messages until the reply to the current line is printed; print at once what
         the timers send between lines."""
         self.pending.extend(messages)
         if not self.busy:
             self.flush_messages()
+
+    async def drain(self) -> None:
+        """Nothing is in flight: messages are printed, not sent."""
 
     # -- output ---------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from bot.domain.messages import (
     SessionAddress,
     conversation_key,
 )
-from bot.service.notifier import QueuedNotifier
+from bot.service.notifier import QueuedNotifier, Records
 from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ class DiscordNotifier(QueuedNotifier):
     def ready(self) -> bool:
         return self.store is not None
 
-    async def send_one(self, message: OutboundMessage) -> None:
-        await self._send(message)
+    async def send_one(self, message: OutboundMessage, records: Records) -> None:
+        await self._send(message, records)
 
     def failed(self, message: OutboundMessage, exc: Exception) -> None:
         if isinstance(exc, discord.HTTPException):
@@ -64,7 +64,7 @@ class DiscordNotifier(QueuedNotifier):
         community = self.config.communities.get(address.community_id)
         return None if community is None else community.discord.guild_id or "default"
 
-    async def _send(self, message: OutboundMessage) -> None:
+    async def _send(self, message: OutboundMessage, records: Records) -> None:
         assert self.store is not None
         guild = self._guild_of(message.to)
         if guild is None:
@@ -73,19 +73,19 @@ class DiscordNotifier(QueuedNotifier):
         kwargs: dict[str, Any] = {"embed": embed(message.text, message.fields)}
         buttons = view(message.actions)
         if message.key and message.update:
-            known = await self.store.find_message(guild, message.key, recipient)
+            known = await self.store.find_message(guild, message.key, recipient, records)
             if known is not None:
                 channel = self.client.get_partial_messageable(int(known[0]))
                 await channel.get_partial_message(int(known[1])).edit(
                     **kwargs, view=buttons, allowed_mentions=NO_MENTIONS
                 )
                 return
-        channel_id = await self._channel_for(guild, message.to)
+        channel_id = await self._channel_for(guild, message.to, records)
         if channel_id == UNREACHABLE:
             # DMs were closed lately: don't retry yet. Offers go to the mentors channel with
             # a mention; anything private (decisions, ratings) is not posted in public.
             if message.key and message.key.startswith("offer:"):
-                await self._dms_closed(guild, message, remember=False)
+                await self._dms_closed(guild, message, records, remember=False)
             else:
                 log.info("not posting a private message for %s: DMs closed", recipient)
             return
@@ -100,25 +100,25 @@ class DiscordNotifier(QueuedNotifier):
             sent = await channel.send(allowed_mentions=NO_MENTIONS, **kwargs)
         except discord.Forbidden as exc:
             if isinstance(message.to, PersonAddress) and exc.code == DMS_CLOSED:
-                await self._dms_closed(guild, message)
+                await self._dms_closed(guild, message, records)
                 return
             raise
         if message.key:
             await self.store.remember_message(
-                guild, message.key, recipient, str(channel_id), str(sent.id)
+                guild, message.key, recipient, str(channel_id), str(sent.id), records
             )
         if message.closes_space and isinstance(message.to, SessionAddress):
             await self.client.http.edit_channel(int(channel_id), archived=True, locked=True)
 
     async def _dms_closed(
-        self, guild: str, message: OutboundMessage, *, remember: bool = True
+        self, guild: str, message: OutboundMessage, records: Records, *, remember: bool = True
     ) -> None:
         """Mark the person unreachable for a while; an offer goes to the mentors channel."""
         assert self.store is not None and isinstance(message.to, PersonAddress)
         if remember:
             until = epoch(self.store.clock.now() + self.config.discord.dm_retry_after)
             await self.store.remember_channel(
-                guild, f"unreachable:{message.to.user_id}", str(until)
+                guild, f"unreachable:{message.to.user_id}", str(until), records
             )
             log.info("DMs to %s are closed; offers go to the mentors channel", message.to.user_id)
         if not (message.key and message.key.startswith("offer:")):
@@ -142,10 +142,15 @@ class DiscordNotifier(QueuedNotifier):
         )
         if message.key:
             await self.store.remember_message(
-                guild, message.key, conversation_key(message.to), str(fallback), str(sent.id)
+                guild,
+                message.key,
+                conversation_key(message.to),
+                str(fallback),
+                str(sent.id),
+                records,
             )
 
-    async def _channel_for(self, guild: str, address: Address) -> str | None:
+    async def _channel_for(self, guild: str, address: Address, records: Records) -> str | None:
         assert self.store is not None
         if isinstance(address, ChannelAddress):
             community = self.config.communities.get(address.community_id)
@@ -159,10 +164,12 @@ class DiscordNotifier(QueuedNotifier):
             }.get(address.channel)
         key = conversation_key(address)
         if isinstance(address, PersonAddress):
-            blocked = await self.store.find_channel(guild, f"unreachable:{address.user_id}")
+            blocked = await self.store.find_channel(
+                guild, f"unreachable:{address.user_id}", records
+            )
             if blocked is not None and int(blocked) > epoch(self.store.clock.now()):
                 return UNREACHABLE
-        cached = await self.store.find_channel(guild, key)
+        cached = await self.store.find_channel(guild, key, records)
         if cached is not None:
             return cached
         if isinstance(address, PersonAddress):
@@ -174,7 +181,7 @@ class DiscordNotifier(QueuedNotifier):
             if channel_id_or_none is None:
                 return None
             channel_id = channel_id_or_none
-        await self.store.remember_channel(guild, key, channel_id)
+        await self.store.remember_channel(guild, key, channel_id, records)
         return channel_id
 
     async def _session_thread(self, guild: str, address: SessionAddress) -> str | None:

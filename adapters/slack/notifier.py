@@ -20,7 +20,7 @@ from bot.domain.messages import (
     SessionAddress,
     conversation_key,
 )
-from bot.service.notifier import QueuedNotifier
+from bot.service.notifier import QueuedNotifier, Records
 from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,8 @@ class SlackNotifier(QueuedNotifier):
     def ready(self) -> bool:
         return self.store is not None
 
-    async def send_one(self, message: OutboundMessage) -> None:
-        await self._deliver_one(message)
+    async def send_one(self, message: OutboundMessage, records: Records) -> None:
+        await self._deliver_one(message, records)
 
     def failed(self, message: OutboundMessage, exc: Exception) -> None:
         if isinstance(exc, SlackApiError):
@@ -75,7 +75,7 @@ class SlackNotifier(QueuedNotifier):
                 "delivering a message to %s failed", conversation_key(message.to), exc_info=exc
             )
 
-    async def _deliver_one(self, message: OutboundMessage) -> None:
+    async def _deliver_one(self, message: OutboundMessage, records: Records) -> None:
         assert self.store is not None
         workspace = _workspace(self.config, message.to)
         if workspace is None:
@@ -83,20 +83,25 @@ class SlackNotifier(QueuedNotifier):
         auth = await self._auth(workspace)
         if auth is None:
             return
-        channel = await self.channel_for(workspace, message.to)
+        channel = await self.channel_for(workspace, message.to, records)
         if channel is None:
             return
         recipient = conversation_key(message.to)
         payload = as_slack(message.text, message.fields, message.actions)
         if message.key and message.update:
-            known = await self.store.find_message(workspace, message.key, recipient)
+            known = await self.store.find_message(workspace, message.key, recipient, records)
             if known is not None:
                 await self.client.chat_update(channel=known[0], ts=known[1], **payload, **auth)
                 return
         posted = await self.client.chat_postMessage(channel=channel, **payload, **auth)
         if message.key:
             await self.store.remember_message(
-                workspace, message.key, recipient, str(posted["channel"]), str(posted["ts"])
+                workspace,
+                message.key,
+                recipient,
+                str(posted["channel"]),
+                str(posted["ts"]),
+                records,
             )
         for attachment in message.files:
             await self.client.files_upload_v2(
@@ -118,7 +123,9 @@ class SlackNotifier(QueuedNotifier):
             return None
         return {"token": token}
 
-    async def channel_for(self, workspace: str, address: Address) -> str | None:
+    async def channel_for(
+        self, workspace: str, address: Address, records: Records | None = None
+    ) -> str | None:
         """The Slack channel id for an address: DMs and group DMs are opened once, cached."""
         if isinstance(address, ChannelAddress):
             community = self.config.communities.get(address.community_id)
@@ -135,7 +142,7 @@ class SlackNotifier(QueuedNotifier):
             return channel
         assert self.store is not None
         key = conversation_key(address)
-        cached = await self.store.find_channel(workspace, key)
+        cached = await self.store.find_channel(workspace, key, records)
         if cached is not None:
             return cached
         if isinstance(address, PersonAddress):
@@ -151,5 +158,5 @@ class SlackNotifier(QueuedNotifier):
             return None
         opened = await self.client.conversations_open(users=users, **auth)
         channel_id = str(opened["channel"]["id"])
-        await self.store.remember_channel(workspace, key, channel_id)
+        await self.store.remember_channel(workspace, key, channel_id, records)
         return channel_id

@@ -11,6 +11,7 @@ from bot.domain.skills import Taxonomy
 from bot.service import privacy, settings
 from bot.service.bus import MessageBus
 from bot.service.context import Deps, Scope
+from bot.service.delivery import Dispatcher
 from bot.service.notifier import Notifier
 from bot.service.platform_store import PlatformStore
 from bot.service.sweep import Sweep
@@ -27,6 +28,7 @@ class Core:
     deps: Deps
     bus: MessageBus
     sweep: Sweep
+    dispatcher: Dispatcher
 
     @property
     def clock(self) -> Clock:
@@ -38,7 +40,8 @@ class Core:
         return PlatformStore(self.db, platform, self.deps.clock)
 
     async def close(self) -> None:
-        """Release the store."""
+        """Finish sending what was committed, then release the store."""
+        await self.dispatcher.drain()
         await self.db.close()
 
 
@@ -76,7 +79,8 @@ async def start_core(
     async with database.transaction() as tx:
         for key in config.communities:
             await privacy.ensure_retention_job(Scope(deps, tx, clock.now(), key))
-    bus = MessageBus(deps, database, notifier)
-    sweep = Sweep(deps, database, notifier)
+    dispatcher = Dispatcher(database, notifier, clock)
+    bus = MessageBus(deps, database, dispatcher)
+    sweep = Sweep(deps, database, dispatcher)
     bus.on_scheduled = sweep.scheduled
-    return Core(config=config, db=database, deps=deps, bus=bus, sweep=sweep)
+    return Core(config=config, db=database, deps=deps, bus=bus, sweep=sweep, dispatcher=dispatcher)

@@ -14,7 +14,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import from_epoch, wall_now
 from bot.service import settings
-from bot.service.maintenance import prune_deliveries, recompute_windows, refresh_rotations
+from bot.service.maintenance import (
+    prune_deliveries,
+    prune_outbox,
+    recompute_windows,
+    refresh_rotations,
+)
 from bot.service.sweep import Sweep
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,7 @@ class SweepScheduler:
         self.sweep.on_scheduled = self.wake_at
         await self.upkeep()
         await self._tick()
+        await self.send_unsent()
 
     def stop(self) -> None:
         """Stop waking the sweep (running actions finish on their own)."""
@@ -82,7 +88,7 @@ class SweepScheduler:
         """The hourly upkeep: windows, delivery records, rotations (also at start)."""
         now = self.sweep.deps.clock.now()
         # Each step on its own: one failing doesn't hold the others back for an hour.
-        for step in (recompute_windows, prune_deliveries, refresh_rotations):
+        for step in (recompute_windows, prune_deliveries, prune_outbox, refresh_rotations):
             try:
                 await step(self.sweep.db, now)
             except Exception:
@@ -100,6 +106,14 @@ class SweepScheduler:
             if changed:
                 log.info("settings changed elsewhere; read again for %s", ", ".join(changed))
         await self._tick()
+        await self.send_unsent()
+
+    async def send_unsent(self) -> None:
+        """Messages a stopped process committed but didn't send (at start, and each poll)."""
+        try:
+            await self.sweep.dispatcher.send_unsent()
+        except Exception:
+            log.exception("sending what stopped processes left unsent failed; next poll")
 
     async def _tick(self) -> None:
         try:

@@ -16,7 +16,7 @@ from bot.domain.messages import Actor, Reply
 from bot.domain.queries import Query
 from bot.grammar import parse, parse_line
 from bot.service.context import Ctx, Deps, resolve_person
-from bot.service.notifier import Notifier
+from bot.service.delivery import Dispatcher
 from bot.service.registry import HANDLERS
 from bot.storage.database import Database
 from bot.storage.sql import platform as platform_sql
@@ -44,10 +44,10 @@ def error_reply(exc: MicromentorError) -> Reply:
 class MessageBus:
     """Runs each command in one transaction, then hands its messages to the notifier."""
 
-    def __init__(self, deps: Deps, db: Database, notifier: Notifier) -> None:
+    def __init__(self, deps: Deps, db: Database, dispatcher: Dispatcher) -> None:
         self.deps = deps
         self.db = db
-        self.notifier = notifier
+        self.dispatcher = dispatcher
         self._recent: dict[int, deque[float]] = {}
         # Told the earliest due_at each committed command scheduled (wakes the sweep).
         self.on_scheduled: Callable[[list[int]], None] | None = None
@@ -180,6 +180,10 @@ class MessageBus:
                     self._throttle(me.id, now)
                 ctx = Ctx(self.deps, tx, now, me.community_id, actor=actor, me=me)
                 outcome = await handler(ctx, command)
+                # Kept with the command: committed messages are sent even after a crash.
+                batch = (
+                    await self.dispatcher.stage(tx, outcome.messages) if outcome.messages else None
+                )
         except SlowDown as exc:
             metrics.RATE_LIMITED.inc()
             metrics.COMMANDS.labels(name, "rate_limited").inc()
@@ -201,9 +205,6 @@ class MessageBus:
         log.info("command=%s outcome=ok person=%d ms=%.1f", name, me.id, elapsed * 1000)
         if ctx.scheduled and self.on_scheduled is not None:
             self.on_scheduled(ctx.scheduled)
-        if outcome.messages:
-            try:
-                await self.notifier.deliver(outcome.messages)
-            except Exception:
-                log.exception("delivering %d message(s) failed", len(outcome.messages))
+        if batch is not None:
+            await self.dispatcher.send(batch)
         return outcome.reply

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import epoch
 from bot.domain.timeparse import weekly_windows_utc, zone_offset_minutes
+from bot.service.delivery import KEEP as OUTBOX_KEEP
 from bot.storage.database import Database
 from bot.storage.sql import persons as person_sql
 from bot.storage.sql import platform as platform_sql
@@ -72,6 +73,12 @@ async def prune_deliveries(db: Database, now: datetime) -> None:
         await tx.execute(
             platform_sql.PRUNE_DELIVERIES, {"before": int(now.timestamp()) - DELIVERY_MEMORY}
         )
+
+
+async def prune_outbox(db: Database, now: datetime) -> None:
+    """Give up on messages a day old that no process could send (see delivery.KEEP)."""
+    async with db.transaction() as tx:
+        await tx.execute(platform_sql.PRUNE_OUTBOX, {"before": epoch(now - OUTBOX_KEEP)})
 
 
 async def refresh_rotations(db: Database, now: datetime) -> None:

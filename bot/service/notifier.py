@@ -1,22 +1,118 @@
-"""The Notifier port: how the core's messages reach people who did not act."""
+"""The Notifier port: how the core's messages reach people who did not act.
+
+Messages come in batches, one per committed command or due action (see delivery.py). A
+front end sends a batch's messages to different conversations at once and to one
+conversation in order, reads and writes its records (which channel a conversation has,
+which post carries a key) through the batch's `Records`, and holds the batch until each
+message is sent, so the batch's records are written in one transaction at the end.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.domain.messages import OutboundMessage
+from bot.domain.messages import OutboundMessage, conversation_key
 
 log = logging.getLogger(__name__)
+
+# (platform, workspace, address) and (platform, workspace, message key, recipient)
+ChannelId = tuple[str, str, str]
+MessageId = tuple[str, str, str, str]
+
+
+@dataclass
+class Records:
+    """A batch's view of the front ends' records: what the store held for its conversations
+    and keys (read in the batch's own transaction), and what its sends add (written when
+    the batch is done). A lookup outside what was read says so, and the store is asked."""
+
+    addresses: frozenset[str] = frozenset()
+    keys: frozenset[str] = frozenset()
+    channels: dict[ChannelId, str] = field(default_factory=dict)
+    messages: dict[MessageId, tuple[str, str]] = field(default_factory=dict)
+    new_channels: dict[ChannelId, str] = field(default_factory=dict)
+    new_messages: dict[MessageId, tuple[str, str]] = field(default_factory=dict)
+
+    def channel(self, platform: str, workspace: str, address: str) -> tuple[bool, str | None]:
+        """(whether it was read, the channel if there is one)."""
+        known = (platform, workspace, address)
+        if known in self.channels:
+            return True, self.channels[known]
+        return address in self.addresses, None
+
+    def message(
+        self, platform: str, workspace: str, key: str, recipient: str
+    ) -> tuple[bool, tuple[str, str] | None]:
+        """(whether it was read, the post's channel and id if there is one)."""
+        known = (platform, workspace, key, recipient)
+        if known in self.messages:
+            return True, self.messages[known]
+        return key in self.keys, None
+
+    def put_channel(self, platform: str, workspace: str, address: str, channel_id: str) -> None:
+        self.channels[(platform, workspace, address)] = channel_id
+        self.new_channels[(platform, workspace, address)] = channel_id
+
+    def put_message(
+        self, platform: str, workspace: str, key: str, recipient: str, post: tuple[str, str]
+    ) -> None:
+        self.messages[(platform, workspace, key, recipient)] = post
+        self.new_messages[(platform, workspace, key, recipient)] = post
+
+
+class Batch:
+    """One commit's messages on their way: done when every front end has let go of it."""
+
+    def __init__(
+        self,
+        messages: Sequence[OutboundMessage],
+        outbox_id: int | None = None,
+        records: Records | None = None,
+    ) -> None:
+        self.messages = list(messages)
+        self.outbox_id = outbox_id
+        self.records = records or Records()
+        self._holds = 0
+        self._done = asyncio.Event()
+        self._done.set()
+
+    def hold(self) -> None:
+        """A message of the batch is on its way."""
+        self._holds += 1
+        self._done.clear()
+
+    def release(self) -> None:
+        """That message is sent, or failed for good."""
+        self._holds -= 1
+        if self._holds == 0:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        """Nothing holds it."""
+        return self._holds == 0
+
+    async def wait(self) -> None:
+        """Until nothing holds the batch."""
+        await self._done.wait()
 
 
 class Notifier(Protocol):
     """Delivers messages after the work that produced them is committed."""
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
-        """Send each message; a failure to reach one person must not stop the others."""
+    async def deliver(
+        self, messages: Sequence[OutboundMessage], batch: Batch | None = None
+    ) -> None:
+        """Send each message (or start sending it, holding `batch` until it is sent); a
+        failure to reach one person must not stop the others."""
+        ...
+
+    async def drain(self) -> None:
+        """Wait until every message handed over so far is sent."""
         ...
 
 
@@ -26,8 +122,13 @@ class CollectingNotifier:
     def __init__(self) -> None:
         self.sent: list[OutboundMessage] = []
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+    async def deliver(
+        self, messages: Sequence[OutboundMessage], batch: Batch | None = None
+    ) -> None:
         self.sent.extend(messages)
+
+    async def drain(self) -> None:
+        return None
 
 
 class FanOutNotifier:
@@ -36,55 +137,91 @@ class FanOutNotifier:
     def __init__(self, notifiers: list[Notifier]) -> None:
         self.notifiers = notifiers
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+    async def deliver(
+        self, messages: Sequence[OutboundMessage], batch: Batch | None = None
+    ) -> None:
         for notifier in self.notifiers:
-            await notifier.deliver(messages)
+            await notifier.deliver(messages, batch)
+
+    async def drain(self) -> None:
+        for notifier in self.notifiers:
+            await notifier.drain()
+
+
+class NotStarted(RuntimeError):
+    """A front end was handed messages before it could send."""
 
 
 class QueuedNotifier:
-    """A front end's Notifier: `deliver` only queues, and one worker sends the messages in
-    order, so a command (and a platform's 3-second answer) never waits for its API. A
-    message that fails is logged by `failed` and the others still go."""
+    """A front end's Notifier: `deliver` only starts the sends, so a command (and a
+    platform's 3-second answer) never waits for its API. Messages to different
+    conversations go out at once, at most `concurrency` at a time; messages to one
+    conversation go in the order given. A message that fails is logged by `failed` and the
+    others still go."""
 
     platform = "platform"
+    concurrency = 8
 
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[OutboundMessage] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        self._lanes: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._slots: asyncio.Semaphore | None = None
+        self._sending: set[asyncio.Task[None]] = set()
 
     def ready(self) -> bool:
         """Whether the front end can send yet."""
         return True
 
-    async def send_one(self, message: OutboundMessage) -> None:
-        """Send one message on the platform."""
+    async def send_one(self, message: OutboundMessage, records: Records) -> None:
+        """Send one message on the platform, reading and writing records through `records`."""
         raise NotImplementedError
 
     def failed(self, message: OutboundMessage, exc: Exception) -> None:
         """A message could not be sent."""
         log.error("delivering a message on %s failed", self.platform, exc_info=exc)
 
-    async def deliver(self, messages: Sequence[OutboundMessage]) -> None:
+    async def deliver(
+        self, messages: Sequence[OutboundMessage], batch: Batch | None = None
+    ) -> None:
         if not self.ready():
-            log.warning("%s isn't started; %d message(s) dropped", self.platform, len(messages))
-            return
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._work())
+            raise NotStarted(f"{self.platform} isn't started; the messages stay in the outbox")
+        batch = batch or Batch(messages)
+        loop = asyncio.get_running_loop()
         for message in messages:
-            self._queue.put_nowait(message)
+            lane = self._enter_lane(conversation_key(message.to))
+            batch.hold()
+            task = loop.create_task(self._send_in_lane(message, lane, batch))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
 
-    async def _work(self) -> None:
-        while True:
-            message = await self._queue.get()
-            try:
-                await self.send_one(message)
-            except Exception as exc:  # one bad message must not stop the others
-                self.failed(message, exc)
-            finally:
-                self._queue.task_done()
+    def _enter_lane(self, conversation: str) -> str:
+        lock, users = self._lanes.get(conversation, (asyncio.Lock(), 0))
+        self._lanes[conversation] = (lock, users + 1)
+        return conversation
+
+    def _leave_lane(self, conversation: str) -> None:
+        lock, users = self._lanes[conversation]
+        if users <= 1:
+            del self._lanes[conversation]  # nobody waits: forget it
+        else:
+            self._lanes[conversation] = (lock, users - 1)
+
+    async def _send_in_lane(
+        self, message: OutboundMessage, conversation: str, batch: Batch
+    ) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+        try:
+            # Tasks start in the order they were made and the lock serves waiters in
+            # order, so one conversation's messages go in the order given.
+            async with self._lanes[conversation][0], self._slots:
+                await self.send_one(message, batch.records)
+        except Exception as exc:  # one bad message must not stop the others
+            self.failed(message, exc)
+        finally:
+            self._leave_lane(conversation)
+            batch.release()
 
     async def drain(self) -> None:
-        """Wait until every queued message was sent (at shutdown, and in tests)."""
-        if self._worker is not None and not self._worker.done():
-            await self._queue.join()
-            self._worker.cancel()
+        """Wait until every message handed over was sent (at shutdown, and in tests)."""
+        while self._sending:
+            await asyncio.gather(*list(self._sending), return_exceptions=True)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.clock import Clock, SystemClock, epoch
+from bot.service.notifier import Records
 from bot.storage.database import Database
 from bot.storage.sql import platform as sql
+
+RECENT = 10_000
 
 
 class PlatformStore:
@@ -16,11 +21,32 @@ class PlatformStore:
         # the core's clock, so that these records and the core's agree (a manual clock in
         # tests and the console)
         self.clock = clock or SystemClock()
+        # What this process wrote lately: a batch's records are written when the batch is
+        # done, and a later batch (read before that) must still find the thread it opened
+        # or the post it would edit. Ours, so right; bounded, so it can't grow for ever.
+        self._channels: dict[tuple[str, str], str] = {}
+        self._posts: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+    def _keep(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) >= RECENT:
+            cache.clear()
+        cache[key] = value
 
     async def remember_message(
-        self, workspace: str, key: str, recipient: str, channel_id: str, message_id: str
+        self,
+        workspace: str,
+        key: str,
+        recipient: str,
+        channel_id: str,
+        message_id: str,
+        records: Records | None = None,
     ) -> None:
-        """The platform message that carries `key` for `recipient`."""
+        """The platform message that carries `key` for `recipient` (written with the batch's
+        records when given)."""
+        self._keep(self._posts, (workspace, key, recipient), (channel_id, message_id))
+        if records is not None:
+            records.put_message(self.platform, workspace, key, recipient, (channel_id, message_id))
+            return
         async with self.db.transaction() as tx:
             await tx.execute(
                 sql.PUT_MESSAGE,
@@ -36,9 +62,16 @@ class PlatformStore:
             )
 
     async def find_message(
-        self, workspace: str, key: str, recipient: str
+        self, workspace: str, key: str, recipient: str, records: Records | None = None
     ) -> tuple[str, str] | None:
         """(channel id, message id) of the message carrying `key`, if one was posted."""
+        recent = self._posts.get((workspace, key, recipient))
+        if recent is not None:
+            return recent
+        if records is not None:
+            read, post = records.message(self.platform, workspace, key, recipient)
+            if read:
+                return post
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 sql.GET_MESSAGE,
@@ -51,8 +84,15 @@ class PlatformStore:
             )
         return None if row is None else (str(row["channel_id"]), str(row["message_id"]))
 
-    async def remember_channel(self, workspace: str, address: str, channel_id: str) -> None:
-        """A channel opened for an address (a DM, a session's group DM or thread)."""
+    async def remember_channel(
+        self, workspace: str, address: str, channel_id: str, records: Records | None = None
+    ) -> None:
+        """A channel opened for an address (a DM, a session's group DM or thread), written
+        with the batch's records when given."""
+        self._keep(self._channels, (workspace, address), channel_id)
+        if records is not None:
+            records.put_channel(self.platform, workspace, address, channel_id)
+            return
         async with self.db.transaction() as tx:
             await tx.execute(
                 sql.PUT_CHANNEL,
@@ -65,8 +105,17 @@ class PlatformStore:
                 },
             )
 
-    async def find_channel(self, workspace: str, address: str) -> str | None:
+    async def find_channel(
+        self, workspace: str, address: str, records: Records | None = None
+    ) -> str | None:
         """The channel opened before for this address."""
+        recent = self._channels.get((workspace, address))
+        if recent is not None:
+            return recent
+        if records is not None:
+            read, channel = records.channel(self.platform, workspace, address)
+            if read:
+                return channel
         async with self.db.transaction() as tx:
             value = await tx.fetch_val(
                 sql.GET_CHANNEL,

@@ -12,8 +12,9 @@ from bot.clock import ManualClock, epoch, from_epoch, wall_now
 from bot.domain.messages import OutboundMessage
 from bot.service import disputes, due, privacy, ratings, sessions, waves
 from bot.service.context import Deps, Scope
+from bot.service.delivery import Dispatcher
 from bot.service.maintenance import recompute_windows, refresh_rotations
-from bot.service.notifier import Notifier
+from bot.service.notifier import Batch
 from bot.storage.database import Database, Row
 from bot.storage.sql import due as sql
 from bot.storage.sql import in_list
@@ -54,10 +55,10 @@ class Sweep:
     second process, a second run, or a run after a crash finds the row done and skips it.
     """
 
-    def __init__(self, deps: Deps, db: Database, notifier: Notifier) -> None:
+    def __init__(self, deps: Deps, db: Database, dispatcher: Dispatcher) -> None:
         self.deps = deps
         self.db = db
-        self.notifier = notifier
+        self.dispatcher = dispatcher
         self._lock = asyncio.Lock()
         self.last_looked: datetime | None = None  # wall clock of the last look, for /healthz
         # Called with the earliest due_at written by a command, to wake the sweep sooner.
@@ -108,7 +109,7 @@ class Sweep:
         action_id = int(row["id"])
         kind = str(row["kind"])
         handler = _handler(kind)
-        messages: list[OutboundMessage] = []
+        batch: Batch | None = None
         written: list[int] = []
         try:
             async with self.db.transaction() as tx:
@@ -125,6 +126,8 @@ class Sweep:
                     int(row["ref_version"]),
                 )
                 written = scope.scheduled
+                if messages:
+                    batch = await self.dispatcher.stage(tx, messages)
         except Exception as exc:
             metrics.DUE_ACTIONS.labels(kind, "failed").inc()
             # A failing action must not block the queue: record it as done with the error.
@@ -136,11 +139,8 @@ class Sweep:
                 )
             return False
         metrics.DUE_ACTIONS.labels(kind, "ok").inc()
-        if messages:
-            try:
-                await self.notifier.deliver(messages)
-            except Exception:
-                log.exception("delivering messages of due action %d failed", action_id)
+        if batch is not None:
+            await self.dispatcher.send(batch)
         self.scheduled(written)
         return True
 
@@ -162,6 +162,7 @@ class Sweep:
         if target > clock.now():
             clock.set(target)
         ran += await self.run_due()
+        await self.dispatcher.send_unsent(clock.now())
         await recompute_windows(self.db, clock.now())
         await refresh_rotations(self.db, clock.now())
         return ran

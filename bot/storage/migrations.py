@@ -428,6 +428,20 @@ CREATE TABLE settings_versions (
     ),
     # All in its step: a trigger's body has `;` in it (see CHECKS).
     (11, "states are types: each state, kind and decision column takes only its words", ""),
+    (
+        12,
+        "the outbox: every committed message until it is sent; lookups of a batch's records",
+        """
+CREATE TABLE outbox (
+    id {pk},
+    payload TEXT NOT NULL,
+    created_at {bigint} NOT NULL
+);
+CREATE INDEX outbox_created ON outbox (created_at);
+CREATE INDEX message_refs_key ON message_refs (message_key, recipient);
+CREATE INDEX platform_channels_address ON platform_channels (address)
+""",
+    ),
 ]
 
 

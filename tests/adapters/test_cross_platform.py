@@ -34,8 +34,8 @@ class Both:
     discord: DiscordFrontEnd
 
     async def settle(self) -> None:
-        await self.slack.notifier._queue.join()
-        await self.discord.notifier._queue.join()
+        await self.slack.notifier.drain()
+        await self.discord.notifier.drain()
 
     async def slack_say(self, user: str, text: str) -> str:
         before = len(self.slack_fake.responses)

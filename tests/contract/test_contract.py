@@ -189,7 +189,7 @@ async def driver(
         rig = await start_rig(tmp_path, dfake)
 
         async def drained(_: Any) -> None:
-            await rig.front.notifier._queue.join()
+            await rig.front.notifier.drain()
 
         try:
             yield DiscordDriver(rig), drained
@@ -210,7 +210,7 @@ async def driver(
 
     async def settle(_: Any) -> None:
         # Slack deliveries go through a queue: wait until it is empty.
-        await slack.notifier._queue.join()
+        await slack.notifier.drain()
 
     try:
         yield SlackDriver(fake, sim), settle

@@ -73,3 +73,30 @@ VALUES (:platform, :workspace, :delivery_id, :now)
 ON CONFLICT DO NOTHING
 RETURNING delivery_id
 """
+
+# The outbox: each committed batch of messages, as JSON, until the process that committed it
+# has sent it (then it goes: it holds personal text); another process sends what is left.
+PUT_OUTBOX = "INSERT INTO outbox (payload, created_at) VALUES (:payload, :now) RETURNING id"
+
+SENT = "DELETE FROM outbox WHERE id = :id"
+
+# Old enough that the process that committed it has stopped trying.
+UNSENT = """
+SELECT id, payload FROM outbox
+WHERE created_at <= :before AND created_at >= :since
+ORDER BY created_at, id LIMIT :limit
+"""
+
+# Too old to be worth sending (the hourly upkeep).
+PRUNE_OUTBOX = "DELETE FROM outbox WHERE created_at < :before"
+
+# What the front ends recorded about a batch's conversations and messages, read at once.
+KNOWN_CHANNELS = """
+SELECT platform, workspace, address, channel_id FROM platform_channels
+WHERE address IN {addresses}
+"""
+
+KNOWN_MESSAGES = """
+SELECT platform, workspace, message_key, recipient, channel_id, message_id FROM message_refs
+WHERE message_key IN {keys}
+"""

@@ -65,7 +65,7 @@ class Rig:
         return text_of(self.fake.followups(iid)[0])
 
     async def settle(self) -> None:
-        await self.front.notifier._queue.join()
+        await self.front.notifier.drain()
 
     def dms(self, uid: str) -> list[dict[str, Any]]:
         return [c.body for c in self.fake.of("POST", f"/channels/9{uid}/messages")]

@@ -246,9 +246,10 @@ async def test_uninstalling_forgets_the_token_and_stops_sending_there(rig: Rig) 
     await asyncio.wait_for(deleted.wait(), 5)
     assert await store.bot_token("T2") is None
     before = len(rig.fake.calls)
-    await rig.front.notifier.send_one(
-        OutboundMessage(to=PersonAddress("slack", "T2", "UM"), text="hello")
+    await rig.front.notifier.deliver(
+        [OutboundMessage(to=PersonAddress("slack", "T2", "UM"), text="hello")]
     )
+    await rig.front.notifier.drain()
     assert len(rig.fake.calls) == before
 
 

@@ -1,0 +1,115 @@
+"""What a command costs the database, end to end through the real Slack app: its own
+transaction (with every lookup its delivery needs) and one more that records where its
+messages went. Counted on the real store, not estimated; a regression fails here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+from adapters.slack.app import SlackFrontEnd
+from bot.process.bootstrap import start_core
+from bot.storage import open_database
+from bot.storage.database import Database, Params, Row, Transaction
+from tests.adapters.slack.fake import FakeSlack, Simulator
+from tests.adapters.slack.test_slack import SECRET, slack_config
+
+# Budgets: what the commands take today. Lower is welcome; higher fails.
+ASK_STATEMENTS = 47
+QUEUE_STATEMENTS = 7
+
+
+class _CountingTransaction:
+    def __init__(self, inner: Transaction, counts: Counts) -> None:
+        self.inner = inner
+        self.counts = counts
+
+    async def fetch(self, sql: str, params: Params | None = None) -> list[Row]:
+        self.counts.statements += 1
+        return await self.inner.fetch(sql, params)
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        self.counts.statements += 1
+        return await self.inner.fetch_one(sql, params)
+
+    async def fetch_val(self, sql: str, params: Params | None = None) -> Any:
+        self.counts.statements += 1
+        return await self.inner.fetch_val(sql, params)
+
+    async def execute(self, sql: str, params: Params | None = None) -> None:
+        self.counts.statements += 1
+        await self.inner.execute(sql, params)
+
+
+@dataclass
+class Counts:
+    transactions: int = 0
+    statements: int = 0
+
+
+class CountingDatabase:
+    """The real store, with every transaction and statement counted."""
+
+    def __init__(self, inner: Database) -> None:
+        self.inner = inner
+        self.dialect = inner.dialect
+        self.counts = Counts()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        self.counts.transactions += 1
+        async with self.inner.transaction() as tx:
+            yield _CountingTransaction(tx, self.counts)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_a_command_takes_its_transaction_and_one_to_record_its_messages(
+    tmp_path: Path, fake: FakeSlack
+) -> None:
+    config = slack_config(tmp_path, fake.base)
+    db = CountingDatabase(await open_database(config.storage.url))
+    front = SlackFrontEnd(config)
+    core = await start_core(config, front.notifier, db=db)
+    await front.start(core)
+    server = TestServer(front.web_app(), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
+
+            async def run(user: str, text: str) -> Counts:
+                await front.notifier.drain()
+                await core.dispatcher.drain()
+                before = Counts(db.counts.transactions, db.counts.statements)
+                answered = len(fake.responses)
+                response, _ = await sim.command(user, text)
+                assert response.status == 200
+                await fake.wait_for(lambda: len(fake.responses) > answered)
+                await core.dispatcher.drain()
+                return Counts(
+                    db.counts.transactions - before.transactions,
+                    db.counts.statements - before.statements,
+                )
+
+            for mentor in ("UM1", "UM2", "UM3"):
+                await run(mentor, "skills add python")
+                await run(mentor, "available for 8h")
+            asked = await run("UANA", "ask python -- How do I read a CSV?")
+            await fake.wait_for(lambda: all(fake.posts_to(f"D-{m}") for m in ("UM1", "UM2")))
+            # The command's own, then the one that records the three offers' DMs and posts.
+            assert asked.transactions == 2
+            assert asked.statements <= ASK_STATEMENTS
+            queue = await run("UANA", "queue")
+            assert queue.transactions == 1  # nothing to send, nothing to record
+            assert queue.statements <= QUEUE_STATEMENTS
+    finally:
+        await server.close()
+        await front.close()
