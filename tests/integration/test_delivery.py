@@ -47,20 +47,22 @@ async def test_what_a_stopped_process_committed_is_sent_by_the_next(storage_url:
     clock = ManualClock(START)
     dying = CrashesBeforeSending()
     first = await start_core(make_config(storage_url), dying, clock=clock, rng=random.Random(1))
-    for mentor in ("m1", "m2"):
-        await _say(first, mentor, "/mentor skills add python")
-        await _say(first, mentor, "/mentor available for 8h")
-    assert "r1" in await _say(first, "ana", "/mentor ask python -- How do I read a CSV?")
-    refused = await _say(first, "ana", "/mentor ask -- no skills")
-    assert "skill" in refused.lower()
-    offers = [m for m in dying.handed if m.key == "offer:1"]
-    assert offers and {m.to for m in offers} <= {
-        PersonAddress("console", "console", "m1"),
-        PersonAddress("console", "console", "m2"),
-    }
-    pending = await _outbox(first)
-    assert pending >= 1
-    await first.db.close()  # the process is gone; nothing was sent
+    try:
+        for mentor in ("m1", "m2"):
+            await _say(first, mentor, "/mentor skills add python")
+            await _say(first, mentor, "/mentor available for 8h")
+        assert "r1" in await _say(first, "ana", "/mentor ask python -- How do I read a CSV?")
+        refused = await _say(first, "ana", "/mentor ask -- no skills")
+        assert "skill" in refused.lower()
+        offers = [m for m in dying.handed if m.key == "offer:1"]
+        assert offers and {m.to for m in offers} <= {
+            PersonAddress("console", "console", "m1"),
+            PersonAddress("console", "console", "m2"),
+        }
+        pending = await _outbox(first)
+        assert pending >= 1
+    finally:
+        await first.db.close()  # the process is gone; nothing was sent
 
     collecting = CollectingNotifier()
     second = await start_core(

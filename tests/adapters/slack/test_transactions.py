@@ -113,3 +113,4 @@ async def test_a_command_takes_its_transaction_and_one_to_record_its_messages(
     finally:
         await server.close()
         await front.close()
+        await core.close()  # given to the front end, so not closed by it
