@@ -44,7 +44,7 @@ class DiscordNotifier(QueuedNotifier):
     def ready(self) -> bool:
         return self.store is not None
 
-    async def send_one(self, message: OutboundMessage, records: Records) -> None:
+    async def send_one(self, message: OutboundMessage, records: Records | None) -> None:
         await self._send(message, records)
 
     def failed(self, message: OutboundMessage, exc: Exception) -> None:
@@ -64,7 +64,7 @@ class DiscordNotifier(QueuedNotifier):
         community = self.config.communities.get(address.community_id)
         return None if community is None else community.discord.guild_id or "default"
 
-    async def _send(self, message: OutboundMessage, records: Records) -> None:
+    async def _send(self, message: OutboundMessage, records: Records | None) -> None:
         assert self.store is not None
         guild = self._guild_of(message.to)
         if guild is None:
@@ -111,7 +111,12 @@ class DiscordNotifier(QueuedNotifier):
             await self.client.http.edit_channel(int(channel_id), archived=True, locked=True)
 
     async def _dms_closed(
-        self, guild: str, message: OutboundMessage, records: Records, *, remember: bool = True
+        self,
+        guild: str,
+        message: OutboundMessage,
+        records: Records | None,
+        *,
+        remember: bool = True,
     ) -> None:
         """Mark the person unreachable for a while; an offer goes to the mentors channel."""
         assert self.store is not None and isinstance(message.to, PersonAddress)
@@ -150,7 +155,9 @@ class DiscordNotifier(QueuedNotifier):
                 records,
             )
 
-    async def _channel_for(self, guild: str, address: Address, records: Records) -> str | None:
+    async def _channel_for(
+        self, guild: str, address: Address, records: Records | None
+    ) -> str | None:
         assert self.store is not None
         if isinstance(address, ChannelAddress):
             community = self.config.communities.get(address.community_id)

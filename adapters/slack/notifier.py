@@ -59,7 +59,7 @@ class SlackNotifier(QueuedNotifier):
     def ready(self) -> bool:
         return self.store is not None
 
-    async def send_one(self, message: OutboundMessage, records: Records) -> None:
+    async def send_one(self, message: OutboundMessage, records: Records | None) -> None:
         await self._deliver_one(message, records)
 
     def failed(self, message: OutboundMessage, exc: Exception) -> None:
@@ -75,7 +75,7 @@ class SlackNotifier(QueuedNotifier):
                 "delivering a message to %s failed", conversation_key(message.to), exc_info=exc
             )
 
-    async def _deliver_one(self, message: OutboundMessage, records: Records) -> None:
+    async def _deliver_one(self, message: OutboundMessage, records: Records | None) -> None:
         assert self.store is not None
         workspace = _workspace(self.config, message.to)
         if workspace is None:

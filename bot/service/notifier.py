@@ -116,6 +116,10 @@ class Notifier(Protocol):
         ...
 
 
+class NotStarted(RuntimeError):
+    """A front end was handed messages before it could send."""
+
+
 class CollectingNotifier:
     """Keeps what it is given: for tests and for front ends that poll."""
 
@@ -140,16 +144,21 @@ class FanOutNotifier:
     async def deliver(
         self, messages: Sequence[OutboundMessage], batch: Batch | None = None
     ) -> None:
+        """Each front end; one that isn't started yet misses these messages (the others'
+        must not go twice), unless none is started: then they stay in the outbox."""
+        not_started = 0
         for notifier in self.notifiers:
-            await notifier.deliver(messages, batch)
+            try:
+                await notifier.deliver(messages, batch)
+            except NotStarted as exc:
+                not_started += 1
+                log.warning("%s", exc)
+        if self.notifiers and not_started == len(self.notifiers):
+            raise NotStarted("no front end is started; the messages stay in the outbox")
 
     async def drain(self) -> None:
         for notifier in self.notifiers:
             await notifier.drain()
-
-
-class NotStarted(RuntimeError):
-    """A front end was handed messages before it could send."""
 
 
 class QueuedNotifier:
@@ -171,8 +180,9 @@ class QueuedNotifier:
         """Whether the front end can send yet."""
         return True
 
-    async def send_one(self, message: OutboundMessage, records: Records) -> None:
-        """Send one message on the platform, reading and writing records through `records`."""
+    async def send_one(self, message: OutboundMessage, records: Records | None) -> None:
+        """Send one message on the platform, reading and writing records through `records`
+        (None: straight from and to the store)."""
         raise NotImplementedError
 
     def failed(self, message: OutboundMessage, exc: Exception) -> None:
@@ -184,12 +194,15 @@ class QueuedNotifier:
     ) -> None:
         if not self.ready():
             raise NotStarted(f"{self.platform} isn't started; the messages stay in the outbox")
+        # Without a batch (handed over directly, not by the Dispatcher) nobody would write
+        # the records at the end: the store is read and written as each message goes.
+        records = batch.records if batch is not None else None
         batch = batch or Batch(messages)
         loop = asyncio.get_running_loop()
         for message in messages:
             lane = self._enter_lane(conversation_key(message.to))
             batch.hold()
-            task = loop.create_task(self._send_in_lane(message, lane, batch))
+            task = loop.create_task(self._send_in_lane(message, lane, batch, records))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
 
@@ -206,7 +219,7 @@ class QueuedNotifier:
             self._lanes[conversation] = (lock, users - 1)
 
     async def _send_in_lane(
-        self, message: OutboundMessage, conversation: str, batch: Batch
+        self, message: OutboundMessage, conversation: str, batch: Batch, records: Records | None
     ) -> None:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
@@ -214,7 +227,7 @@ class QueuedNotifier:
             # Tasks start in the order they were made and the lock serves waiters in
             # order, so one conversation's messages go in the order given.
             async with self._lanes[conversation][0], self._slots:
-                await self.send_one(message, batch.records)
+                await self.send_one(message, records)
         except Exception as exc:  # one bad message must not stop the others
             self.failed(message, exc)
         finally:

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.domain.messages import OutboundMessage, PersonAddress
-from bot.service.notifier import Batch, QueuedNotifier, Records
+from bot.service.notifier import (
+    Batch,
+    CollectingNotifier,
+    FanOutNotifier,
+    NotStarted,
+    QueuedNotifier,
+    Records,
+)
 
 
 def _to(user: str, text: str) -> OutboundMessage:
@@ -69,3 +78,20 @@ async def test_a_failed_send_does_not_stop_its_conversation() -> None:
     await platform.deliver(batch.messages, batch)
     await platform.drain()
     assert platform.started == ["a1", "a2"] and batch.done
+
+
+class NotYetConnected(GatedPlatform):
+    def ready(self) -> bool:
+        return False
+
+
+async def test_a_front_end_not_started_yet_misses_them_unless_none_is() -> None:
+    """In one process with Slack and Discord, Discord still connecting mustn't make Slack's
+    messages go twice (the batch would stay in the outbox and be sent again); with no front
+    end started at all, the batch stays in the outbox for later."""
+    messages = [_to("U1", "a1")]
+    started = CollectingNotifier()
+    await FanOutNotifier([started, NotYetConnected()]).deliver(messages, Batch(messages))
+    assert started.sent == messages
+    with pytest.raises(NotStarted):
+        await FanOutNotifier([NotYetConnected(), NotYetConnected()]).deliver(messages)
