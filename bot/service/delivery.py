@@ -173,6 +173,12 @@ class Dispatcher:
                 )
                 batches = []
                 for row in rows:
+                    claimed = await tx.fetch_one(
+                        sql.CLAIM_UNSENT,
+                        {"id": row["id"], "created_at": row["created_at"], "now": epoch(now)},
+                    )
+                    if claimed is None:
+                        continue  # another process took it over
                     messages = decode(str(row["payload"]))
                     records = await read_records(tx, messages)
                     batches.append(Batch(messages, int(row["id"]), records))

@@ -4,6 +4,7 @@ them once the first has had its minute (both engines)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Sequence
 from datetime import timedelta
@@ -82,6 +83,34 @@ async def test_what_a_stopped_process_committed_is_sent_by_the_next(storage_url:
         assert len(collecting.sent) == len(dying.handed)
     finally:
         await second.close()
+
+
+async def test_two_processes_never_both_take_over_a_batch(storage_url: str) -> None:
+    """Both see the same batches left unsent; each batch is sent by exactly one of them."""
+    clock = ManualClock(START)
+    dying = CrashesBeforeSending()
+    first = await start_core(make_config(storage_url), dying, clock=clock, rng=random.Random(1))
+    try:
+        for n in range(3):
+            await _say(first, f"m{n}", "/mentor skills add python")
+            await _say(first, f"m{n}", "/mentor available for 8h")
+        for n in range(4):
+            await _say(first, f"ana{n}", "/mentor ask python -- How do I read a CSV?")
+        pending = await _outbox(first)
+    finally:
+        await first.db.close()
+    clock.advance(HANDOVER_AFTER + timedelta(seconds=1))
+    left, right = CollectingNotifier(), CollectingNotifier()
+    one = await start_core(make_config(storage_url), left, clock=clock)
+    other = await start_core(make_config(storage_url), right, clock=clock)
+    try:
+        taken = await asyncio.gather(one.dispatcher.send_unsent(), other.dispatcher.send_unsent())
+        assert sum(taken) == pending
+        assert sorted(map(repr, left.sent + right.sent)) == sorted(map(repr, dying.handed))
+        assert await _outbox(one) == 0
+    finally:
+        await one.close()
+        await other.close()
 
 
 async def test_sent_messages_leave_the_outbox(storage_url: str) -> None:

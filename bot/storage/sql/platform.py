@@ -82,9 +82,15 @@ SENT = "DELETE FROM outbox WHERE id = :id"
 
 # Old enough that the process that committed it has stopped trying.
 UNSENT = """
-SELECT id, payload FROM outbox
+SELECT id, payload, created_at FROM outbox
 WHERE created_at <= :before AND created_at >= :since
 ORDER BY created_at, id LIMIT :limit
+"""
+
+# Taking an unsent batch over: it looks new again, so no other process takes it too, and
+# if this one stops as well, another takes it a minute later.
+CLAIM_UNSENT = """
+UPDATE outbox SET created_at = :now WHERE id = :id AND created_at = :created_at RETURNING id
 """
 
 # Too old to be worth sending (the hourly upkeep).
