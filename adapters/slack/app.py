@@ -35,7 +35,7 @@ from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, PersonAddress, Reply
-from bot.domain.queries import DescribeForm, SuggestSkills
+from bot.domain.queries import FORMS, DescribeForm, SuggestSkills
 from bot.grammar import form_for
 from bot.process.bootstrap import Core, start_core
 from bot.process.runtime import start_health, stop_event, until_stopped
@@ -250,6 +250,9 @@ class SlackFrontEnd:
     ) -> Reply | None:
         """Open a form as the core describes it; returns the core's refusal instead (a
         session that can't be rated), for the caller to show where it answers."""
+        if kind not in FORMS:  # a button value we never made
+            log.info("ignoring a request for an unknown form")
+            return None
         reply = await self.bus.handle(actor, DescribeForm(kind, arg or None))
         spec = reply.form
         if spec is None:
