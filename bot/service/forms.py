@@ -10,7 +10,7 @@ from bot.service.context import Ctx
 from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS
 from bot.service.sessions import my_session
 
-# At most this many choices: Slack and Discord both show 100 and 25; the front end clips.
+# At most this many choices: Slack shows up to 100 options and Discord 25 (it clips further).
 MAX_CHOICES = 100
 
 
