@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from bot.clock import Clock, epoch
 from bot.domain.messages import OutboundMessage, PersonAddress, conversation_key
 from bot.service.notifier import Batch, Notifier, Records
+from bot.service.platform_store import put_channel, put_message
 from bot.storage.database import Database, Transaction
 from bot.storage.sql import in_list
 from bot.storage.sql import platform as sql
@@ -64,30 +65,10 @@ async def read_records(tx: Transaction, messages: Sequence[OutboundMessage]) -> 
 
 async def write_records(tx: Transaction, records: Records, now: int) -> None:
     """What a batch's sends recorded: opened channels and posted messages."""
-    for (platform, workspace, address), channel_id in records.new_channels.items():
-        await tx.execute(
-            sql.PUT_CHANNEL,
-            {
-                "platform": platform,
-                "workspace": workspace,
-                "address": address,
-                "channel_id": channel_id,
-                "now": now,
-            },
-        )
-    for (platform, workspace, key, recipient), post in records.new_messages.items():
-        await tx.execute(
-            sql.PUT_MESSAGE,
-            {
-                "platform": platform,
-                "workspace": workspace,
-                "message_key": key,
-                "recipient": recipient,
-                "channel_id": post[0],
-                "message_id": post[1],
-                "now": now,
-            },
-        )
+    for where, channel_id in records.new_channels.items():
+        await put_channel(tx, where, channel_id, now)
+    for which, post in records.new_messages.items():
+        await put_message(tx, which, post, now)
 
 
 class Dispatcher:
@@ -160,7 +141,6 @@ class Dispatcher:
         HANDOVER_AFTER, younger than KEEP); returns how many batches."""
         now = now or self.clock.now()
         sent = 0
-        seen: set[int] = set()
         while True:
             async with self.db.transaction() as tx:
                 rows = await tx.fetch(
@@ -182,15 +162,13 @@ class Dispatcher:
                     messages = decode(str(row["payload"]))
                     records = await read_records(tx, messages)
                     batches.append(Batch(messages, int(row["id"]), records))
-            fresh = [b for b in batches if b.outbox_id not in seen]
-            for batch in fresh:
+            for batch in batches:
                 log.info("sending batch %s, left unsent by a stopped process", batch.outbox_id)
-                seen.add(int(batch.outbox_id or 0))
                 await self.send(batch)
             await self.drain()
-            sent += len(fresh)
-            # Fewer than a page, or only batches that couldn't be marked sent: done for now.
-            if len(rows) < REPLAY_BATCH or not fresh:
+            sent += len(batches)
+            # A claimed batch looks new again, so the next page holds none of these.
+            if len(rows) < REPLAY_BATCH:
                 return sent
 
     async def drain(self) -> None:

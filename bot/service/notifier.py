@@ -196,43 +196,37 @@ class QueuedNotifier:
             raise NotStarted(f"{self.platform} isn't started; the messages stay in the outbox")
         # Without a batch (handed over directly, not by the Dispatcher) nobody would write
         # the records at the end: the store is read and written as each message goes.
-        records = batch.records if batch is not None else None
-        batch = batch or Batch(messages)
         loop = asyncio.get_running_loop()
         for message in messages:
-            lane = self._enter_lane(conversation_key(message.to))
-            batch.hold()
-            task = loop.create_task(self._send_in_lane(message, lane, batch, records))
+            conversation = conversation_key(message.to)
+            lock, users = self._lanes.get(conversation) or (asyncio.Lock(), 0)
+            self._lanes[conversation] = (lock, users + 1)
+            if batch is not None:
+                batch.hold()
+            task = loop.create_task(self._send_in_lane(message, conversation, lock, batch))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
 
-    def _enter_lane(self, conversation: str) -> str:
-        lock, users = self._lanes.get(conversation, (asyncio.Lock(), 0))
-        self._lanes[conversation] = (lock, users + 1)
-        return conversation
-
-    def _leave_lane(self, conversation: str) -> None:
-        lock, users = self._lanes[conversation]
-        if users <= 1:
-            del self._lanes[conversation]  # nobody waits: forget it
-        else:
-            self._lanes[conversation] = (lock, users - 1)
-
     async def _send_in_lane(
-        self, message: OutboundMessage, conversation: str, batch: Batch, records: Records | None
+        self, message: OutboundMessage, conversation: str, lock: asyncio.Lock, batch: Batch | None
     ) -> None:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         try:
             # Tasks start in the order they were made and the lock serves waiters in
             # order, so one conversation's messages go in the order given.
-            async with self._lanes[conversation][0], self._slots:
-                await self.send_one(message, records)
+            async with lock, self._slots:
+                await self.send_one(message, batch.records if batch is not None else None)
         except Exception as exc:  # one bad message must not stop the others
             self.failed(message, exc)
         finally:
-            self._leave_lane(conversation)
-            batch.release()
+            _, users = self._lanes[conversation]
+            if users <= 1:
+                del self._lanes[conversation]  # nobody else waits: forget it
+            else:
+                self._lanes[conversation] = (lock, users - 1)
+            if batch is not None:
+                batch.release()
 
     async def drain(self) -> None:
         """Wait until every message handed over was sent (at shutdown, and in tests)."""

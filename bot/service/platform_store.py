@@ -5,11 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 from bot.clock import Clock, SystemClock, epoch
-from bot.service.notifier import Records
-from bot.storage.database import Database
+from bot.service.notifier import ChannelId, MessageId, Records
+from bot.storage.database import Database, Transaction
 from bot.storage.sql import platform as sql
 
 RECENT = 10_000
+
+
+async def put_channel(tx: Transaction, where: ChannelId, channel_id: str, now: int) -> None:
+    """Record the channel opened for (platform, workspace, address)."""
+    platform, workspace, address = where
+    await tx.execute(
+        sql.PUT_CHANNEL,
+        {
+            "platform": platform,
+            "workspace": workspace,
+            "address": address,
+            "channel_id": channel_id,
+            "now": now,
+        },
+    )
+
+
+async def put_message(tx: Transaction, which: MessageId, post: tuple[str, str], now: int) -> None:
+    """Record the post (channel, message id) carrying (platform, workspace, key, recipient)."""
+    platform, workspace, key, recipient = which
+    await tx.execute(
+        sql.PUT_MESSAGE,
+        {
+            "platform": platform,
+            "workspace": workspace,
+            "message_key": key,
+            "recipient": recipient,
+            "channel_id": post[0],
+            "message_id": post[1],
+            "now": now,
+        },
+    )
 
 
 class PlatformStore:
@@ -48,17 +80,11 @@ class PlatformStore:
             records.put_message(self.platform, workspace, key, recipient, (channel_id, message_id))
             return
         async with self.db.transaction() as tx:
-            await tx.execute(
-                sql.PUT_MESSAGE,
-                {
-                    "platform": self.platform,
-                    "workspace": workspace,
-                    "message_key": key,
-                    "recipient": recipient,
-                    "channel_id": channel_id,
-                    "message_id": message_id,
-                    "now": epoch(self.clock.now()),
-                },
+            await put_message(
+                tx,
+                (self.platform, workspace, key, recipient),
+                (channel_id, message_id),
+                epoch(self.clock.now()),
             )
 
     async def find_message(
@@ -94,15 +120,8 @@ class PlatformStore:
             records.put_channel(self.platform, workspace, address, channel_id)
             return
         async with self.db.transaction() as tx:
-            await tx.execute(
-                sql.PUT_CHANNEL,
-                {
-                    "platform": self.platform,
-                    "workspace": workspace,
-                    "address": address,
-                    "channel_id": channel_id,
-                    "now": epoch(self.clock.now()),
-                },
+            await put_channel(
+                tx, (self.platform, workspace, address), channel_id, epoch(self.clock.now())
             )
 
     async def find_channel(
