@@ -330,6 +330,11 @@ class SlackConfig(_Section):
         None, description="the public address of /slack/oauth_redirect, if Slack has several"
     )
     authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    # Slack wants the ack within 3 s; a reply ready before this goes back in the ack itself
+    # (no second request through Slack), a later one to the command's response_url.
+    reply_in_ack_ms: Whole = Field(
+        1000, ge=0, le=2500, description="answer a slash command in its ack if ready by then"
+    )
 
     @property
     def oauth(self) -> bool:

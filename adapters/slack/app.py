@@ -1,15 +1,19 @@
 """The Slack front end: Bolt listeners that turn Slack input into core commands.
 
-Every listener acks first (Slack's 3-second rule), opens a modal at once when one is wanted
-(the trigger_id expires quickly), and only then does the work. Rules live in the core.
+Bolt answers Slack's HTTP request when a listener returns (`process_before_response`), so a
+listener acks and returns at once, and what follows the ack runs as a task of ours. A slash
+command's reply goes back in the ack itself when the command is done within
+`slack.reply_in_ack_ms` (well inside Slack's 3 seconds), otherwise to its response_url.
+Rules live in the core.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -44,6 +48,7 @@ from bot.service.bus import MessageBus
 from bot.service.platform_store import PlatformStore
 
 log = logging.getLogger(__name__)
+AFTER_ACK = "slack-after-ack"  # the name of the tasks that run after a listener has acked
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -118,6 +123,7 @@ class SlackFrontEnd:
         self.installations: DbInstallationStore | None = None
         self._own_session = False
         self._own_core = False
+        self._after_ack: set[asyncio.Task[None]] = set()
 
     async def start(self, core: Core | None = None) -> AsyncApp:
         """Open the core (unless given) and build the Bolt app."""
@@ -150,7 +156,8 @@ class SlackFrontEnd:
             client=self.client,
             signing_secret=secret.get_secret_value() if secret else None,
             request_verification_enabled=self.config.slack.mode == "http",
-            process_before_response=False,
+            # Bolt's other mode runs the listener aside and polls every 10 ms for its ack.
+            process_before_response=True,
             raise_error_for_unhandled_request=False,
             oauth_settings=oauth_settings,
             authorize=authorize,
@@ -214,6 +221,58 @@ class SlackFrontEnd:
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the ack has gone back to Slack; `close()` waits for it."""
+        task = asyncio.get_running_loop().create_task(self._logged(work), name=AFTER_ACK)
+        self._after_ack.add(task)
+        task.add_done_callback(self._after_ack.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            # Nobody awaits these: a failure (Slack down, a view that expired) is logged.
+            log.exception("work after a Slack ack failed")
+
+    async def _command(
+        self,
+        ack: Any,
+        respond: Any,
+        actor: Actor,
+        client: AsyncWebClient,
+        run: Awaitable[Reply],
+    ) -> None:
+        """Ack a slash command with its reply when it is ready in time, else ack now and
+        answer at the response_url when it is."""
+        work = asyncio.ensure_future(run)
+        within = self.config.slack.reply_in_ack_ms / 1000
+        try:
+            await asyncio.wait_for(asyncio.shield(work), within)
+        except TimeoutError:
+            await ack()
+            self._later(self._respond_when_done(work, respond, actor, client))
+            return
+        reply = work.result()
+        if reply.duplicate:
+            await ack()
+            return
+        await ack(**self._response(reply))
+        if reply.files:
+            self._later(self._send_files(actor, reply, client))
+
+    async def _respond_when_done(
+        self, work: Awaitable[Reply], respond: Any, actor: Actor, client: AsyncWebClient
+    ) -> None:
+        await self._respond(respond, await work, actor, client)
+
+    @staticmethod
+    def _response(reply: Reply) -> dict[str, Any]:
+        return {
+            **render.message(reply.text, reply.fields, reply.actions, error=reply.is_error),
+            "response_type": "ephemeral" if reply.ephemeral else "in_channel",
+        }
+
     @property
     def bus(self) -> MessageBus:
         assert self.core is not None
@@ -225,11 +284,7 @@ class SlackFrontEnd:
         """Answer the person who acted (ephemeral); files such as invites go to their DM."""
         if reply.duplicate:
             return
-        await respond(
-            **render.message(reply.text, reply.fields, reply.actions, error=reply.is_error),
-            response_type="ephemeral" if reply.ephemeral else "in_channel",
-            replace_original=False,
-        )
+        await respond(**self._response(reply), replace_original=False)
         if reply.files:
             await self._send_files(actor, reply, client)
 
@@ -278,32 +333,25 @@ class SlackFrontEnd:
         async def on_mentor(
             ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
         ) -> None:
-            await ack()
             text = str(body.get("text") or "")
             actor = parse.actor_of(body)
             delivery = f"cmd:{body['trigger_id']}"
             modal = form_for(text)
             if modal is not None:
-                # A retry of the same command (X-Slack-Retry-Num) opens no second form.
-                if await self.bus.first_delivery(actor, delivery):
-                    refusal = await self._open_modal(
-                        modal[0], modal[1], str(body["trigger_id"]), actor, client
-                    )
-                    if refusal is not None:
-                        await self._respond(respond, refusal, actor, client)
+                await ack()
+                self._later(self._form(modal, delivery, body, respond, actor, client))
                 return
-            reply = await self.bus.handle_text(actor, text, delivery=delivery)
-            await self._respond(respond, reply, actor, client)
+            run = self.bus.handle_text(actor, text, delivery=delivery)
+            await self._command(ack, respond, actor, client, run)
 
         @app.command("/mentor-mod")
         async def on_mentor_mod(
             ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
         ) -> None:
-            await ack()
             actor = parse.actor_of(body)
             line = "/mentor-mod " + str(body.get("text") or "")
-            reply = await self.bus.handle_line(actor, line, delivery=f"cmd:{body['trigger_id']}")
-            await self._respond(respond, reply, actor, client)
+            run = self.bus.handle_line(actor, line, delivery=f"cmd:{body['trigger_id']}")
+            await self._command(ack, respond, actor, client, run)
 
         @app.action(re.compile(r".+"))
         async def on_button(
@@ -313,28 +361,9 @@ class SlackFrontEnd:
             respond: Any,
             client: AsyncWebClient,
         ) -> None:
+            # Slack shows nothing of a button's ack: the answer goes to its response_url.
             await ack()
-            value = str(action.get("value") or "")
-            actor = parse.actor_of(body)
-            modal = form_for(value) if value.startswith("/mentor") else None
-            if value.startswith("modal:"):
-                modal = (value.removeprefix("modal:"), "")
-            elif not value.startswith("/mentor"):
-                log.info("ignoring an action without a command: %s", action.get("action_id"))
-                return
-            if modal is not None:  # e.g. "Rate s7" from the sessions list
-                refusal = await self._open_modal(
-                    modal[0], modal[1], str(body["trigger_id"]), actor, client
-                )
-                if refusal is not None:
-                    await self._answer_action(body, respond, refusal, actor, client)
-                return
-            reply = await self.bus.handle_line(
-                actor, value, delivery=f"act:{body.get('trigger_id')}:{action.get('action_ts')}"
-            )
-            if body.get("view", {}).get("type") == "home":
-                await self._publish_home(actor, client)
-            await self._answer_action(body, respond, reply, actor, client)
+            self._later(self._button(body, action, respond, client))
 
         @app.options("skills")
         async def on_skill_options(ack: Any, body: dict[str, Any]) -> None:
@@ -369,7 +398,51 @@ class SlackFrontEnd:
             # The event names no one: an empty name keeps the one their commands brought.
             user = str(event.get("user", ""))
             actor = Actor(parse.PLATFORM, str(body.get("team_id", "")), user, "")
+            self._later(self._publish_home(actor, client))
+
+    async def _form(
+        self,
+        modal: tuple[str, str],
+        delivery: str,
+        body: dict[str, Any],
+        respond: Any,
+        actor: Actor,
+        client: AsyncWebClient,
+    ) -> None:
+        """Open the form a slash command asked for (a retry of the same command, with
+        X-Slack-Retry-Num, opens no second one)."""
+        if await self.bus.first_delivery(actor, delivery):
+            refusal = await self._open_modal(
+                modal[0], modal[1], str(body["trigger_id"]), actor, client
+            )
+            if refusal is not None:
+                await self._respond(respond, refusal, actor, client)
+
+    async def _button(
+        self, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        """A button's command, or the form it opens (e.g. "Rate s7" from the sessions list)."""
+        value = str(action.get("value") or "")
+        actor = parse.actor_of(body)
+        modal = form_for(value) if value.startswith("/mentor") else None
+        if value.startswith("modal:"):
+            modal = (value.removeprefix("modal:"), "")
+        elif not value.startswith("/mentor"):
+            log.info("ignoring an action without a command: %s", action.get("action_id"))
+            return
+        if modal is not None:
+            refusal = await self._open_modal(
+                modal[0], modal[1], str(body["trigger_id"]), actor, client
+            )
+            if refusal is not None:
+                await self._answer_action(body, respond, refusal, actor, client)
+            return
+        reply = await self.bus.handle_line(
+            actor, value, delivery=f"act:{body.get('trigger_id')}:{action.get('action_ts')}"
+        )
+        if body.get("view", {}).get("type") == "home":
             await self._publish_home(actor, client)
+        await self._answer_action(body, respond, reply, actor, client)
 
     async def _answer_action(
         self,
@@ -409,9 +482,8 @@ class SlackFrontEnd:
             )
             return
         await ack()
-        if reply.duplicate:
-            return
-        await self._dm(actor, reply, client)
+        if not reply.duplicate:
+            self._later(self._dm(actor, reply, client))
 
     async def _dm(self, actor: Actor, reply: Reply, client: AsyncWebClient) -> None:
         """A reply with no response_url (modals, home): as a DM from the bot."""
@@ -458,7 +530,10 @@ class SlackFrontEnd:
         )
 
     async def close(self) -> None:
-        """Send what is queued, then close the core and the HTTP session we opened."""
+        """Finish what follows the acks, send what is queued, then close the core and the
+        HTTP session we opened."""
+        while self._after_ack:
+            await asyncio.gather(*self._after_ack, return_exceptions=True)
         await self.notifier.drain()
         if self._own_session and self.client.session is not None:
             await self.client.session.close()

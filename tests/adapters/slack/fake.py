@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from adapters.slack.app import AFTER_ACK
 from tests.adapters.waiting import wait_until
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
     responded: list[str] = field(default_factory=list)  # the response_url name of each
+    in_ack: list[str] = field(default_factory=list)  # names whose answer came in the ack
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     server: TestServer | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -87,7 +89,7 @@ class FakeSlack:
         return [c.args for c in self.calls if c.method == method]
 
     def answers_to(self, name: str) -> list[dict[str, Any]]:
-        """What the bot posted to one command's response_url."""
+        """What the bot answered one command: in its ack, or at its response_url."""
         return [r for n, r in zip(self.responded, self.responses, strict=True) if n == name]
 
     def posts_to(self, channel: str) -> list[dict[str, Any]]:
@@ -258,7 +260,16 @@ class Simulator:
             "trigger_id": trigger_id or f"trig{n}",
         }
         body = urlencode(form)
-        return await self._post(body, "application/x-www-form-urlencoded", headers), name
+        response = await self._post(body, "application/x-www-form-urlencoded", headers)
+        if response.status == 200 and response.content_type == "application/json":
+            # Slack shows a slash command's ack body like a post to its response_url.
+            answer = json.loads(await response.text() or "{}")
+            if answer:
+                self.fake.responses.append(answer)
+                self.fake.responded.append(name)
+                self.fake.in_ack.append(name)
+                self.fake._record()
+        return response, name
 
     async def interactive(
         self, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -356,15 +367,11 @@ class Simulator:
 
 
 async def listeners_done() -> None:
-    """Until every Bolt listener started so far has finished (they run after the ack, so an
-    HTTP answer says nothing about them); a test can then check that nothing else was sent."""
+    """Until the work listeners started after their acks has finished (an HTTP answer says
+    nothing about it); a test can then check that nothing else was sent."""
     me = asyncio.current_task()
     pending = [
-        t
-        for t in asyncio.all_tasks()
-        if t is not me
-        and not t.done()
-        and "run_ack_function_asynchronously" in t.get_coro().__qualname__  # type: ignore[union-attr]
+        t for t in asyncio.all_tasks() if t is not me and not t.done() and t.get_name() == AFTER_ACK
     ]
     if pending:
         _, still = await asyncio.wait(pending, timeout=10)

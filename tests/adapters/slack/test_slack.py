@@ -145,6 +145,45 @@ async def test_the_full_loop_on_slack(rig: Rig) -> None:
     assert any("4/5" in t for t in to_ana)
 
 
+async def test_a_quick_reply_comes_back_in_the_ack(rig: Rig) -> None:
+    """A command done within slack.reply_in_ack_ms answers in the HTTP response itself:
+    nothing is posted to its response_url, and the offers still go out."""
+    await mentors(rig, "UM1")
+    response, name = await rig.sim.command("UANA", "ask python -- In the ack?")
+    assert response.status == 200
+    answer = await response.json()
+    assert answer["response_type"] == "ephemeral" and "r1" in texts(answer["blocks"])
+    assert name in rig.fake.in_ack
+    await rig.fake.wait_for(lambda: len(rig.fake.posts_to("D-UM1")) == 1)
+    await listeners_done()
+    assert rig.fake.answers_to(name) == [answer]  # once, and not at the response_url
+
+
+async def test_with_no_time_for_the_ack_the_reply_goes_to_the_response_url(
+    tmp_path: Path, fake: FakeSlack
+) -> None:
+    """reply_in_ack_ms = 0 (or a command slower than it): an empty ack at once, and the
+    reply at the response_url when it is ready."""
+    config = slack_config(tmp_path, fake.base, MICROMENTOR_SLACK__REPLY_IN_ACK_MS="0")
+    front = SlackFrontEnd(config)
+    async with serving(front) as base, aiohttp.ClientSession() as session:
+        sim = Simulator(f"{base}/slack/events", SECRET, fake, session)
+        response, name = await sim.command("UANA", "skills add python")
+        assert response.status == 200 and await response.text() == ""
+        await fake.wait_for(lambda: fake.answers_to(name) != [])
+        assert name not in fake.in_ack
+        assert "python" in texts(fake.answers_to(name)[0]["blocks"])
+
+
+async def test_a_button_is_acked_before_its_command_runs(rig: Rig) -> None:
+    """Slack shows nothing of a button's ack: it is empty, and the answer goes to the
+    response_url."""
+    response, name = await rig.sim.click("UANA", "queue", "/mentor queue")
+    assert response.status == 200 and await response.text() == ""
+    await rig.fake.wait_for(lambda: rig.fake.answers_to(name) != [])
+    assert name not in rig.fake.in_ack
+
+
 async def test_ask_with_no_text_opens_the_modal_and_submits(rig: Rig) -> None:
     """The modal's skills come from the taxonomy; a bad time is shown on its field."""
     await mentors(rig, "UM1")
@@ -408,7 +447,7 @@ async def test_socket_mode_receives_envelopes_and_acks_them(
     tmp_path: Path, fake: FakeSlack
 ) -> None:
     """apps.connections.open gives a loopback websocket; a slash command envelope is acked
-    on the socket and answered through its response_url."""
+    on the socket, with its answer in the ack."""
     front = SlackFrontEnd(slack_config(tmp_path, fake.base, mode="socket"))
     await front.start()
     handler = front.socket_handler()
@@ -433,8 +472,10 @@ async def test_socket_mode_receives_envelopes_and_acks_them(
             }
         )
         await fake.wait_for(lambda: any(a.get("envelope_id") == "E1" for a in fake.socket_acks))
-        await fake.wait_for(lambda: fake.responses != [])
-        assert "/mentor ask" in texts(fake.responses[0]["blocks"])
+        (ack,) = [a for a in fake.socket_acks if a.get("envelope_id") == "E1"]
+        assert "/mentor ask" in texts(ack["payload"]["blocks"])
+        assert ack["payload"]["response_type"] == "ephemeral"
+        assert fake.responses == []  # nothing more at the response_url
         assert fake.of("apps.connections.open")
     finally:
         await handler.close_async()
