@@ -492,3 +492,53 @@ def test_fuzz_runs() -> None:
         "discord": 3,
     }
     assert all(r.per_second > 0 and not r.found for r in reports.values())
+
+
+async def test_load_runs() -> None:
+    """A tiny end-to-end run on SQLite through Slack (ours and both floors, in their own
+    processes) and Discord: every request acked, answered and its offers counted, the floors'
+    plan counted on ours, every ratio positive, nothing logged as an error."""
+    load_bench = load("load")
+    result = await load_bench.run(
+        engine="sqlite",
+        front="both",
+        senders=[1, 2],
+        seconds=0.3,
+        rates={"queue": 20.0, "ask": 5.0},
+        burst_s=0.3,
+        rounds=1,
+        mentors=4,
+        discord_senders=[1, 2],
+        warmup=2,
+    )
+    slack = result["slack"]["sqlite"]
+    assert slack["plan"]["ask"]["offers"] > 0 and slack["plan"]["ask"]["statements"] > 0
+    assert slack["plan"]["queue"]["offers"] == 0
+    (round_,) = slack["rounds"]
+    assert set(round_) == set(load_bench.SIDES)
+    for side, figures in round_.items():
+        modes = ["s1_", "s2_"] + (["queue20_", "ask5_"] if side == "ours" else [])
+        for mode in modes:
+            assert figures[mode + "completed"] == figures[mode + "requests"] > 0, (side, mode)
+            assert figures[mode + "ack_p50"] > 0 and figures[mode + "reply_p50"] > 0
+            if mode != "queue20_":
+                assert (
+                    figures[mode + "offers"]
+                    == figures[mode + "completed"] * figures["offers_per_ask"]
+                )
+                assert figures[mode + "offer_p50"] >= figures[mode + "reply_p50"] or (
+                    figures[mode + "offer_p50"] > 0
+                )
+        if side != "floor":
+            assert figures["burst_asks"] > 0 and figures["burst_drain_s"] >= 0
+        assert figures["peak_rss_mb"] > 0 and figures["s2_cpu_ms"] >= 0
+        assert figures["errors_logged"] == 0, figures.get("first_error")
+    assert slack["ratios"] and all(value > 0 for value in slack["ratios"].values())
+    assert set(slack["goals"]) >= {"cpu_per_ask_vs_floor_db", "queue_ack_p99_ms_at_20"}
+    discord = result["discord"]["sqlite"]
+    assert "error" not in discord, discord.get("error")
+    for mode in ("s1_", "s2_"):
+        assert discord[mode + "completed"] == discord[mode + "requests"] > 0
+        assert discord[mode + "callback_p99"] > 0 and discord[mode + "offers"] > 0
+    assert discord["errors_logged"] == 0
+    assert "ours" in load_bench.table(result)
