@@ -29,10 +29,22 @@ def load(name: str) -> ModuleType:
 
 
 async def test_slack_ack_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ten requests at 20/s all get their 200 and a latency figure."""
+    """Ten requests at 20/s all get their 200, their reply and a latency figure for each; the
+    bot is closed only after its work, so it logs no error."""
     result = await load("slack_ack").run(rate=20, seconds=0.5)
     assert result["requests"] == 10
     assert result["max_ms"] >= result["p50_ms"] > 0
+    assert result["reply_max_ms"] >= result["reply_p50_ms"] > 0
+    assert result["errors_logged"] == 0
+
+
+async def test_slack_ack_waits_for_the_work_after_its_acks() -> None:
+    """Asks (a transaction and a wave of offers each) at a rate the bot can't ack at once:
+    every reply arrives and nothing fails on a store closed under it."""
+    result = await load("slack_ack").run(rate=40, seconds=0.5, text="ask python -- load")
+    assert result["requests"] == 20
+    assert result["reply_p50_ms"] > 0
+    assert result["errors_logged"] == 0
 
 
 async def test_slack_ack_runs_with_the_install_flow() -> None:
@@ -40,6 +52,7 @@ async def test_slack_ack_runs_with_the_install_flow() -> None:
     result = await load("slack_ack").run(rate=20, seconds=0.5, install_flow=True)
     assert result["requests"] == 10
     assert result["max_ms"] >= result["p50_ms"] > 0
+    assert result["errors_logged"] == 0
 
 
 async def test_discord_roundtrip_runs() -> None:
