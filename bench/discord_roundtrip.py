@@ -38,7 +38,7 @@ async def run(count: int, concurrency: int) -> dict[str, float]:
             async with gate:
                 start = time.perf_counter()
                 iid = await fake.slash(str(1000 + n % 50), ["mentor", "queue"])
-                await fake.wait_for(lambda: fake.followups(iid) != [], within=30)
+                await fake.wait_for(lambda: fake.answers(iid) != [], within=30)
                 latencies.append((time.perf_counter() - start) * 1000)
 
         begin = time.perf_counter()

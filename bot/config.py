@@ -358,6 +358,11 @@ class DiscordConfig(_Section):
     dm_retry_after: ShortDuration = timedelta(hours=24)
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
+    # Discord wants the interaction's callback within 3 s; a reply ready before this is the
+    # callback itself, a later one a follow-up after a deferral.
+    reply_in_callback_ms: Whole = Field(
+        1000, ge=0, le=2500, description="answer an interaction in its callback if ready by then"
+    )
 
 
 class ConsoleConfig(_Section):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -208,24 +208,37 @@ class DiscordFrontEnd:
         return next((g for g in guilds if g), "dm")
 
     async def run(self, interaction: discord.Interaction, build: Callable[[], c.Command]) -> None:
-        """Defer at once (the 3-second rule), build and run the command, answer privately.
+        """Build and run the command, answer privately.
 
         The command is built by the core's bus, so a value it refuses (a blank skill, zero
         minutes) is answered like any other refusal."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
         assert self.core is not None
-        reply = await self.core.bus.handle_built(
-            await self.actor_of(interaction), build, delivery=f"ix:{interaction.id}"
-        )
-        await self.answer(interaction, reply)
+        bus = self.core.bus
+        await self.answer_soon(interaction, lambda actor, ix: bus.handle_built(actor, build, ix))
 
     async def run_line(self, interaction: discord.Interaction, text: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
         assert self.core is not None
-        reply = await self.core.bus.handle_text(
-            await self.actor_of(interaction), text, delivery=f"ix:{interaction.id}"
-        )
-        await self.answer(interaction, reply)
+        bus = self.core.bus
+        await self.answer_soon(interaction, lambda actor, ix: bus.handle_text(actor, text, ix))
+
+    async def answer_soon(
+        self, interaction: discord.Interaction, handle: Callable[[Actor, str], Awaitable[Reply]]
+    ) -> None:
+        """Run `handle(actor, delivery)` and answer in the interaction's callback when the
+        reply is ready within `discord.reply_in_callback_ms` (one request to Discord, seen
+        sooner); otherwise defer (Discord's 3-second rule) and follow up when it is."""
+
+        async def work() -> Reply:
+            return await handle(await self.actor_of(interaction), f"ix:{interaction.id}")
+
+        task = asyncio.ensure_future(work())
+        try:
+            await asyncio.wait_for(
+                asyncio.shield(task), self.config.discord.reply_in_callback_ms / 1000
+            )
+        except TimeoutError:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.answer(interaction, await task)
 
     async def run_button(self, interaction: discord.Interaction, command: str) -> None:
         form = form_for(command)
@@ -236,14 +249,12 @@ class DiscordFrontEnd:
             else:
                 await self.open_dispute_modal(interaction, form[1])
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         assert self.core is not None
-        reply = await self.core.bus.handle_line(
-            await self.actor_of(interaction), command, delivery=f"ix:{interaction.id}"
-        )
-        await self.answer(interaction, reply)
+        bus = self.core.bus
+        await self.answer_soon(interaction, lambda actor, ix: bus.handle_line(actor, command, ix))
 
     async def answer(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """The reply, privately: in the callback if none was sent yet, else as a follow-up."""
         if reply.duplicate:
             return
         kwargs: dict[str, Any] = {
@@ -255,7 +266,10 @@ class DiscordFrontEnd:
             kwargs["view"] = buttons
         if reply.files:
             kwargs["files"] = files(reply.files)
-        await interaction.followup.send(**kwargs)
+        if interaction.response.is_done():
+            await interaction.followup.send(**kwargs)
+        else:
+            await interaction.response.send_message(**kwargs)
 
     async def skills_matching(self, interaction: discord.Interaction, typed: str) -> list[str]:
         """The core's suggestions for an autocomplete (empty where the core refuses)."""

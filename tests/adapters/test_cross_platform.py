@@ -46,8 +46,8 @@ class Both:
 
     async def discord_say(self, uid: str, path: list[str], options: dict[str, object]) -> str:
         iid = await self.discord_fake.slash(uid, path, options)
-        await self.discord_fake.wait_for(lambda: self.discord_fake.followups(iid) != [])
-        return text_of(self.discord_fake.followups(iid)[0])
+        await self.discord_fake.wait_for(lambda: self.discord_fake.answers(iid) != [])
+        return text_of(self.discord_fake.answers(iid)[0])
 
 
 @pytest.fixture
@@ -114,8 +114,8 @@ async def test_a_slack_member_is_helped_by_a_discord_mentor(both: Both) -> None:
     assert offers and "Help from across the bridge?" in text_of(offers[0])
     message = next(m for m in both.discord_fake.messages.values() if m["channel_id"] == "911")
     iid = await both.discord_fake.click("11", message, "mm|/mentor accept r1", dm=True)
-    await both.discord_fake.wait_for(lambda: both.discord_fake.followups(iid) != [])
-    assert "session s1" in text_of(both.discord_fake.followups(iid)[0])
+    await both.discord_fake.wait_for(lambda: both.discord_fake.answers(iid) != [])
+    assert "session s1" in text_of(both.discord_fake.answers(iid)[0])
     await both.settle()
     to_ana = [texts(p["blocks"]) for p in both.slack_fake.posts_to("D-UANA")]
     assert any("accepted your request r1" in t for t in to_ana)

@@ -144,8 +144,8 @@ class DiscordDriver:
             iid = await fake.slash(uid, ["mentor", "accept"], {"request": words[1]})
         else:  # pragma: no cover - the scenario uses only the words above
             raise AssertionError(text)
-        await fake.wait_for(lambda: fake.followups(iid) != [])
-        body = fake.followups(iid)[0]
+        await fake.wait_for(lambda: fake.answers(iid) != [])
+        body = fake.answers(iid)[0]
         error = any(e.get("color") == DISCORD_ERROR.value for e in body.get("embeds") or [])
         return discord_text(body), error
 

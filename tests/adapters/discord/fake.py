@@ -550,6 +550,12 @@ class FakeDiscord:
     def followups(self, interaction_id: str) -> list[dict[str, Any]]:
         return [c.body for c in self.of("POST", f"/webhooks/{APP}/tok{interaction_id}")]
 
+    def answers(self, interaction_id: str) -> list[dict[str, Any]]:
+        """The messages answering an interaction: in its callback (type 4), or follow-ups
+        after a deferral."""
+        callbacks = self.callbacks(interaction_id)
+        return [c["data"] for c in callbacks if c.get("type") == 4] + self.followups(interaction_id)
+
     def sent_to(self, channel_id: str) -> list[dict[str, Any]]:
         return [c.body for c in self.of("POST", f"/channels/{channel_id}/messages")]
 

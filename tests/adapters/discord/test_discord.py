@@ -54,15 +54,15 @@ class Rig:
     ) -> str:
         """A slash command; returns the text of the ephemeral answer."""
         iid = await self.fake.slash(uid, path, options, **kw)
-        await self.fake.wait_for(lambda: self.fake.followups(iid) != [])
-        return text_of(self.fake.followups(iid)[0])
+        await self.fake.wait_for(lambda: self.fake.answers(iid) != [])
+        return text_of(self.fake.answers(iid)[0])
 
     async def click(
         self, uid: str, message: dict[str, Any], custom_id: str, dm: bool = True
     ) -> str:
         iid = await self.fake.click(uid, message, custom_id, dm=dm)
-        await self.fake.wait_for(lambda: self.fake.followups(iid) != [])
-        return text_of(self.fake.followups(iid)[0])
+        await self.fake.wait_for(lambda: self.fake.answers(iid) != [])
+        return text_of(self.fake.answers(iid)[0])
 
     async def settle(self) -> None:
         await self.front.notifier.drain()
@@ -116,8 +116,8 @@ async def ask(rig: Rig, uid: str, question: str = "How do I read a CSV?") -> str
     iid = await rig.fake.slash(uid, ["mentor", "ask"], {"skills": "python"})
     await rig.fake.wait_for(lambda: iid in rig.fake.modals)
     sub = await rig.fake.submit_modal(uid, iid, {"Your question": question})
-    await rig.fake.wait_for(lambda: rig.fake.followups(sub) != [])
-    return text_of(rig.fake.followups(sub)[0])
+    await rig.fake.wait_for(lambda: rig.fake.answers(sub) != [])
+    return text_of(rig.fake.answers(sub)[0])
 
 
 def accept_button(message: dict[str, Any], request: str = "r1") -> str:
@@ -133,9 +133,11 @@ async def test_the_full_loop_on_discord(rig: Rig) -> None:
     await rig.settle()
     offer1, offer2 = rig.dms("11")[0], rig.dms("12")[0]
     assert accept_button(offer1) and "How do I read a CSV?" in text_of(offer1)
+    # As the second mentor's screen still shows it: the first accept edits it ("taken").
+    stale = dict(rig.fake.messages[_id_of(rig, offer2)])
     won = await rig.click("11", rig.fake.messages[_id_of(rig, offer1)], "mm|/mentor accept r1")
     assert "session s1" in won
-    lost = await rig.click("12", rig.fake.messages[_id_of(rig, offer2)], "mm|/mentor accept r1")
+    lost = await rig.click("12", stale, "mm|/mentor accept r1")
     assert "already taken" in lost
     await rig.settle()
     edits = [c.body for c in rig.fake.of("PATCH", "/channels/912/messages/")]
@@ -153,7 +155,7 @@ async def test_the_full_loop_on_discord(rig: Rig) -> None:
         iid = await rig.fake.slash(uid, ["mentor", "rate"], {"session": "s1"})
         await rig.fake.wait_for(lambda i=iid: i in rig.fake.modals)
         sub = await rig.fake.submit_modal(uid, iid, {"Overall, 1 to 5": score})
-        await rig.fake.wait_for(lambda s=sub: rig.fake.followups(s) != [])
+        await rig.fake.wait_for(lambda s=sub: rig.fake.answers(s) != [])
     await rig.settle()
     assert any("4/5" in text_of(m) for m in rig.dms("21"))
     assert any("5/5" in text_of(m) for m in rig.dms("11"))
@@ -221,8 +223,8 @@ async def test_a_modal_with_invalid_input_gets_a_clear_error(rig: Rig) -> None:
     iid = await rig.fake.slash("21", ["mentor", "rate"], {"session": "s1"})
     await rig.fake.wait_for(lambda: iid in rig.fake.modals)
     sub = await rig.fake.submit_modal("21", iid, {"Overall, 1 to 5": "x"})
-    await rig.fake.wait_for(lambda: rig.fake.followups(sub) != [])
-    answer = rig.fake.followups(sub)[0]
+    await rig.fake.wait_for(lambda: rig.fake.answers(sub) != [])
+    answer = rig.fake.answers(sub)[0]
     assert "a number from 1 to 5" in text_of(answer)
     assert answer["embeds"][0]["color"] == 0xE74C3C  # shown as an error
 
@@ -248,12 +250,33 @@ async def test_a_command_discord_knows_in_an_older_version_says_how_to_fix_it(
     assert "went wrong" not in answer
 
 
-async def test_every_command_is_deferred_first(rig: Rig) -> None:
-    """The first answer to a command is a deferral (type 5), then the follow-up."""
+async def test_a_quick_reply_is_the_callback_itself(rig: Rig) -> None:
+    """A command done within discord.reply_in_callback_ms is answered in its one callback
+    (type 4, ephemeral): no deferral, no follow-up."""
     iid = await rig.fake.slash("21", ["mentor", "queue"])
-    await rig.fake.wait_for(lambda: rig.fake.followups(iid) != [])
-    assert rig.fake.callbacks(iid)[0]["type"] == 5
-    assert rig.fake.callbacks(iid)[0]["data"]["flags"] == 64  # ephemeral
+    await rig.fake.wait_for(lambda: rig.fake.answers(iid) != [])
+    await rig.settle()
+    (callback,) = rig.fake.callbacks(iid)
+    assert callback["type"] == 4 and callback["data"]["flags"] == 64  # ephemeral
+    assert "no open request" in text_of(callback["data"])
+    assert rig.fake.followups(iid) == []
+
+
+async def test_with_no_time_for_the_callback_it_defers_then_follows_up(tmp_path: Path) -> None:
+    """reply_in_callback_ms = 0 (or a command slower than it): a deferral (type 5) at once,
+    then the reply as a follow-up."""
+    fake = FakeDiscord()
+    await fake.start()
+    rig = await start_rig(tmp_path, fake, MICROMENTOR_DISCORD__REPLY_IN_CALLBACK_MS="0")
+    try:
+        iid = await fake.slash("21", ["mentor", "queue"])
+        await fake.wait_for(lambda: fake.followups(iid) != [])
+        (callback,) = fake.callbacks(iid)
+        assert callback["type"] == 5 and callback["data"]["flags"] == 64  # ephemeral
+        assert "no open request" in text_of(fake.followups(iid)[0])
+    finally:
+        await stop_rig(rig)
+        await fake.close()
 
 
 def test_a_missing_or_bad_token_stops_the_start(tmp_path: Path) -> None:
@@ -278,8 +301,8 @@ async def test_a_sharded_client_serves_its_shard(tmp_path: Path) -> None:
         await fake.connected()
         assert fake.identified == [[0, 1]]  # it identified as shard 0 of 1
         iid = await fake.slash("21", ["mentor", "queue"])
-        await fake.wait_for(lambda: fake.followups(iid) != [])
-        assert "no open request" in text_of(fake.followups(iid)[0])
+        await fake.wait_for(lambda: fake.answers(iid) != [])
+        assert "no open request" in text_of(fake.answers(iid)[0])
     finally:
         await front.close()
         task.cancel()

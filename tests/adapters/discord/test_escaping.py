@@ -58,7 +58,7 @@ async def form(
     iid = await rig.fake.slash(uid, path, options)
     await rig.fake.wait_for(lambda: iid in rig.fake.modals)
     sub = await rig.fake.submit_modal(uid, iid, values)
-    await rig.fake.wait_for(lambda: rig.fake.followups(sub) != [])
+    await rig.fake.wait_for(lambda: rig.fake.answers(sub) != [])
 
 
 async def test_hostile_text_is_escaped_and_pings_nobody_on_discord(rig: Rig) -> None:
@@ -134,4 +134,4 @@ async def test_hostile_text_is_escaped_and_pings_nobody_on_discord(rig: Rig) -> 
     assert reached("POST", f"/channels/{KUDOS_CHANNEL}/messages")
     assert fake.threads
     assert any(reached("POST", f"/channels/{t}/messages") for t in fake.threads)  # sessions
-    assert reached("POST", "/webhooks/")  # answers to commands and forms
+    assert reached("POST", "/interactions/")  # answers to commands and forms, in callbacks
