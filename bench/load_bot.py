@@ -13,6 +13,8 @@ input closes (so it never outlives the parent) or SIGTERM, then finishes what it
 The admin port (loopback) answers POST /drain (until every started listener, send and
 outbox batch is done) and, with --count, GET /counts and POST /reset: the transactions and
 the kind of each statement since the last reset, per transaction, in the order they began.
+POST /profile/start and /profile/stop run pyinstrument (not a dependency: install it) over
+the process's main thread in between; stop answers its text report.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -90,41 +93,49 @@ def kind_of(sql: str) -> str:
 
 
 class _CountingTx:
-    def __init__(self, inner: Any, kinds: list[str]) -> None:
+    def __init__(self, inner: Any, kinds: list[str], timed: dict[str, list[float]]) -> None:
         self.inner = inner
         self.kinds = kinds
+        self.timed = timed
+
+    async def _timed(self, sql: str, run: Awaitable[Any]) -> Any:
+        self.kinds.append(kind_of(sql))
+        start = time.perf_counter()
+        try:
+            return await run
+        finally:
+            shape = " ".join(sql.split())[:120]
+            self.timed.setdefault(shape, []).append(time.perf_counter() - start)
 
     async def fetch(self, sql: str, params: Any = None) -> Any:
-        self.kinds.append(kind_of(sql))
-        return await self.inner.fetch(sql, params)
+        return await self._timed(sql, self.inner.fetch(sql, params))
 
     async def fetch_one(self, sql: str, params: Any = None) -> Any:
-        self.kinds.append(kind_of(sql))
-        return await self.inner.fetch_one(sql, params)
+        return await self._timed(sql, self.inner.fetch_one(sql, params))
 
     async def fetch_val(self, sql: str, params: Any = None) -> Any:
-        self.kinds.append(kind_of(sql))
-        return await self.inner.fetch_val(sql, params)
+        return await self._timed(sql, self.inner.fetch_val(sql, params))
 
     async def execute(self, sql: str, params: Any = None) -> None:
-        self.kinds.append(kind_of(sql))
-        await self.inner.execute(sql, params)
+        await self._timed(sql, self.inner.execute(sql, params))
 
 
 class CountingDatabase:
-    """The real store, each transaction's statement kinds noted in the order it began."""
+    """The real store, each transaction's statement kinds noted in the order it began, and
+    the time each statement took (by its first 120 characters)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.dialect = inner.dialect
         self.transactions: list[list[str]] = []
+        self.timed: dict[str, list[float]] = {}
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Any]:
+    async def transaction(self, **options: Any) -> AsyncIterator[Any]:
         kinds: list[str] = []
-        async with self.inner.transaction() as tx:
+        async with self.inner.transaction(**options) as tx:
             self.transactions.append(kinds)
-            yield _CountingTx(tx, kinds)
+            yield _CountingTx(tx, kinds, self.timed)
 
     async def close(self) -> None:
         await self.inner.close()
@@ -143,12 +154,15 @@ class Admin:
         self.drain: Callable[[], Awaitable[None]] = _nothing
         self.counting: CountingDatabase | None = None
         self.runner: web.AppRunner | None = None
+        self.profiler: Any = None
 
     async def start(self) -> int:
         app = web.Application()
         app.router.add_post("/drain", self._drain)
         app.router.add_get("/counts", self._counts)
         app.router.add_post("/reset", self._reset)
+        app.router.add_post("/profile/start", self._profile_start)
+        app.router.add_post("/profile/stop", self._profile_stop)
         self.runner = web.AppRunner(app, access_log=None)
         return await listen(self.runner)
 
@@ -161,12 +175,33 @@ class Admin:
         return web.json_response({"ok": True})
 
     async def _counts(self, request: web.Request) -> web.Response:
-        counted = self.counting.transactions if self.counting is not None else []
-        return web.json_response({"transactions": counted})
+        counting = self.counting
+        if counting is None:
+            return web.json_response({"transactions": [], "slowest": []})
+        slowest = sorted(
+            ((sum(t) * 1000, len(t), sql) for sql, t in counting.timed.items()), reverse=True
+        )[:8]
+        return web.json_response({"transactions": counting.transactions, "slowest": slowest})
+
+    async def _profile_start(self, request: web.Request) -> web.Response:
+        from pyinstrument import Profiler
+
+        self.profiler = Profiler(async_mode="disabled", interval=0.0005)
+        self.profiler.start()
+        return web.json_response({"ok": True})
+
+    async def _profile_stop(self, request: web.Request) -> web.Response:
+        profiler, self.profiler = self.profiler, None
+        if profiler is None:
+            return web.json_response({"report": ""})
+        profiler.stop()
+        report = profiler.output_text(unicode=False, color=False, show_all=False)
+        return web.json_response({"report": report})
 
     async def _reset(self, request: web.Request) -> web.Response:
         if self.counting is not None:
             self.counting.transactions.clear()
+            self.counting.timed.clear()
         return web.json_response({"ok": True})
 
 
