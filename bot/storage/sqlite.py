@@ -3,7 +3,7 @@ command.
 
 A statement on a small local WAL file takes microseconds, far less than a hop to a database
 thread and back (which is what aiosqlite costs per statement), so statements run right here
-on the loop's thread, with three guards so that the loop is never held for long:
+on the loop's thread, with guards so that the loop is never held for long:
 
 - Another connection's write lock. In WAL mode only the `BEGIN IMMEDIATE` that takes it can
   wait: once the lock is ours, reads use the transaction's snapshot and the COMMIT appends to
@@ -15,6 +15,7 @@ on the loop's thread, with three guards so that the loop is never held for long:
 - A slow statement (a sweep of every mentor, a large prune). One that took more than
   `SLOW_S` runs in a worker thread from then on, the loop going on meanwhile, until it takes
   half of that there again: the first run is the only one that holds the loop.
+- A read-only transaction takes no lock at all (a deferred BEGIN reads a snapshot).
 - Many transactions in a row (a sweep of due actions). Nothing inside a transaction yields,
   so a task's transactions one after another would keep every other task waiting; once they
   have kept the loop from turning for `HOLD_S`, the next lets it turn first.
@@ -258,23 +259,39 @@ class SqliteDatabase:
             conn.execute(self._timeout_on)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[SqliteTransaction]:
+        """A write transaction takes the write lock at once (BEGIN IMMEDIATE); a read-only
+        one takes none (a deferred BEGIN reads a snapshot of the WAL file) and, as on
+        PostgreSQL, a write in it is refused (`query_only`)."""
         if self._held_long():
             await asyncio.sleep(0)  # other tasks' turn: nothing in a transaction yields
         async with self._lock:
-            await self._begin()
+            conn = self._conn
+            if read_only:
+                conn.execute("PRAGMA query_only = 1")
+                try:
+                    conn.execute("BEGIN")
+                except BaseException:
+                    conn.execute("PRAGMA query_only = 0")
+                    raise
+            else:
+                await self._begin()
             try:
-                yield SqliteTransaction(self)
-            except BaseException:
-                if self._conn.in_transaction:  # SQLite may have rolled back already
-                    self._conn.execute("ROLLBACK")
-                raise
-            try:
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:  # not committed: leave the connection clean
-                    self._conn.execute("ROLLBACK")
-                raise
+                try:
+                    yield SqliteTransaction(self)
+                except BaseException:
+                    if conn.in_transaction:  # SQLite may have rolled back already
+                        conn.execute("ROLLBACK")
+                    raise
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:  # not committed: leave the connection clean
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                if read_only:
+                    conn.execute("PRAGMA query_only = 0")
 
     async def close(self) -> None:
         if self._worker is not None:

@@ -199,6 +199,30 @@ async def test_an_error_rolls_back_every_statement_and_the_connection_goes_on(
     assert await count(db) == 1
 
 
+async def test_a_read_only_transaction_reads_while_another_writes_and_refuses_writes(
+    store: tuple[Database, Path],
+) -> None:
+    """A read-only transaction takes no write lock, so another connection's doesn't hold it
+    up; a write in it is refused, as PostgreSQL does, and the connection goes on."""
+    db, path = store
+    assert isinstance(db, SqliteDatabase)
+    await insert(db, "a")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute(INSERT.replace(":id", "'b'"))
+        async with db.transaction(read_only=True) as tx:
+            assert int(await tx.fetch_val(COUNT)) == 1  # the committed state
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        async with db.transaction(read_only=True) as tx:
+            await tx.execute(INSERT, {"id": "c"})
+    await insert(db, "d")
+    assert await count(db) == 3
+
+
 async def test_a_returning_statement_runs_to_its_end(store: tuple[Database, Path]) -> None:
     """fetch_one and execute of an UPDATE ... RETURNING change every row it matches."""
     db, _ = store
