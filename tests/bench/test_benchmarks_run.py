@@ -454,8 +454,9 @@ def test_memory_runs(tmp_path: Path) -> None:
 
 
 async def test_lifecycle_runs() -> None:
-    """Four lifecycles in two workers: seven commands each, each one committed transaction,
-    and a floor of as many raw transactions (PostgreSQL too when its DSN is set)."""
+    """Four lifecycles in two workers: seven commands of two committed transactions each,
+    and a floor replaying the one calibration lifecycle's recorded transactions (PostgreSQL
+    too when its DSN is set)."""
     result = await load("lifecycle").run(lifecycles=4, parallel=2, calibration=1)
     assert (result["lifecycles"], result["parallel"], result["rounds"]) == (4, 2, 1)
     engines = [e for e in ("sqlite", "postgresql") if e in result]
@@ -467,22 +468,69 @@ async def test_lifecycle_runs() -> None:
         # (every command of a lifecycle sends something).
         assert r["commands_per_lifecycle"] == 7
         assert r["transactions_per_lifecycle"] == 14
-        assert r["transactions"] == r["floor_transactions"] == 56
+        assert r["transactions"] == 56
+        assert r["recorded_transactions"] == 14  # the calibration lifecycle's
+        # SQLite: passes over the recording until as many as ours; PostgreSQL: one per worker.
+        assert r["floor_transactions"] == (56 if engine == "sqlite" else 2 * 14)
         assert r["statements_per_transaction"] > 1
         assert set(r["statement_mix"]) <= {"select", "insert", "update", "delete"}
         assert r["lifecycles_per_s"] > 0 and r["floor_transactions_per_s"] > 0
-        assert r["ratio"] > 0 and len(r["rounds"]) == 1
+        assert len(r["rounds"]) == 1 and r["ratio"] == r["rounds"][0]["ratio"] > 0
 
 
-def test_lifecycle_floor_plan_matches_the_statement_count() -> None:
-    """The floor's transactions add up to the core's average statements per transaction, and
-    their kinds follow the core's own order."""
+async def test_lifecycle_floor_replays_the_recorded_transactions(tmp_path: Path) -> None:
+    """What the floor replays is what the store ran: on the copy taken before the recording,
+    the replay ends in the same rows (and the same new ids); a replay that sees other rows
+    than the recording stops the run."""
+    from bot.storage import open_database
+
     lifecycle = load("lifecycle")
-    plan = lifecycle.FloorPlan(10, 3, 2.5, ["select", "insert", "update"])
-    done = [tx for w in range(3) for tx in plan.worker(w)]
-    assert len(done) == 10
-    assert sum(len(tx) for tx in done) == 25
-    assert [kind for kind, _ in next(plan.worker(0))] == ["select", "insert"]
+    floor = lifecycle.SqliteFloor(tmp_path)
+    db = await open_database(floor.url)
+    insert = "INSERT INTO communities (id, name, created_at) VALUES (:id, :name, 1) RETURNING id"
+    try:
+        async with db.transaction() as tx:
+            await tx.execute(insert, {"id": "before", "name": "x"})
+        await floor.snapshot()
+        counts = lifecycle.Counts()
+        with lifecycle.recording(db, counts):
+            async with db.transaction() as tx:
+                await tx.fetch_one(insert, {"id": "a", "name": "y"})
+                await tx.execute("UPDATE communities SET name = :name", {"name": "z"})
+            async with db.transaction() as tx:
+                assert len(await tx.fetch("SELECT id FROM communities")) == 2
+        async with db.transaction() as tx:
+            ours = [tuple(r) for r in await tx.fetch("SELECT * FROM communities ORDER BY id")]
+    finally:
+        await db.close()
+    assert [len(tx.statements) for tx in counts.recorded] == [2, 1]
+    assert counts.transactions == 2 and not counts.recorded[0].read_only
+    seconds, done = await floor.run(counts.recorded, transactions=6)
+    assert seconds > 0 and done == 6  # three passes, each on the copy restored
+    import sqlite3
+
+    replayed = sqlite3.connect(floor.floor_file)
+    try:
+        assert replayed.execute("SELECT * FROM communities ORDER BY id").fetchall() == ours
+    finally:
+        replayed.close()
+    wrong = lifecycle.Statement("fetch", "SELECT id FROM communities", {}, rows=5)
+    with pytest.raises(RuntimeError, match="diverged"):
+        await floor.run([lifecycle.Recorded(False, [wrong])], transactions=1)
+
+
+def test_lifecycle_copies_referenced_tables_first() -> None:
+    """PostgreSQL copies fill a table only after those it refers to."""
+    order = load("lifecycle").referenced_first(
+        ["sessions", "persons", "requests", "communities"],
+        [
+            ("sessions", "requests"),
+            ("requests", "persons"),
+            ("persons", "communities"),
+            ("persons", "persons"),
+        ],
+    )
+    assert order == ["communities", "persons", "requests", "sessions"]
 
 
 async def test_scale_out_runs() -> None:
