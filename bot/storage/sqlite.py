@@ -13,8 +13,9 @@ on the loop's thread, with guards so that the loop is never held for long:
   is locked" as before; the loop serves other tasks meanwhile. Inside the transaction the
   busy timeout is back on, for a wait that is not the write lock's (a file not in WAL mode).
 - A slow statement (a sweep of every mentor, a large prune). One that took more than
-  `SLOW_S` runs in a worker thread from then on, the loop going on meanwhile, until it takes
-  half of that there again: the first run is the only one that holds the loop.
+  `SLOW_S` twice in a row runs in a worker thread from then on, the loop going on meanwhile,
+  until it takes half of that there again: its first two runs are the only ones that hold
+  the loop.
 - A read-only transaction takes no lock at all (a deferred BEGIN reads a snapshot).
 - Many transactions in a row (a sweep of due actions). Nothing inside a transaction yields,
   so a task's transactions one after another would keep every other task waiting; once they
@@ -40,8 +41,9 @@ STATEMENT_CACHE = 512  # prepared statements kept per connection (sqlite3's defa
 # SQLite's busy handler sleeps these steps (ms), then 100 ms at a time; so do we, on the loop.
 BUSY_STEPS_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
 SQLITE_BUSY = 5
-# A statement that took longer than this on the loop runs in a worker thread the next times
-# (until it runs in half of it there): a hop costs far less than the loop held that long.
+# A statement that took longer than this on the loop twice in a row runs in a worker thread
+# the next times (until it runs in half of it there): a hop costs far less than the loop held
+# that long. Twice, because once may be the process descheduled on a busy machine.
 SLOW_S = 0.002
 # Transactions one after another that kept the loop this long let it turn before the next.
 HOLD_S = 0.005
@@ -160,6 +162,7 @@ class SqliteDatabase:
         self._turn_asked: float | None = None  # when we asked the loop to run `_turned`
         self._turn_loop: asyncio.AbstractEventLoop | None = None
         self.slow: set[str] = set()  # statements that run in the worker thread
+        self._slow_once: set[str] = set()  # statements whose last run on the loop was slow
         self.path = path
 
     @classmethod
@@ -197,11 +200,16 @@ class SqliteDatabase:
         return cls(conn, path, busy_timeout_ms)
 
     def run(self, sql: str, params: Params) -> list[Any]:
-        """A statement on the loop's thread; one that took long runs off it next time."""
+        """A statement on the loop's thread; one slow twice in a row runs off it after."""
         begin = time.perf_counter()
         rows = self._conn.execute(sql, params).fetchall()
         if time.perf_counter() - begin > SLOW_S:
-            self.slow.add(sql)
+            if sql in self._slow_once:
+                self.slow.add(sql)
+            else:
+                self._slow_once.add(sql)
+        elif self._slow_once:
+            self._slow_once.discard(sql)
         return rows
 
     def _timed(self, sql: str, params: Params) -> tuple[list[Any], float]:
