@@ -5,7 +5,7 @@ floors measured in the same run.
     python bench/load.py [--engine sqlite|postgresql|both] [--front slack|discord|both]
                          [--senders 1,20] [--seconds 3] [--rate queue=200,ask=30]
                          [--burst 3] [--rounds 3] [--mentors 30] [--profile PREFIX]
-                         [--json]
+                         [--sqlite-floor sqlite3|aiosqlite] [--json]
 
 Each side runs in a child process (bench/load_bot.py) on a loopback port: so the CPU time
 (utime + stime from /proc/<pid>/stat over the timed window) and the peak RSS (VmHWM) are the
@@ -19,7 +19,9 @@ Sides, all behind the same generator and fake:
 - `floor`: a minimal slack-bolt app (HTTP, signature verification on, same secret) that acks
   and makes the same Web API calls as ours with no storage (bench/load_floor.py).
 - `floor_db`: the same plus raw-driver transactions of the same size as ours (the same
-  number of transactions and statement kinds, counted on ours in a calibration run first).
+  number of transactions and statement kinds, counted on ours in a calibration run first):
+  plain sqlite3 on the event loop's thread (`--sqlite-floor aiosqlite`: a thread hop per
+  statement) or asyncpg.
 
 Per request: the ack (the slash command's HTTP 200), the reply the person sees (the ack's
 body when it carries one, else the fake's receipt of the post to that command's
@@ -535,6 +537,7 @@ class Settings:
     warmup: int = 10
     profile: str | None = None  # a file name prefix: profile ours with the most senders
     profiled: bool = False  # once per engine
+    sqlite_floor: str = "sqlite3"  # the storage floor's SQLite driver: sqlite3 or aiosqlite
 
 
 @contextlib.asynccontextmanager
@@ -615,6 +618,7 @@ async def calibrate(engine: str, dsn: str | None, settings: Settings) -> dict[st
             plan["commands"][kind] = spec
         tracker.keep = False
         plan["reply_in_ack"] = bool(load.in_ack.get("ask"))
+        plan["sqlite_driver"] = settings.sqlite_floor
         plan["open_dm"] = len(fake.of("conversations.open"))
         return plan
 
@@ -928,11 +932,13 @@ async def run(
     warmup: int = 10,
     progress: Callable[[str], None] | None = None,
     profile: str | None = None,
+    sqlite_floor: str = "sqlite3",
 ) -> dict[str, Any]:
     senders = senders or [1, 20]
     discord_senders = discord_senders or [1, 10]
     rates = {"queue": 200.0, "ask": 30.0} if rates is None else rates
     settings = Settings(senders, seconds, rates, burst_s, mentors, warmup, profile)
+    settings.sqlite_floor = sqlite_floor
     dsn = os.environ.get(PG_DSN_ENV)
     note = progress or (lambda _: None)
     out: dict[str, Any] = {
@@ -944,6 +950,7 @@ async def run(
             "rounds": rounds,
             "mentors": mentors,
             "discord_senders": discord_senders,
+            "sqlite_floor": sqlite_floor,
             "cpus": os.cpu_count(),
         },
         "slack": {},
@@ -1117,6 +1124,12 @@ def main(argv: list[str] | None = None) -> None:
         metavar="PREFIX",
         help="pyinstrument over ours with the most senders, first round: PREFIX.ENGINE.txt",
     )
+    parser.add_argument(
+        "--sqlite-floor",
+        choices=("sqlite3", "aiosqlite"),
+        default="sqlite3",
+        help="the storage floor's SQLite driver (sqlite3: on the loop's thread, the cheapest)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     result = asyncio.run(
@@ -1132,6 +1145,7 @@ def main(argv: list[str] | None = None) -> None:
             discord_senders=[int(x) for x in args.discord_senders.split(",")],
             progress=lambda text: print(text, file=sys.stderr, flush=True),
             profile=args.profile,
+            sqlite_floor=args.sqlite_floor,
         )
     )
     if args.json:
