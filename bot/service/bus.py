@@ -15,9 +15,9 @@ from bot.domain.errors import LimitReached, MicromentorError
 from bot.domain.messages import Actor, Reply
 from bot.domain.queries import Query
 from bot.grammar import parse, parse_line
-from bot.service.context import Ctx, Deps, resolve_person
+from bot.service.context import Ctx, Deps, NeedsWrite, resolve_person
 from bot.service.delivery import Dispatcher
-from bot.service.registry import HANDLERS
+from bot.service.registry import HANDLERS, READS, Handler
 from bot.storage.database import Database
 from bot.storage.sql import platform as platform_sql
 
@@ -159,31 +159,14 @@ class MessageBus:
                 ),
             )
         started = time.perf_counter()
+        # A read with no delivery to record takes no write lock; it is run again as a write
+        # when it finds something to write after all (a newcomer, a changed name).
+        read_only = delivery is None and type(command) in READS
         try:
-            async with self.db.transaction() as tx:
-                now = self.deps.clock.now()
-                if delivery is not None:
-                    first = await tx.fetch_one(
-                        platform_sql.DELIVERY,
-                        {
-                            "platform": actor.platform,
-                            "workspace": actor.workspace,
-                            "delivery_id": delivery[:200],
-                            "now": epoch(now),
-                        },
-                    )
-                    if first is None:
-                        return DUPLICATE
-                me = await resolve_person(tx, self.deps, actor, now)
-                if not isinstance(command, Query):
-                    # Autocompletes ask at every keystroke: a person's budget is for commands.
-                    self._throttle(me.id, now)
-                ctx = Ctx(self.deps, tx, now, me.community_id, actor=actor, me=me)
-                outcome = await handler(ctx, command)
-                # Kept with the command: committed messages are sent even after a crash.
-                batch = (
-                    await self.dispatcher.stage(tx, outcome.messages) if outcome.messages else None
-                )
+            try:
+                return await self._run(actor, command, handler, delivery, started, read_only)
+            except NeedsWrite:
+                return await self._run(actor, command, handler, delivery, started, False)
         except SlowDown as exc:
             metrics.RATE_LIMITED.inc()
             metrics.COMMANDS.labels(name, "rate_limited").inc()
@@ -196,6 +179,40 @@ class MessageBus:
             metrics.COMMANDS.labels(name, "failed").inc()
             log.exception("command %s failed", name)
             return await self._once(actor, delivery, Reply(SORRY, is_error=True))
+
+    async def _run(
+        self,
+        actor: Actor,
+        command: c.Command | Query,
+        handler: Handler,
+        delivery: str | None,
+        started: float,
+        read_only: bool,
+    ) -> Reply:
+        """The command's transaction, then what follows its commit."""
+        name = type(command).__name__
+        async with self.db.transaction(read_only=read_only) as tx:
+            now = self.deps.clock.now()
+            if delivery is not None:
+                first = await tx.fetch_one(
+                    platform_sql.DELIVERY,
+                    {
+                        "platform": actor.platform,
+                        "workspace": actor.workspace,
+                        "delivery_id": delivery[:200],
+                        "now": epoch(now),
+                    },
+                )
+                if first is None:
+                    return DUPLICATE
+            me = await resolve_person(tx, self.deps, actor, now, read_only=read_only)
+            if not isinstance(command, Query):
+                # Autocompletes ask at every keystroke: a person's budget is for commands.
+                self._throttle(me.id, now)
+            ctx = Ctx(self.deps, tx, now, me.community_id, actor=actor, me=me)
+            outcome = await handler(ctx, command)
+            # Kept with the command: committed messages are sent even after a crash.
+            batch = await self.dispatcher.stage(tx, outcome.messages) if outcome.messages else None
         for apply_change in ctx.after_commit:
             apply_change()
         elapsed = time.perf_counter() - started

@@ -11,7 +11,7 @@ from bot.domain.messages import Attachment, OutboundMessage
 from bot.domain.model import HelpRequest, Session
 from bot.domain.states import OfferState, RequestState, RequestStep, request_refusal
 from bot.service import sessions, waves
-from bot.service.context import Scope, address_of
+from bot.service.context import Scope
 from bot.service.views import rid, session_when, sid
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
@@ -103,7 +103,7 @@ async def claim_request(
             },
         )
     for row in settled:
-        address = await address_of(scope.tx, int(row["mentor_id"]))
+        address = await scope.address(int(row["mentor_id"]))
         if address is None:
             continue
         text = (
@@ -114,7 +114,7 @@ async def claim_request(
         messages.append(
             OutboundMessage(to=address, text=text, key=f"offer:{row['id']}", update=True)
         )
-    mentee = await address_of(scope.tx, req.requester_id)
+    mentee = await scope.address(req.requester_id)
     if mentee is not None:
         zone = ZoneInfo(session.mentee.timezone)
         messages.append(

@@ -54,6 +54,17 @@ class Scope:
     # what changes the process's own state once the transaction has committed (and never if
     # it rolls back): a settings change, say
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # where each person was found, for the rest of the transaction: one command's messages
+    # name the same people many times (an accept edits every offer of the request)
+    addresses: dict[int, PersonAddress | None] = field(default_factory=dict)
+
+    async def address(self, person_id: int) -> PersonAddress | None:
+        """Where to reach a person: the platform identity they used last."""
+        if person_id not in self.addresses:
+            row = await self.tx.fetch_one(sql.ADDRESS_OF, {"person_id": person_id})
+            found = row and PersonAddress(row["platform"], row["workspace"], row["user_id"])
+            self.addresses[person_id] = found or None
+        return self.addresses[person_id]
 
     @property
     def ts(self) -> int:
@@ -102,12 +113,20 @@ def identity_hash(platform: str, workspace: str, user_id: str) -> str:
     return identities_sql.identity_key(platform, workspace, user_id)
 
 
-async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetime) -> Person:
+class NeedsWrite(Exception):
+    """A read-only transaction found something to write (a newcomer, a new name): the
+    command runs again in a write transaction."""
+
+
+async def resolve_person(
+    tx: Transaction, deps: Deps, actor: Actor, now: datetime, *, read_only: bool = False
+) -> Person:
     """The person behind a platform identity, created on first contact.
 
     An actor with an empty display name (a platform event that carries only a user id)
     leaves the stored names as they are; a newcomer is named by their user id until a
-    command brings their name.
+    command brings their name. In a read-only transaction, what would be written raises
+    NeedsWrite instead.
     """
     community_id = deps.config.community_for(actor.platform, actor.workspace)
     if community_id is None:
@@ -123,6 +142,8 @@ async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetim
     if row is not None:
         renamed = bool(given) and row["identity_name"] != given
         if renamed or ts - int(row["last_seen_at"]) >= TOUCH_EVERY:
+            if read_only:
+                raise NeedsWrite
             identity_name = given or str(row["identity_name"])
             person_name = given or str(row["display_name"])
             await tx.execute(sql.TOUCH_IDENTITY, {**key, "now": ts, "display_name": identity_name})
@@ -130,6 +151,8 @@ async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetim
                 sql.TOUCH_PERSON, {"id": row["id"], "now": ts, "display_name": person_name}
             )
         return Person.from_row(row)
+    if read_only:
+        raise NeedsWrite
     mentors = deps.config.mentors
     person_id = await tx.fetch_val(
         sql.INSERT_PERSON,
@@ -174,11 +197,3 @@ async def resolve_person(tx: Transaction, deps: Deps, actor: Actor, now: datetim
     created = await tx.fetch_one(sql.GET_PERSON, {"id": person_id})
     assert created is not None
     return Person.from_row(created)
-
-
-async def address_of(tx: Transaction, person_id: int) -> PersonAddress | None:
-    """Where to reach a person: the platform identity they used last."""
-    row = await tx.fetch_one(sql.ADDRESS_OF, {"person_id": person_id})
-    if row is None:
-        return None
-    return PersonAddress(row["platform"], row["workspace"], row["user_id"])

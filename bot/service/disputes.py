@@ -21,7 +21,7 @@ from bot.domain.states import (
 )
 from bot.domain.timeparse import format_local
 from bot.service import audit, due
-from bot.service.context import Ctx, Scope, address_of
+from bot.service.context import Ctx, Scope
 from bot.service.identities import related_persons, same_person
 from bot.service.people import blocked_between, person_by_mention, require_moderator
 from bot.service.ratings import everyone_rated, reveal
@@ -42,7 +42,7 @@ def did(number: int) -> str:
 async def _tell(
     scope: Scope, person_id: int, text: str, key: str | None = None
 ) -> list[OutboundMessage]:
-    address = await address_of(scope.tx, person_id)
+    address = await scope.address(person_id)
     return [] if address is None else [OutboundMessage(to=address, text=text, key=key)]
 
 

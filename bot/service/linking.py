@@ -51,6 +51,7 @@ async def link(ctx: Ctx, cmd: c.Link) -> Outcome:
         raise InvalidInput("That code is for this same account; use it on your other one.")
     for statement in sql.MERGE:
         await ctx.tx.execute(statement, {"old": ctx.me.id, "new": target})
+    ctx.addresses.clear()  # this account is the other person's now
     await refresh_rotation(ctx.tx, target, ctx.ts)
     post = await audit.record(
         ctx, target, "link", f"person {target}", f"{ctx.actor.platform} account linked"

@@ -8,7 +8,7 @@ from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.states import OfferState, RequestStep, require_request
 from bot.service import audit, waves
 from bot.service.claim import claim_request
-from bot.service.context import Ctx, address_of
+from bot.service.context import Ctx
 from bot.service.identities import related_persons
 from bot.service.people import (
     blocked_between,
@@ -47,7 +47,7 @@ async def assign(ctx: Ctx, cmd: c.ModAssign) -> Outcome:
     session, messages, invite = await claim_request(
         ctx, req, mentor.id, mentor.display_name, assigned_by=f"a moderator ({ctx.me.display_name})"
     )
-    address = await address_of(ctx.tx, mentor.id)
+    address = await ctx.address(mentor.id)
     if address is not None:
         messages.append(
             OutboundMessage(
@@ -88,7 +88,7 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
     closed = await ctx.tx.fetch_one(request_sql.CLOSE, {"id": req.id, "now": ctx.ts, "note": note})
     if closed is None:
         raise Conflict(f"{r} was just taken, so it stays open for its mentor.")
-    member = await address_of(ctx.tx, req.requester_id)
+    member = await ctx.address(req.requester_id)
     if member is not None:
         messages.append(
             OutboundMessage(

@@ -10,7 +10,7 @@ from bot.domain.model import HelpRequest
 from bot.domain.states import OfferState, RequestStep, require_request
 from bot.service import waves
 from bot.service.claim import claim_request, closed_error, joinable
-from bot.service.context import Ctx, address_of
+from bot.service.context import Ctx
 from bot.service.identities import same_person
 from bot.service.people import blocked_between, require_not_suspended, suspended_until
 from bot.service.profile import my_skills
@@ -99,7 +99,7 @@ async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
             raise NotFound(f"You have no offer for {rid(req.id)}, so there is nothing to decline.")
         raise Conflict(f"Your offer for {rid(req.id)} is already {offer['state']}.")
     messages: list[OutboundMessage] = []
-    address = await address_of(ctx.tx, ctx.me.id)
+    address = await ctx.address(ctx.me.id)
     if address is not None:
         messages.append(
             OutboundMessage(

@@ -11,7 +11,7 @@ from bot.domain.errors import Conflict
 from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
 from bot.domain.states import OfferState, Role
 from bot.service import due, waves
-from bot.service.context import Ctx, Scope, address_of, identity_hash
+from bot.service.context import Ctx, Scope, identity_hash
 from bot.service.views import sid
 from bot.storage.sql import identities as identities_sql
 from bot.storage.sql import offers as offer_sql
@@ -120,6 +120,7 @@ async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
             {"name": name, "anon": anon, "community_id": ctx.community},
         )
     await ctx.tx.execute(sql.DELETE_IDENTITIES, {"id": ctx.me.id})
+    ctx.addresses.pop(ctx.me.id, None)
     return Outcome(
         Reply("Done: you are forgotten. Thank you for being part of the community."), messages
     )
@@ -147,13 +148,13 @@ async def _requests_of_cancelled_sessions(ctx: Ctx, live: list[Any]) -> list[Out
                 },
             )
             for mentor in await ctx.tx.fetch(sql.MENTORS_OF, {"id": session_id}):
-                address = await address_of(ctx.tx, int(mentor["person_id"]))
+                address = await ctx.address(int(mentor["person_id"]))
                 if address is not None:
                     text = f"{s} is off: its member left micromentor. You're free again."
                     messages.append(OutboundMessage(to=address, text=text))
             continue
         mentee = await ctx.tx.fetch_val(sql.REQUESTER_OF, {"id": request_id})
-        address = await address_of(ctx.tx, int(mentee))
+        address = await ctx.address(int(mentee))
         if address is not None:
             messages.append(
                 OutboundMessage(

@@ -12,7 +12,7 @@ from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Participant, Session
 from bot.domain.states import Role, SessionState, SessionStep
 from bot.domain.timeparse import format_local
-from bot.service.context import Ctx, Scope, address_of
+from bot.service.context import Ctx, Scope
 from bot.service.people import person_by_mention
 from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS
 from bot.service.sessions import load_session, my_session, rating_prompt_key
@@ -85,7 +85,7 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
         raise Conflict(f"You already rated {target.display_name} for {s}; a rating can't change.")
     metrics.RATINGS.inc()
     messages: list[OutboundMessage] = []
-    address = await address_of(ctx.tx, ctx.me.id)
+    address = await ctx.address(ctx.me.id)
     if address is not None:
         messages.append(
             OutboundMessage(
@@ -134,7 +134,7 @@ async def reveal(scope: Scope, session: Session) -> list[OutboundMessage]:
     s = sid(session.id)
     messages: list[OutboundMessage] = []
     for p in session.participants:
-        address = await address_of(scope.tx, p.person_id)
+        address = await scope.address(p.person_id)
         if address is None:
             continue
         mine = [r for r in rows if int(r["ratee_id"]) == p.person_id and int(r["counted"])]

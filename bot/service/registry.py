@@ -44,7 +44,8 @@ Handler = Callable[[Ctx, Any], Awaitable[Outcome]]
 class Spec:
     """One command. `words` is what follows `/mentor` up to its arguments (`mod resolve`);
     `typed` a line that becomes this command (the registry's test parses it); `discord` the
-    app command that builds it; `form` the form front ends with forms open for it."""
+    app command that builds it; `form` the form front ends with forms open for it; `reads`
+    that it changes nothing, so it may run in a read-only transaction."""
 
     command: type[Any]
     handler: Handler | None  # None only for help, answered without a transaction
@@ -52,6 +53,7 @@ class Spec:
     typed: str
     discord: str
     form: str | None = None
+    reads: bool = False
 
 
 SPECS: tuple[Spec, ...] = (
@@ -60,14 +62,16 @@ SPECS: tuple[Spec, ...] = (
     Spec(c.AskForHelp, requests.ask, "ask", "ask python -- why?", "mentor ask", form="ask"),
     Spec(c.EditRequest, requests.edit, "edit", "edit r1 -- new text", "mentor edit"),
     Spec(c.CancelRequest, requests.cancel, "cancel", "cancel r1", "mentor cancel"),
-    Spec(c.ShowQueue, requests.show_queue, "queue", "queue", "mentor queue"),
+    Spec(c.ShowQueue, requests.show_queue, "queue", "queue", "mentor queue", reads=True),
     # Mentors: skills, availability, profile, offers.
-    Spec(c.ShowSkills, profile.show_skills, "skills", "skills", "mentor skills list"),
+    Spec(c.ShowSkills, profile.show_skills, "skills", "skills", "mentor skills list", reads=True),
     Spec(c.AddSkills, profile.add_skills, "skills", "skills add go", "mentor skills add"),
     Spec(c.RemoveSkills, profile.remove_skills, "skills", "skills rm go", "mentor skills remove"),
     Spec(c.SetAvailable, profile.set_available, "available", "available 2h", "mentor available"),
     Spec(c.SetAway, profile.set_away, "away", "away", "mentor available"),
-    Spec(c.ShowProfile, profile.show_profile, "profile", "profile", "mentor profile show"),
+    Spec(
+        c.ShowProfile, profile.show_profile, "profile", "profile", "mentor profile show", reads=True
+    ),
     Spec(c.SetTimezone, profile.set_timezone, "profile", "profile tz UTC", "mentor profile tz"),
     Spec(
         c.SetHours,
@@ -97,11 +101,18 @@ SPECS: tuple[Spec, ...] = (
         "profile leaderboard on",
         "mentor profile leaderboard",
     ),
-    Spec(c.ListOpen, offers.list_open, "open", "open python", "mentor open"),
+    Spec(c.ListOpen, offers.list_open, "open", "open python", "mentor open", reads=True),
     Spec(c.AcceptOffer, offers.accept, "accept", "accept r1", "mentor accept"),
     Spec(c.DeclineOffer, offers.decline, "decline", "decline r1", "mentor decline"),
     # Sessions.
-    Spec(c.ListSessions, sessions.list_sessions, "sessions", "sessions", "mentor sessions"),
+    Spec(
+        c.ListSessions,
+        sessions.list_sessions,
+        "sessions",
+        "sessions",
+        "mentor sessions",
+        reads=True,
+    ),
     Spec(c.CheckIn, sessions.check_in, "checkin", "checkin s1", "mentor checkin"),
     Spec(c.Withdraw, sessions.withdraw, "withdraw", "withdraw s1", "mentor withdraw"),
     Spec(
@@ -125,14 +136,21 @@ SPECS: tuple[Spec, ...] = (
     Spec(c.Block, blocks.block, "block", "block @x", "mentor block add"),
     Spec(c.Unblock, blocks.unblock, "unblock", "unblock @x", "mentor block remove"),
     # You and your data.
-    Spec(c.ShowMe, standing.show_me, "me", "me", "mentor account me"),
-    Spec(c.Leaderboard, standing.leaderboard, "leaderboard", "leaderboard", "mentor leaderboard"),
+    Spec(c.ShowMe, standing.show_me, "me", "me", "mentor account me", reads=True),
+    Spec(
+        c.Leaderboard,
+        standing.leaderboard,
+        "leaderboard",
+        "leaderboard",
+        "mentor leaderboard",
+        reads=True,
+    ),
     Spec(c.Link, linking.link, "link", "link", "mentor account link"),
     Spec(c.Unlink, linking.unlink, "unlink", "unlink", "mentor account unlink"),
     Spec(c.Export, privacy.export, "export", "export", "mentor account export"),
     Spec(c.Forget, privacy.forget, "forget", "forget", "mentor account forget"),
     # Moderators.
-    Spec(c.ModQueue, disputes.queue, "mod queue", "mod queue", "mentor-mod queue"),
+    Spec(c.ModQueue, disputes.queue, "mod queue", "mod queue", "mentor-mod queue", reads=True),
     Spec(
         c.ModResolve,
         disputes.resolve,
@@ -140,15 +158,22 @@ SPECS: tuple[Spec, ...] = (
         "mod resolve d1 warn -- be on time",
         "mentor-mod resolve",
     ),
-    Spec(c.ModShow, disputes.show, "mod show", "mod show d1", "mentor-mod show"),
-    Spec(c.ModLog, audit.show_log, "mod log", "mod log 5", "mentor-mod log"),
-    Spec(c.ModStats, standing.stats, "mod stats", "mod stats @x", "mentor-mod stats"),
+    Spec(c.ModShow, disputes.show, "mod show", "mod show d1", "mentor-mod show", reads=True),
+    Spec(c.ModLog, audit.show_log, "mod log", "mod log 5", "mentor-mod log", reads=True),
+    Spec(c.ModStats, standing.stats, "mod stats", "mod stats @x", "mentor-mod stats", reads=True),
     Spec(c.ModAssign, moderation.assign, "mod assign", "mod assign r1 @x", "mentor-mod assign"),
     Spec(c.ModClose, moderation.close, "mod close", "mod close r1 -- sorry", "mentor-mod close"),
-    Spec(c.ModSettings, settings.show, "mod settings", "mod settings", "mentor-mod settings"),
+    Spec(
+        c.ModSettings,
+        settings.show,
+        "mod settings",
+        "mod settings",
+        "mentor-mod settings",
+        reads=True,
+    ),
     Spec(c.ModSet, settings.set_value, "mod set", "mod set a.b 1", "mentor-mod set"),
     Spec(c.ModSkills, settings.skills, "mod skills", "mod skills add go", "mentor-mod skills"),
-    Spec(c.ModReport, report.show, "mod report", "mod report", "mentor-mod report"),
+    Spec(c.ModReport, report.show, "mod report", "mod report", "mentor-mod report", reads=True),
 )
 
 # Words a parser also answers to, without a spec of their own (`stats @x` is `mod stats`).
@@ -159,6 +184,9 @@ QUERIES: dict[type[Any], Handler] = {
     q.DescribeForm: forms.describe_form,
     q.SuggestSkills: forms.suggest_skills,
 }
+
+# What runs in a read-only transaction when nothing else must be written with it.
+READS: frozenset[type[Any]] = frozenset({s.command for s in SPECS if s.reads} | set(QUERIES))
 
 HANDLERS: dict[type[Any], Handler] = {
     **{s.command: s.handler for s in SPECS if s.handler},

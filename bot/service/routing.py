@@ -13,7 +13,7 @@ from bot.domain.model import HelpRequest
 from bot.domain.routing import Candidate, full_fit, has_capacity, plan_wave, pool_chance, rank
 from bot.domain.timeparse import MINUTES_PER_WEEK, minute_of_week
 from bot.service import due, reputation
-from bot.service.context import Scope, address_of
+from bot.service.context import Scope
 from bot.service.identities import kept_apart
 from bot.service.views import offer_actions, offer_text, request_fields
 from bot.storage.database import Row, Transaction
@@ -242,7 +242,7 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
         )
         await due.schedule(ctx, due.Kind.OFFER_DEADLINE, int(offer_id), deadline)
         metrics.OFFERS.labels("sent").inc()
-        address = await address_of(ctx.tx, mentor.person_id)
+        address = await ctx.address(mentor.person_id)
         if address is None:
             continue
         messages.append(

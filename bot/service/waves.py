@@ -14,7 +14,7 @@ from bot.domain.model import HelpRequest
 from bot.domain.states import OfferState, RequestState
 from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK, minute_of_week
 from bot.service import due, reputation
-from bot.service.context import Scope, address_of
+from bot.service.context import Scope
 from bot.service.routing import SentWave, refresh_rotation, send_wave
 from bot.service.views import offer_actions, offer_text, one_line, request_fields, rid
 from bot.storage.sql import offers as offer_sql
@@ -142,7 +142,7 @@ async def offer_deadline(scope: Scope, offer_id: int, version: int) -> list[Outb
         return []
     metrics.OFFERS.labels(OfferState.EXPIRED).inc()
     messages: list[OutboundMessage] = []
-    address = await address_of(scope.tx, int(row["mentor_id"]))
+    address = await scope.address(int(row["mentor_id"]))
     if address is not None:
         messages.append(
             OutboundMessage(
@@ -164,7 +164,7 @@ async def _maybe_set_away(scope: Scope, mentor_id: int) -> list[OutboundMessage]
         return []
     away = await scope.tx.fetch_one(person_sql.SET_AWAY_IF_NOT, {"id": mentor_id})
     await refresh_rotation(scope.tx, mentor_id, scope.ts)
-    address = await address_of(scope.tx, mentor_id)
+    address = await scope.address(mentor_id)
     if away is None or address is None:
         return []
     return [
@@ -272,7 +272,7 @@ async def pending_offer_updates(
     out: list[OutboundMessage] = []
     rows = await scope.tx.fetch(offer_sql.PENDING_OF_REQUEST, {"request_id": req.id})
     for row in rows:
-        address = await address_of(scope.tx, int(row["mentor_id"]))
+        address = await scope.address(int(row["mentor_id"]))
         if address is None:
             continue
         zone = await scope.tx.fetch_val(person_sql.TIMEZONE_OF, {"id": row["mentor_id"]})
@@ -324,7 +324,7 @@ async def request_expire(scope: Scope, request_id: int, version: int) -> list[Ou
         {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": scope.ts},
     )
     messages += await channel_updates(scope, req, f"{r} expired: nobody took it in time.")
-    member = await address_of(scope.tx, req.requester_id)
+    member = await scope.address(req.requester_id)
     if member is not None:
         zone = await scope.tx.fetch_val(person_sql.TIMEZONE_OF, {"id": req.requester_id})
         times = await usual_times(scope, req, ZoneInfo(zone or "UTC"))

@@ -42,8 +42,10 @@ class Database(Protocol):
 
     dialect: str  # "sqlite" | "postgresql"
 
-    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
-        """One write transaction (SQLite: BEGIN IMMEDIATE); commits on success."""
+    def transaction(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Transaction]:
+        """One transaction; commits on success. A write transaction (the default) takes
+        SQLite's write lock at once (BEGIN IMMEDIATE); a read-only one takes none, and
+        PostgreSQL refuses a write in it."""
         ...
 
     async def close(self) -> None:

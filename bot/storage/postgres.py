@@ -96,6 +96,13 @@ class PostgresTransaction:
             await self._conn.execute(text)
 
 
+async def _nothing_to_reset(conn: Any) -> None:
+    """A connection goes back to the pool as it came: we keep no session state (no LISTEN,
+    no session SET, only transaction-scoped advisory locks), and asyncpg rolls back a
+    transaction left open before calling this. Its default reset costs a round trip per
+    transaction."""
+
+
 class PostgresDatabase:
     """A pool; PostgreSQL's row locks and conditional updates decide every race."""
 
@@ -116,7 +123,11 @@ class PostgresDatabase:
         """Connect a pool to `dsn`."""
         try:
             pool = await asyncpg.create_pool(
-                dsn, min_size=min_size, max_size=max_size, server_settings=server_settings
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                server_settings=server_settings,
+                reset=_nothing_to_reset,
             )
         except ValueError as exc:
             # asyncpg's own reading of the URL (a port that is not a number, an unknown
@@ -134,8 +145,8 @@ class PostgresDatabase:
         return cls(pool)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresTransaction]:
-        async with self._pool.acquire() as conn, conn.transaction():
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[PostgresTransaction]:
+        async with self._pool.acquire() as conn, conn.transaction(readonly=read_only):
             yield PostgresTransaction(conn)
 
     async def close(self) -> None:

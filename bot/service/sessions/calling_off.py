@@ -15,7 +15,7 @@ from bot.domain.states import (
     require_session,
 )
 from bot.service import waves
-from bot.service.context import Ctx, address_of
+from bot.service.context import Ctx
 from bot.service.sessions.ending import move_to_end_state
 from bot.service.sessions.lookup import load_session, my_session
 from bot.service.sessions.spaces import space, space_message
@@ -60,7 +60,7 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
     where = await space(ctx, session)
     messages = [space_message(where, text, session, closes=True), *messages_offers]
     for mentor in session.mentors:
-        address = await address_of(ctx.tx, mentor.person_id)
+        address = await ctx.address(mentor.person_id)
         if address is not None:
             messages.append(OutboundMessage(to=address, text=text))
     return messages, late
@@ -92,7 +92,7 @@ async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
         ratings_close_at=None,
     )
     messages: list[OutboundMessage] = []
-    mentee = await address_of(ctx.tx, session.mentee_id)
+    mentee = await ctx.address(session.mentee_id)
     because = f": {reason}" if reason is not None else "."
     if mentee is not None:
         messages.append(

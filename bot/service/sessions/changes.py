@@ -12,7 +12,7 @@ from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
 from bot.domain.states import ProposalKind, SessionStep
 from bot.domain.timeparse import format_local, parse_when
-from bot.service.context import Ctx, address_of
+from bot.service.context import Ctx
 from bot.service.sessions.lookup import load_session, my_session
 from bot.service.sessions.spaces import invite, space, space_message, zones
 from bot.service.sessions.timers import schedule_actions
@@ -54,7 +54,7 @@ async def _propose(
     for other in session.participants:
         if other.person_id == ctx.me.id:
             continue
-        address = await address_of(ctx.tx, other.person_id)
+        address = await ctx.address(other.person_id)
         if address is None:
             continue
         messages.append(
@@ -112,7 +112,7 @@ async def reschedule(ctx: Ctx, cmd: c.Reschedule) -> Outcome:
     for other in moved.participants:
         if other.person_id == ctx.me.id:
             continue
-        address = await address_of(ctx.tx, other.person_id)
+        address = await ctx.address(other.person_id)
         if address is not None:
             messages.append(
                 OutboundMessage(to=address, text=f"Updated invite for {s}.", files=(calendar,))

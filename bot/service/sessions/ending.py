@@ -12,7 +12,7 @@ from bot.domain.model import Session
 from bot.domain.states import SessionEnding, SessionState, SessionStep, can_move
 from bot.domain.timeparse import format_local
 from bot.service import due
-from bot.service.context import Ctx, Scope, address_of
+from bot.service.context import Ctx, Scope
 from bot.service.sessions.lookup import current_session, my_session
 from bot.service.sessions.spaces import space, space_message
 from bot.service.views import rating_actions, sid
@@ -83,7 +83,7 @@ async def complete(
         space_message(where, f"{s} has ended ({outcome}). Thank you both!", session, closes=True)
     ]
     for p in session.participants:
-        address = await address_of(scope.tx, p.person_id)
+        address = await scope.address(p.person_id)
         if address is None or p.checked_in_at is None:
             continue
         closes = format_local(from_epoch(close_at), ZoneInfo(p.timezone))
@@ -92,7 +92,7 @@ async def complete(
             # With several mentors each gets their own prompt, and the buttons name them.
             mention = None
             if len(others) > 1:
-                their = await address_of(scope.tx, other.person_id)
+                their = await scope.address(other.person_id)
                 mention = f"@{their.user_id}" if their is not None else None
             how = f"`/mentor rate {s} {mention + ' ' if mention else ''}<1-5> -- <comment>`"
             messages.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.messages import Attachment, OutboundMessage, PersonAddress, SessionAddress
 from bot.domain.model import Session
-from bot.service.context import Scope, address_of
+from bot.service.context import Scope
 from bot.service.invites import session_invite
 from bot.service.views import clip, session_actions, sid
 
@@ -13,7 +13,7 @@ async def space(scope: Scope, session: Session) -> SessionAddress:
     """The session's own space, with the addresses of everyone in it."""
     members: list[PersonAddress] = []
     for p in session.participants:
-        address = await address_of(scope.tx, p.person_id)
+        address = await scope.address(p.person_id)
         if address is not None:
             members.append(address)
     return SessionAddress(scope.community, session.id, tuple(members))

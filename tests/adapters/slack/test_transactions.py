@@ -62,9 +62,9 @@ class CountingDatabase:
         self.counts = Counts()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[Transaction]:
         self.counts.transactions += 1
-        async with self.inner.transaction() as tx:
+        async with self.inner.transaction(read_only=read_only) as tx:
             yield _CountingTransaction(tx, self.counts)
 
     async def close(self) -> None:
