@@ -237,6 +237,16 @@ class Child:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def first_error(self) -> str:
+        """The first error the bot logged, with its traceback's last lines."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        start = next(n for n, line in enumerate(lines) if line.startswith(("ERROR", "CRITICAL")))
+        end = next(
+            (n for n in range(start + 1, len(lines)) if lines[n].startswith(("ERROR", "WARN"))),
+            len(lines),
+        )
+        return "\n".join([lines[start], *lines[max(start + 1, end - 4) : end]])[:1500]
+
     def errors(self) -> list[str]:
         lines = self.log.read_text(errors="replace").splitlines()
         return [line for line in lines if line.startswith(("ERROR", "CRITICAL", "Traceback"))]
@@ -674,7 +684,7 @@ async def run_side(
             result["offers_per_ask"] = _offers_per_ask(tracker)
         result["errors_logged"] = len(bot.errors())
         if bot.errors():
-            result["first_error"] = bot.errors()[0][:300]
+            result["first_error"] = bot.first_error()
         bot.log.unlink(missing_ok=True)
         return result
 
