@@ -52,5 +52,5 @@ def setup_logging(config: LoggingConfig, level: str | None = None) -> None:
     # whole API requests and responses at DEBUG, tokens and message texts included (the
     # install flow's oauth.v2.access answer carries the workspace's bot token), so they never
     # go below INFO.
-    for noisy in ("aiosqlite", "asyncio", "apscheduler", "slack_sdk", "slack_bolt", "discord"):
+    for noisy in ("asyncio", "apscheduler", "slack_sdk", "slack_bolt", "discord"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))

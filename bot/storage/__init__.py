@@ -1,4 +1,4 @@
-"""The store: one Database protocol, an aiosqlite and an asyncpg driver, SQL and migrations."""
+"""The store: one Database protocol, a sqlite3 and an asyncpg driver, SQL and migrations."""
 
 from bot.storage.database import Database, Row, Transaction
 from bot.storage.factory import open_database

@@ -15,7 +15,7 @@ from bot.process.logging_setup import setup_logging
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    names = ("aiosqlite", "asyncio", "apscheduler", "slack_sdk", "slack_bolt", "discord")
+    names = ("asyncio", "apscheduler", "slack_sdk", "slack_bolt", "discord")
     levels = {name: logging.getLogger(name).level for name in names}
     yield
     root.handlers[:] = handlers
