@@ -408,6 +408,21 @@ class SlackLoad:
                     raise RuntimeError(f"setting up mentor UM{m} failed: {req.error}")
 
 
+def server_cpu_s() -> float:
+    """CPU time of every PostgreSQL process on this machine: with the bench alone on it, the
+    database work a mode caused (SQLite's runs inside the bot's process)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:  # the process ended
+            continue
+        if head.endswith("(postgres"):
+            fields = tail.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
+
+
 # -- the modes --------------------------------------------------------------------------------
 
 
@@ -437,7 +452,7 @@ def figures(reqs: list[Req], elapsed: float, cpu: float, prefix: str) -> dict[st
 async def closed_loop(load: SlackLoad, bot: Child, senders: int, seconds: float) -> dict[str, Any]:
     """`senders` each ask, wait until the ask is completed, and ask again, for `seconds`."""
     reqs: list[Req] = []
-    cpu0 = bot.cpu_s()
+    cpu0, server0 = bot.cpu_s(), server_cpu_s()
     begin = time.perf_counter()
     deadline = begin + seconds
 
@@ -449,7 +464,10 @@ async def closed_loop(load: SlackLoad, bot: Child, senders: int, seconds: float)
 
     await asyncio.gather(*(sender() for _ in range(senders)))
     elapsed = max(r.completed or 0 for r in reqs) - begin
-    return figures(reqs, elapsed, bot.cpu_s() - cpu0, f"s{senders}_")
+    out = figures(reqs, elapsed, bot.cpu_s() - cpu0, f"s{senders}_")
+    done = out[f"s{senders}_completed"]
+    out[f"s{senders}_server_cpu_ms"] = (server_cpu_s() - server0) * 1000 / done if done else None
+    return out
 
 
 async def open_loop(
@@ -1047,6 +1065,8 @@ def table(result: dict[str, Any]) -> str:
                 (f"{n} sender(s): last offer p50 / p99 ms", (p + "offer_p50", p + "offer_p99")),
                 (f"{n} sender(s): CPU ms per ask", p + "cpu_ms"),
             ]
+            if eng == "postgresql":
+                rows.append((f"{n} sender(s): PostgreSQL CPU ms per ask", p + "server_cpu_ms"))
         for kind, rate in s["rates"].items():
             p = f"{kind}{rate:g}_"
             rows += [
