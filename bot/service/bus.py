@@ -213,7 +213,6 @@ class MessageBus:
             outcome = await handler(ctx, command)
             # Kept with the command: committed messages are sent even after a crash.
             batch = await self.dispatcher.stage(tx, outcome.messages) if outcome.messages else None
-            await ctx.finish()
         for apply_change in ctx.after_commit:
             apply_change()
         elapsed = time.perf_counter() - started

@@ -16,7 +16,6 @@ from bot.domain.model import Person
 from bot.domain.skills import Taxonomy
 from bot.storage.database import Transaction
 from bot.storage.sql import identities as identities_sql
-from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as sql
 
 # Writing last_seen on every command costs a statement; a minute's precision is plenty
@@ -58,19 +57,6 @@ class Scope:
     # where each person was found, for the rest of the transaction: one command's messages
     # name the same people many times (an accept edits every offer of the request)
     addresses: dict[int, PersonAddress | None] = field(default_factory=dict)
-    # mentors offered something in this transaction: every ask writes its mentors' rotation
-    # rows, so on PostgreSQL concurrent asks queue on those row locks; written by finish(),
-    # the locks are held for the commit only, not for the rest of the command
-    offered: set[int] = field(default_factory=set)
-
-    async def finish(self) -> None:
-        """The writes kept for the end of the transaction, just before its commit."""
-        # In one global order (by id): two transactions offering to the same mentors at
-        # once can't deadlock.
-        for mentor_id in sorted(self.offered):
-            await self.tx.execute(offer_sql.MARK_OFFERED, {"id": mentor_id, "now": self.ts})
-            await self.tx.execute(offer_sql.MARK_SKILLS_OFFERED, {"id": mentor_id, "now": self.ts})
-        self.offered.clear()
 
     async def address(self, person_id: int) -> PersonAddress | None:
         """Where to reach a person: the platform identity they used last."""

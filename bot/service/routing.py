@@ -220,8 +220,11 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
         chosen_with_zone, chance, everyone, fits_only = await _plan(ctx, req, apart)
     if not chosen_with_zone:
         return SentWave([], fits_only=fits_only)
-    # their place in the rotation is written when the transaction ends (Scope.finish)
-    ctx.offered.update(m.person_id for m, _ in chosen_with_zone)
+    # Lock mentors' rows in one global order (by id), so two asks offering to the same
+    # mentors at once can't deadlock on PostgreSQL.
+    for mentor_id in sorted(m.person_id for m, _ in chosen_with_zone):
+        await ctx.tx.execute(sql.MARK_OFFERED, {"id": mentor_id, "now": ctx.ts})
+        await ctx.tx.execute(sql.MARK_SKILLS_OFFERED, {"id": mentor_id, "now": ctx.ts})
     wave = req.wave + 1
     deadline = ctx.ts + int(ctx.config.routing.offer_deadline.total_seconds())
     messages: list[OutboundMessage] = []

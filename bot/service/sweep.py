@@ -128,7 +128,6 @@ class Sweep:
                 written = scope.scheduled
                 if messages:
                     batch = await self.dispatcher.stage(tx, messages)
-                await scope.finish()
         except Exception as exc:
             metrics.DUE_ACTIONS.labels(kind, "failed").inc()
             # A failing action must not block the queue: record it as done with the error.
