@@ -123,7 +123,8 @@ class SlackFrontEnd:
         self.installations: DbInstallationStore | None = None
         self._own_session = False
         self._own_core = False
-        self._after_ack: set[asyncio.Task[None]] = set()
+        # a command's own work and what follows the acks: close() waits for them
+        self._after_ack: set[asyncio.Future[Any]] = set()
 
     async def start(self, core: Core | None = None) -> AsyncApp:
         """Open the core (unless given) and build the Bolt app."""
@@ -246,6 +247,10 @@ class SlackFrontEnd:
         """Ack a slash command with its reply when it is ready in time, else ack now and
         answer at the response_url when it is."""
         work = asyncio.ensure_future(run)
+        # Tracked from the start: a close() while the command still runs waits for it,
+        # rather than closing the store under it (Socket Mode doesn't wait for listeners).
+        self._after_ack.add(work)
+        work.add_done_callback(self._after_ack.discard)
         within = self.config.slack.reply_in_ack_ms / 1000
         try:
             await asyncio.wait_for(asyncio.shield(work), within)

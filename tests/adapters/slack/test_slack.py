@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import pytest
 
 from adapters.slack.app import SlackConfigError, SlackFrontEnd, check_tokens
 from bot.config import Config, load_config
+from bot.domain.messages import Actor, Reply
 from tests.adapters.slack.fake import (
     TEAM,
     FakeSlack,
@@ -480,6 +482,37 @@ async def test_socket_mode_receives_envelopes_and_acks_them(
     finally:
         await handler.close_async()
         await front.close()
+
+
+async def test_close_waits_for_a_command_still_inside_its_ack_window(
+    tmp_path: Path, fake: FakeSlack
+) -> None:
+    """Socket Mode's handler doesn't wait for its listeners: a command still running when
+    the bot stops is waited for, and acked with its reply, before the store is closed."""
+    front = SlackFrontEnd(
+        slack_config(tmp_path, fake.base, MICROMENTOR_SLACK__REPLY_IN_ACK_MS="2500")
+    )
+    released = asyncio.Event()
+    acks: list[dict[str, Any]] = []
+
+    async def run() -> Reply:
+        await released.wait()
+        return Reply("done")
+
+    async def ack(**body: Any) -> None:
+        acks.append(body)
+
+    actor = Actor("slack", TEAM, "UANA", "ana")
+    command = asyncio.create_task(front._command(ack, None, actor, front.client, run()))
+    await asyncio.sleep(0)  # the command starts and waits
+    closing = asyncio.create_task(front.close())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not closing.done()
+    released.set()
+    await closing
+    await command
+    assert "done" in texts(acks[0]["blocks"])
 
 
 async def test_a_retry_after_a_restart_is_still_a_duplicate(
