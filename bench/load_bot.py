@@ -52,6 +52,17 @@ MOD_ROLE = "777"
 LIMITS = {"MICROMENTOR_LIMITS__COMMANDS_PER_MINUTE": "0"}
 
 
+def overrides() -> dict[str, str]:
+    """Settings given to the bench itself (`MICROMENTOR_DISCORD__REPLY_IN_CALLBACK_MS=0 python
+    bench/load.py ...`), to measure one knob; the store and the fakes' addresses stay ours."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith("MICROMENTOR_")
+        and key not in ("MICROMENTOR_STORAGE__URL", "MICROMENTOR_TEST_POSTGRES_DSN")
+    }
+
+
 def slack_env(store: str, api: str) -> dict[str, str]:
     """The same settings as tests/adapters/slack/test_slack.py's slack_config (HTTP mode)."""
     return {
@@ -66,6 +77,7 @@ def slack_env(store: str, api: str) -> dict[str, str]:
         "MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__MODERATORS_CHANNEL": "C-MODS",
         "MICROMENTOR_COMMUNITIES__DEFAULT__MODERATORS": '["slack:UMOD"]',
         **LIMITS,
+        **overrides(),
     }
 
 
@@ -80,6 +92,7 @@ def discord_env(store: str, api: str, gateway: str) -> dict[str, str]:
         "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__MENTORS_CHANNEL_ID": MENTORS_CHANNEL,
         "MICROMENTOR_COMMUNITIES__DEFAULT__MODERATOR_ROLES": f'["discord:{MOD_ROLE}"]',
         **LIMITS,
+        **overrides(),
     }
 
 
