@@ -291,18 +291,28 @@ async def ours_slack(args: argparse.Namespace, admin: Admin, stop: asyncio.Event
         await dispatcher.drain()
 
     admin.drain = drain
-    runner = web.AppRunner(front.web_app(), access_log=None)
-    port = await listen(runner)
-    admin_port = await admin.start()
-    say(port=port, admin=admin_port, pid=os.getpid())
     try:
-        await stop.wait()
+        async with serving(front.web_app(), admin):
+            await stop.wait()
     finally:
-        await runner.cleanup()  # no new requests
         await drain()
         await front.close()  # sends what is queued, closes the core it opened
         if core is not None:
             await core.close()
+
+
+@asynccontextmanager
+async def serving(app: web.Application, admin: Admin) -> AsyncIterator[None]:
+    """Serve `app` on a loopback port and tell the parent where, for the block; then take no
+    new requests."""
+    runner = web.AppRunner(app, access_log=None)
+    port = await listen(runner)
+    admin_port = await admin.start()
+    say(port=port, admin=admin_port, pid=os.getpid())
+    try:
+        yield
+    finally:
+        await runner.cleanup()
 
 
 async def ours_discord(args: argparse.Namespace, admin: Admin, stop: asyncio.Event) -> None:
@@ -343,14 +353,10 @@ async def floor_slack(args: argparse.Namespace, admin: Admin, stop: asyncio.Even
     floor = Floor(json.loads(args.plan), args.api, SECRET, BOT_TOKEN, args.store)
     await floor.start()
     admin.drain = floor.drain
-    runner = web.AppRunner(floor.web_app(), access_log=None)
-    port = await listen(runner)
-    admin_port = await admin.start()
-    say(port=port, admin=admin_port, pid=os.getpid())
     try:
-        await stop.wait()
+        async with serving(floor.web_app(), admin):
+            await stop.wait()
     finally:
-        await runner.cleanup()
         await floor.close()
 
 
