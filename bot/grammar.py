@@ -249,6 +249,8 @@ def _profile(args: list[str], free: str | None) -> c.Command:
 
 def _ask(args: list[str], free: str | None) -> c.Command:
     positional, opts = _options(args, ("minutes", "at", "goal", "tried", "with", "mentors"), "ask")
+    if not positional and free and not opts:
+        return c.SkillsFromQuestion(free)
     if not positional:
         raise UsageError(
             "Which skills is your question about?",

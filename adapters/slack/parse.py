@@ -77,13 +77,18 @@ def _metadata(view: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def ask_command(view: dict[str, Any]) -> c.AskForHelp:
-    """The ask modal's fields as the core command."""
+def ask_command(view: dict[str, Any]) -> c.AskForHelp | c.SkillsFromQuestion:
+    """The ask modal's fields as the core command; with a question but no skills, the
+    skills the question suggests (shown on the Skills field, to pick)."""
     state = _values(view)
     minutes = _choice(state, "minutes")
+    tags = tuple(_choices(state, "skills"))
+    question = _text(state, "question") or ""
+    if not tags and question:
+        return c.SkillsFromQuestion(question, in_form=True)
     return c.AskForHelp(
-        tags=tuple(_choices(state, "skills")),
-        question=_text(state, "question") or "",
+        tags=tags,
+        question=question,
         minutes=None if minutes is None else whole_number(minutes, "minutes"),
         at=_text(state, "at"),
         goal=_text(state, "goal"),

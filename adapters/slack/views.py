@@ -87,6 +87,8 @@ def ask_modal(
                     "max_selected_items": 5,
                     "placeholder": {"type": "plain_text", "text": "python, sql, ..."},
                 },
+                optional=True,
+                hint="Leave it empty to see the skills your question suggests.",
             ),
             _input(
                 "question",

@@ -212,6 +212,18 @@ class AskForHelp:
 
 
 @dataclass(frozen=True)
+class SkillsFromQuestion:
+    """`ask -- <question>` with no skills: which skills the question seems to be about,
+    for the member to confirm by asking with them."""
+
+    question: str
+    in_form: bool = False  # asked from a form's empty Skills field, not typed
+
+    def __post_init__(self) -> None:
+        _set(self, "question", QUESTION.check(self.question))
+
+
+@dataclass(frozen=True)
 class EditRequest:
     request: str | None
     question: str | None = None
@@ -581,6 +593,7 @@ Command = (
     | SetHours
     | SetCapacity
     | AskForHelp
+    | SkillsFromQuestion
     | EditRequest
     | CancelRequest
     | ShowQueue

@@ -60,6 +60,14 @@ SPECS: tuple[Spec, ...] = (
     Spec(c.Help, None, "help", "help ask", "mentor help"),
     # Members: asking, and what follows.
     Spec(c.AskForHelp, requests.ask, "ask", "ask python -- why?", "mentor ask", form="ask"),
+    Spec(
+        c.SkillsFromQuestion,
+        requests.skills_from_question,
+        "ask",
+        "ask -- How do I read a CSV with pandas?",
+        "mentor ask",
+        reads=True,
+    ),
     Spec(c.EditRequest, requests.edit, "edit", "edit r1 -- new text", "mentor edit"),
     Spec(c.CancelRequest, requests.cancel, "cancel", "cancel r1", "mentor cancel"),
     Spec(c.ShowQueue, requests.show_queue, "queue", "queue", "mentor queue", reads=True),

@@ -6,6 +6,7 @@ import statistics
 from datetime import datetime, timedelta
 
 from bot.domain import commands as c
+from bot.domain import suggest
 from bot.domain.errors import Conflict, InvalidInput, LimitReached, NotAllowed, NotFound
 from bot.domain.ids import parse_id
 from bot.domain.messages import Action, Outcome, Reply
@@ -286,6 +287,37 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
     text = _routing_text(ctx, r, skills, routed.wave) + _details_tip(cmd, r)
     actions = (Action(f"cancel:{r}", "Cancel request", f"/mentor cancel {r}", "danger"),)
     return Outcome(Reply(text, request_fields(req, ctx.zone), actions), routed.messages)
+
+
+async def skills_from_question(ctx: Ctx, cmd: c.SkillsFromQuestion) -> Outcome:
+    """An ask with a question but no skills: the skills the question seems to be about, for
+    the member to confirm by asking with them; nothing is created until they do."""
+    guessed = suggest.suggest_skills(cmd.question, ctx.deps.taxonomy(ctx.community))
+    listed = ", ".join(f"`{s}`" for s in guessed)
+    if cmd.in_form:
+        raise InvalidInput(
+            f"From your question I'd guess {listed}: pick the ones that fit, or others."
+            if guessed
+            else "Which skills is your question about? Pick one or more.",
+            field="skills",
+        )
+    usage = "/mentor ask <skills> -- <your question>"
+    if not guessed:
+        raise InvalidInput(
+            "Which skills is your question about?",
+            hint=f"Put them before `--`: `{usage}`. Type `/mentor skills` to see this "
+            "community's skills.",
+            field="skills",
+        )
+    # The question is echoed back only where it fits a one-line command.
+    fits = len(cmd.question) <= 200 and "`" not in cmd.question and "\n" not in cmd.question
+    command = f"/mentor ask {' '.join(guessed)} -- {cmd.question if fits else '<your question>'}"
+    raise InvalidInput(
+        f"Which skills is your question about? From what you wrote, I'd guess {listed}.",
+        hint=f"If that's right, ask with them: `{command}` (keep the ones that fit, or "
+        "name others).",
+        field="skills",
+    )
 
 
 async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:

@@ -46,6 +46,7 @@ async def _a_community(h: Harness) -> None:
 def test_the_reads_are_the_commands_that_show() -> None:
     """Which commands are declared read-only (a new one must be chosen on purpose)."""
     assert {s.words for s in READS} == {
+        "ask",  # `ask -- <question>` with no skills: suggestions only
         "queue",
         "skills",
         "profile",

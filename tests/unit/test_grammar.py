@@ -364,9 +364,19 @@ def test_ask_two_quoted_parts_are_not_unquoted() -> None:
     assert cmd.tried == '"pip install" and "poetry add"'
 
 
+def test_ask_with_a_question_but_no_skills_asks_which_skills() -> None:
+    """`ask -- q` becomes a request for suggested skills (the community's taxonomy decides
+    which); with options but no skills it is still an error."""
+    assert parse("ask -- Why does pandas drop my rows?") == c.SkillsFromQuestion(
+        "Why does pandas drop my rows?"
+    )
+    err = usage_error("ask --minutes 30 -- Why?")
+    assert "skills" in err.message
+
+
 def test_ask_without_tags_is_an_error() -> None:
-    """`ask -- q` lacks the skills."""
-    err = usage_error("ask -- Why?")
+    """`ask` with neither skills nor a question."""
+    err = usage_error("ask")
     assert "skills" in err.message
     assert err.hint is not None
     assert usage_of("ask") in err.hint

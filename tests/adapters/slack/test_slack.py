@@ -227,6 +227,33 @@ async def test_ask_with_no_text_opens_the_modal_and_submits(rig: Rig) -> None:
     await rig.fake.wait_for(lambda: rig.fake.posts_to("D-UM1") != [])
 
 
+async def test_an_ask_form_without_skills_shows_the_skills_its_question_suggests(
+    rig: Rig,
+) -> None:
+    """The Skills field may be left empty: the form stays open with the skills the question
+    suggests under it, and nothing is created until some are picked."""
+    await mentors(rig, "UM1")
+    await rig.sim.command("UANA", "")
+    await rig.fake.wait_for(lambda: rig.fake.of("views.open") != [])
+    view = rig.fake.of("views.open")[0]["view"]
+    skills_block = next(b for b in view["blocks"] if b["block_id"] == "skills")
+    assert skills_block["optional"] is True
+    question = "How do I read a CSV with pandas? pd.read_csv drops my header"
+    values: dict[str, Any] = {
+        "skills": {"skills": {"type": "multi_external_select", "selected_options": []}},
+        "question": {"question": {"type": "plain_text_input", "value": question}},
+        "minutes": {"minutes": {"type": "static_select", "selected_option": {"value": "30"}}},
+    }
+    first = json.loads(await (await rig.sim.submit("UANA", view, values)).text())
+    assert first["response_action"] == "errors"
+    assert "pandas" in first["errors"]["skills"]
+    assert rig.fake.posts_to("D-UM1") == []
+    values["skills"]["skills"]["selected_options"] = [{"value": "python"}]
+    second = await rig.sim.submit("UANA", view, values)
+    assert second.status == 200 and not (await second.text())
+    await rig.fake.wait_for(lambda: rig.fake.posts_to("D-UM1") != [])
+
+
 async def test_bad_signatures_and_stale_requests_are_refused(rig: Rig) -> None:
     """401, and nothing happens."""
     body = "team_id=T1&user_id=UANA&command=%2Fmentor&text=ask+python+--+q&trigger_id=x"
