@@ -90,7 +90,9 @@ _TECH_WORDS = re.compile(
     r"hiring|recruiter|salary|manager|team|career|portfolio|resume|offer)\b",
     re.IGNORECASE,
 )
-# An ambiguous name reads as the skill after these ("written in Go", "learning Rust").
+# An ambiguous name reads as the skill after these ("written in Go", "learning Rust"); after
+# the strong ones even in a sentence with no other technical word ("how do I do X in python").
+_STRONG_LEAD_INS = frozenset({"in", "learn", "learning", "using"})
 _LEAD_INS = frozenset(
     {"in", "with", "using", "learn", "learning", "use", "into", "about", "for", "on", "of"}
 )
@@ -879,22 +881,22 @@ def _forms(chunk: list[str]) -> list[str]:
 
 
 def _reads_as_skill(words: list[tuple[str, int]], i: int, tech: bool) -> bool:
-    """Whether an ambiguous name reads as the skill, in a technical text: as a topic
-    (`flask: how do I...`, `deno vs node`), before a technical noun (`lua tables`), after a
-    lead-in (`in Go`, `learning Rust`), or written as a name mid-sentence (not `R&D`)."""
-    if not tech:
-        return False
+    """Whether an ambiguous name reads as the skill: as a topic (`flask: how do I...`,
+    `deno vs node`), after a lead-in (`in Go`, `learning Rust`), and in a technical text
+    also before a technical noun (`lua tables`) or written as a name mid-sentence (not
+    `R&D`)."""
     raw = words[i][0]
     word = raw.strip(".,;:!?)('\"")
     before = words[i - 1][0].lower().strip(".,;:!?)('\"") if i > 0 else ""
     after = words[i + 1][0].lower().strip(".,;:!?)('\"") if i + 1 < len(words) else ""
-    if before in _LEAD_INS:
+    topic = raw.endswith(":") or "vs" in (before, after) or "versus" in (before, after)
+    if len(word) == 1:  # c, r: only as a topic, or after a lead-in in a technical text
+        return topic or (tech and before in _LEAD_INS)
+    if topic or before in _STRONG_LEAD_INS:
         return True
-    if len(word) == 1:  # c, r: only after a lead-in, or as a topic
-        return raw.endswith(":") or (after in ("vs", "versus", "or") and i + 2 < len(words))
-    if raw.endswith(":") or "vs" in (before, after) or "versus" in (before, after):
-        return True
-    if _TECH_WORDS.fullmatch(after) is not None:
+    if not tech:
+        return False
+    if before in _LEAD_INS or _TECH_WORDS.fullmatch(after) is not None:
         return True
     sentence_start = i == 0 or words[i - 1][0].endswith((".", "!", "?"))
     return (word[:1].isupper() and not sentence_start) or (word.isupper() and len(word) > 1)
