@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.domain.skills import Taxonomy  # noqa: E402
-from bot.domain.suggest import suggest_skills  # noqa: E402
+from bot.domain.skills import Taxonomy
+from bot.domain.suggest import suggest_skills
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "skill_questions.jsonl"
 

@@ -248,7 +248,9 @@ def _profile(args: list[str], free: str | None) -> c.Command:
 
 
 def _ask(args: list[str], free: str | None) -> c.Command:
-    positional, opts = _options(args, ("minutes", "at", "goal", "tried", "with", "mentors"), "ask")
+    positional, opts = _options(
+        args, ("minutes", "at", "goal", "tried", "with", "mentors", "about"), "ask"
+    )
     if not positional and free and not opts:
         return c.SkillsFromQuestion(free)
     if not positional:
@@ -281,6 +283,7 @@ def _ask(args: list[str], free: str | None) -> c.Command:
         at=opts.get("at"),
         goal=opts.get("goal"),
         tried=opts.get("tried"),
+        about=opts.get("about"),
     )
 
 

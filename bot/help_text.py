@@ -15,10 +15,12 @@ class CommandHelp:
 COMMANDS: dict[str, CommandHelp] = {
     "ask": CommandHelp(
         "/mentor ask <skill...> [--minutes N] [--at <time>] [--goal ...] [--tried ...] "
-        "[--with @mentor] [--mentors N] -- <question>",
+        "[--with @mentor] [--mentors N] [--about <link>] -- <question>",
         "Ask for a short session with a mentor who knows these skills. Come prepared: say "
         "what you want to reach (--goal) and what you tried (--tried). --with offers it to "
-        "that mentor first; --mentors N lets up to N mentors join (a second opinion).",
+        "that mentor first; --mentors N lets up to N mentors join (a second opinion); "
+        "--about links the message or page the question is about. Without skills, I suggest "
+        "some from your question.",
         "/mentor ask python asyncio --minutes 30 --goal ship my scraper --tried gather() -- "
         "Why does my event loop block?",
     ),

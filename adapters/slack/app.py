@@ -306,14 +306,23 @@ class SlackFrontEnd:
             )
 
     async def _open_modal(
-        self, kind: str, arg: str, trigger_id: str, actor: Actor, client: AsyncWebClient
+        self,
+        kind: str,
+        arg: str,
+        trigger_id: str,
+        actor: Actor,
+        client: AsyncWebClient,
+        *,
+        question: str | None = None,
+        about: str | None = None,
     ) -> Reply | None:
-        """Open a form as the core describes it; returns the core's refusal instead (a
+        """Open a form as the core describes it (the ask form prefilled with a message's
+        text and link, from the message shortcut); returns the core's refusal instead (a
         session that can't be rated), for the caller to show where it answers."""
         if kind not in FORMS:  # a button value we never made
             log.info("ignoring a request for an unknown form")
             return None
-        reply = await self.bus.handle(actor, DescribeForm(kind, arg or None))
+        reply = await self.bus.handle(actor, DescribeForm(kind, arg or None, question))
         spec = reply.form
         if spec is None:
             return reply
@@ -323,6 +332,9 @@ class SlackFrontEnd:
                 spec.default_minutes,
                 spec.question_max,
                 spec.detail_max,
+                question=question,
+                about=about,
+                skills=spec.skills,
             )
         elif kind == "rate":
             view = views.rate_modal(spec.session or arg, spec.aspects)
@@ -369,6 +381,11 @@ class SlackFrontEnd:
             # Slack shows nothing of a button's ack: the answer goes to its response_url.
             await ack()
             self._later(self._button(body, action, respond, client))
+
+        @app.shortcut(views.ASK_ABOUT)
+        async def on_ask_about(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+            await ack()
+            self._later(self._ask_about(body, client))
 
         @app.options("skills")
         async def on_skill_options(ack: Any, body: dict[str, Any]) -> None:
@@ -422,6 +439,20 @@ class SlackFrontEnd:
             )
             if refusal is not None:
                 await self._respond(respond, refusal, actor, client)
+
+    async def _ask_about(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """ "Ask a mentor about this" on a message: the ask form, prefilled with the message's
+        text and a link back to it (a retried shortcut opens no second form)."""
+        actor = parse.actor_of(body)
+        trigger_id = str(body.get("trigger_id") or "")
+        if not trigger_id or not await self.bus.first_delivery(actor, f"sc:{trigger_id}"):
+            return
+        text, link = parse.shortcut_message(body)
+        refusal = await self._open_modal(
+            "ask", "", trigger_id, actor, client, question=text or None, about=link
+        )
+        if refusal is not None:
+            await self._dm(actor, refusal, client)
 
     async def _button(
         self, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient

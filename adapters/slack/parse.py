@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.domain import commands as c
@@ -77,6 +78,28 @@ def _metadata(view: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_CHANNEL = re.compile(r"[A-Z0-9]{1,20}")
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")
+
+
+def shortcut_message(body: dict[str, Any]) -> tuple[str, str | None]:
+    """A message shortcut's message: its text, and the link back to it (built from the
+    workspace's domain, the channel and the message's ts, as Slack's own links are; None
+    when a part is missing or not shaped as Slack sends it)."""
+    message = body.get("message") or {}
+    text = message.get("text") if isinstance(message, dict) else None
+    team = body.get("team") or {}
+    channel = body.get("channel") or {}
+    domain = str(team.get("domain") or "") if isinstance(team, dict) else ""
+    channel_id = str(channel.get("id") or "") if isinstance(channel, dict) else ""
+    ts = str(message.get("ts") or "") if isinstance(message, dict) else ""
+    link = None
+    if _DOMAIN.fullmatch(domain) and _CHANNEL.fullmatch(channel_id) and _TS.fullmatch(ts):
+        link = f"https://{domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+    return (text if isinstance(text, str) else ""), link
+
+
 def ask_command(view: dict[str, Any]) -> c.AskForHelp | c.SkillsFromQuestion:
     """The ask modal's fields as the core command; with a question but no skills, the
     skills the question suggests (shown on the Skills field, to pick)."""
@@ -87,6 +110,7 @@ def ask_command(view: dict[str, Any]) -> c.AskForHelp | c.SkillsFromQuestion:
     if not tags and question:
         return c.SkillsFromQuestion(question, in_form=True)
     return c.AskForHelp(
+        about=_metadata(view),
         tags=tags,
         question=question,
         minutes=None if minutes is None else whole_number(minutes, "minutes"),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack.render import blocks, clip, options
+from adapters.slack.render import blocks, clip, escape, options
 from bot.domain.messages import Reply
 
 ASK = "ask"
 RATE = "rate"
 DISPUTE = "dispute"
+ASK_ABOUT = "ask_about"  # the message shortcut "Ask a mentor about this" (manifest.yml)
 
 
 def _input(
@@ -65,18 +66,34 @@ def _modal(
 
 
 def ask_modal(
-    lengths: list[int], default_minutes: int, question_max: int, detail_max: int
+    lengths: list[int],
+    default_minutes: int,
+    question_max: int,
+    detail_max: int,
+    *,
+    question: str | None = None,
+    about: str | None = None,
+    skills: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Skills (typeahead from the taxonomy), question, goal, what I tried, length, when."""
+    """Skills (typeahead from the taxonomy), question, goal, what I tried, length, when;
+    from a message shortcut, the question prefilled with the message, the skills suggested
+    from it already picked (to keep or change), and the link back to it kept with the form
+    (and shown at its top)."""
     length_options = options([str(m) for m in lengths])
     for option in length_options:
         option["text"]["text"] += " min"
     default = next(o for o in length_options if o["value"] == str(default_minutes))
+    context = (
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": f"About: {escape(about)}"}]}]
+        if about
+        else []
+    )
     return _modal(
         ASK,
         "Ask for help",
         "Ask",
         [
+            *context,
             _input(
                 "skills",
                 "Skills",
@@ -86,14 +103,16 @@ def ask_modal(
                     "min_query_length": 1,
                     "max_selected_items": 5,
                     "placeholder": {"type": "plain_text", "text": "python, sql, ..."},
-                },
+                }
+                | ({"initial_options": options(list(skills))} if skills else {}),
                 optional=True,
                 hint="Leave it empty to see the skills your question suggests.",
             ),
             _input(
                 "question",
                 "Your question",
-                _text("question", multiline=True, max_length=question_max),
+                _text("question", multiline=True, max_length=question_max)
+                | ({"initial_value": clip(question, question_max)} if question else {}),
             ),
             _input(
                 "goal",
@@ -125,6 +144,7 @@ def ask_modal(
                 hint="Leave empty for now, or a time in your zone.",
             ),
         ],
+        metadata=about or "",
     )
 
 

@@ -177,8 +177,11 @@ class AskForHelp:
     tried: str | None = None
     with_mentor: str | None = None
     mentors: int = 1
+    about: str | None = None  # a link to the message the question is about
 
     def __post_init__(self) -> None:
+        if self.about is not None:
+            _set(self, "about", v.web_link(self.about, "about"))
         tags, with_mentor = self.check_options(
             self.tags, self.minutes, self.at, self.with_mentor, self.mentors
         )

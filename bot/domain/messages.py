@@ -94,6 +94,7 @@ class FormSpec:
     question_max: int = 0
     detail_max: int = 0
     aspects: tuple[str, ...] = ()  # what the rater may rate besides the overall score
+    skills: tuple[str, ...] = ()  # skills suggested from the text the ask form starts from
 
 
 @dataclass(frozen=True)

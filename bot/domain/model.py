@@ -67,6 +67,7 @@ class HelpRequest:
     mentors_wanted: int = 1
     mentors_joined: int = 0
     preferred_mentor_id: int | None = None
+    about: str | None = None  # the message the request is about ("ask a mentor about this")
 
     @classmethod
     def from_row(cls, row: Any, skills: list[str]) -> HelpRequest:
@@ -88,6 +89,7 @@ class HelpRequest:
             mentors_wanted=int(row["mentors_wanted"]),
             mentors_joined=int(row["mentors_joined"]),
             preferred_mentor_id=row["preferred_mentor_id"],
+            about=row["about"],
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import queries as q
+from bot.domain import suggest
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import FormSpec, Outcome, Reply
 from bot.domain.states import Role, SessionStep
@@ -25,6 +26,9 @@ async def describe_form(ctx: Ctx, query: q.DescribeForm) -> Outcome:
             default_minutes=conf.default_minutes,
             question_max=conf.question_max_chars,
             detail_max=conf.detail_max_chars,
+            skills=tuple(suggest.suggest_skills(query.text, ctx.deps.taxonomy(ctx.community)))
+            if query.text
+            else (),
         )
     elif query.form == "rate":
         spec = FormSpec("rate", query.session, aspects=await _aspects(ctx, query.session))

@@ -216,6 +216,7 @@ async def _store_request(
                 "now": ctx.ts,
                 "mentors_wanted": mentors_wanted,
                 "preferred_mentor_id": preferred,
+                "about": cmd.about,
             },
         )
     )

@@ -48,6 +48,8 @@ def request_fields(req: HelpRequest, zone: ZoneInfo) -> tuple[Field, ...]:
         fields.append(Field("Goal", req.goal))
     if req.tried:
         fields.append(Field("Tried", req.tried))
+    if req.about:
+        fields.append(Field("About", req.about))
     return tuple(fields)
 
 

@@ -442,6 +442,11 @@ CREATE INDEX message_refs_key ON message_refs (message_key, recipient);
 CREATE INDEX platform_channels_address ON platform_channels (address)
 """,
     ),
+    (
+        13,
+        "a request may be about a message: the link back to it",
+        "ALTER TABLE help_requests ADD COLUMN about TEXT",
+    ),
 ]
 
 

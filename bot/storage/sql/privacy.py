@@ -9,7 +9,7 @@ EXPORT_QUERIES = {
     "accounts": "SELECT platform, workspace, user_id, display_name, last_seen_at "
     "FROM identities WHERE person_id = :id",
     "skills": "SELECT skill FROM mentor_skills WHERE person_id = :id",
-    "requests": "SELECT id, question, goal, tried, minutes, start_at, state, created_at, "
+    "requests": "SELECT id, question, goal, tried, about, minutes, start_at, state, created_at, "
     "matched_at FROM help_requests WHERE requester_id = :id ORDER BY id",
     "sessions": "SELECT s.id, sp.role, s.start_at, s.minutes, s.state, s.outcome, "
     "sp.checked_in_at, sp.no_show FROM session_participants sp "
@@ -41,7 +41,7 @@ FORGET = [
     "(SELECT session_id FROM session_participants WHERE person_id = :id)",
     "UPDATE sessions SET place = NULL WHERE id IN "
     "(SELECT session_id FROM session_participants WHERE person_id = :id AND role = 'mentor')",
-    "UPDATE help_requests SET question = '[removed]', goal = NULL, tried = NULL, "
+    "UPDATE help_requests SET question = '[removed]', goal = NULL, tried = NULL, about = NULL, "
     "anonymised_at = :now WHERE requester_id = :id",
     "UPDATE ratings SET comment = NULL WHERE rater_id = :id OR ratee_id = :id",
     "UPDATE disputes SET statement = '[removed]' WHERE opened_by = :id",
@@ -69,7 +69,8 @@ ON CONFLICT (identity_hash) DO UPDATE SET suspended_until = excluded.suspended_u
 
 RETENTION = [
     "UPDATE help_requests SET question = '[removed after the retention period]', goal = NULL, "
-    "tried = NULL, anonymised_at = :now WHERE created_at < :before AND anonymised_at IS NULL "
+    "tried = NULL, about = NULL, anonymised_at = :now WHERE created_at < :before "
+    "AND anonymised_at IS NULL "
     "AND state NOT IN ('open', 'matched')",
     "UPDATE ratings SET comment = NULL WHERE created_at < :before AND comment IS NOT NULL",
     "DELETE FROM forgotten_identities WHERE suspended_until < :now",

@@ -13,9 +13,9 @@ WHERE requester_id = :person_id AND created_at >= :since ORDER BY created_at
 INSERT = """
 INSERT INTO help_requests (community_id, requester_id, question, goal, tried, minutes,
                            start_at, state, wave, created_at, updated_at, mentors_wanted,
-                           preferred_mentor_id)
+                           preferred_mentor_id, about)
 VALUES (:community_id, :requester_id, :question, :goal, :tried, :minutes, :start_at, 'open',
-        0, :now, :now, :mentors_wanted, :preferred_mentor_id)
+        0, :now, :now, :mentors_wanted, :preferred_mentor_id, :about)
 RETURNING id
 """
 
@@ -27,7 +27,7 @@ VALUES (:request_id, :community_id, :skill)
 GET = """
 SELECT r.id, r.community_id, r.requester_id, r.question, r.goal, r.tried, r.minutes,
        r.start_at, r.state, r.wave, r.created_at, r.matched_at, r.mentors_wanted,
-       r.mentors_joined, r.preferred_mentor_id, p.display_name AS requester_name
+       r.mentors_joined, r.preferred_mentor_id, r.about, p.display_name AS requester_name
 FROM help_requests r JOIN persons p ON p.id = r.requester_id
 WHERE r.id = :id AND r.community_id = :community_id
 """

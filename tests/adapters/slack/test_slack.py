@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from adapters.slack.app import SlackConfigError, SlackFrontEnd, check_tokens
+from adapters.slack.parse import shortcut_message
 from bot.config import Config, load_config
 from bot.domain.messages import Actor, Reply
 from tests.adapters.slack.fake import (
@@ -252,6 +253,64 @@ async def test_an_ask_form_without_skills_shows_the_skills_its_question_suggests
     second = await rig.sim.submit("UANA", view, values)
     assert second.status == 200 and not (await second.text())
     await rig.fake.wait_for(lambda: rig.fake.posts_to("D-UM1") != [])
+
+
+def shortcut(user: str, text: str, trigger_id: str) -> dict[str, Any]:
+    """A message_action payload, as Slack sends it for a message shortcut."""
+    return {
+        "type": "message_action",
+        "callback_id": "ask_about",
+        "trigger_id": trigger_id,
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": user, "name": "ana", "team_id": TEAM},
+        "channel": {"id": "C0HELP", "name": "help"},
+        "message": {"type": "message", "user": "UOTHER", "ts": "1764000000.001200", "text": text},
+        "response_url": "https://hooks.invalid/x",
+        "api_app_id": "A1",
+        "token": "legacy",
+    }
+
+
+async def test_ask_a_mentor_about_a_message(rig: Rig) -> None:
+    """The message shortcut opens the ask form with the message as the question and a link
+    back to it; the offer shows the mentor that link. A retried shortcut opens no second
+    form."""
+    await mentors(rig, "UM1")
+    text = "Why does this print None?\n```python\nprint(print(1))\n```"
+    for _ in range(2):  # the same delivery twice: one form
+        response = await rig.sim.interactive(shortcut("UANA", text, "TRIG-SC1"))
+        assert response.status == 200
+    await rig.fake.wait_for(lambda: rig.fake.of("views.open") != [])
+    await listeners_done()
+    (opened,) = rig.fake.of("views.open")
+    view = opened["view"]
+    link = "https://acme.slack.com/archives/C0HELP/p1764000000001200"
+    assert view["private_metadata"] == link
+    question = next(b for b in view["blocks"] if b.get("block_id") == "question")
+    assert question["element"]["initial_value"] == text
+    skills = next(b for b in view["blocks"] if b.get("block_id") == "skills")
+    assert [o["value"] for o in skills["element"]["initial_options"]] == ["python"]
+    values: dict[str, Any] = {
+        "skills": {
+            "skills": {"type": "multi_external_select", "selected_options": [{"value": "python"}]}
+        },
+        "question": {"question": {"type": "plain_text_input", "value": text}},
+        "minutes": {"minutes": {"type": "static_select", "selected_option": {"value": "30"}}},
+    }
+    sent = await rig.sim.submit("UANA", view, values)
+    assert sent.status == 200 and not (await sent.text())
+    await rig.fake.wait_for(lambda: rig.fake.posts_to("D-UM1") != [])
+    (offer,) = rig.fake.posts_to("D-UM1")
+    assert link in json.dumps(offer["blocks"])
+
+
+def test_a_shortcut_message_link_needs_every_part_shaped_as_slack_sends_it() -> None:
+    """No link from a payload whose domain, channel or ts isn't Slack's shape."""
+    body = shortcut("UANA", "hi", "T")
+    assert shortcut_message(body)[1] is not None
+    for key, bad in (("team", {"domain": "evil.com/x"}), ("channel", {"id": "../x"})):
+        assert shortcut_message({**body, key: bad}) == ("hi", None)
+    assert shortcut_message({**body, "message": {"text": "hi", "ts": "1.2.3"}})[1] is None
 
 
 async def test_bad_signatures_and_stale_requests_are_refused(rig: Rig) -> None:
