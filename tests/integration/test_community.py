@@ -148,7 +148,7 @@ async def test_export_has_my_data_and_only_revealed_ratings(make_harness: Harnes
     """The JSON holds requests and sessions; a rating not yet revealed is not in it."""
     h = await setup(make_harness)
     await h.mentor("m1", "python")
-    await h.ok("ana", "/mentor ask python -- my export question")
+    await h.ok("ana", "/mentor ask python --about https://example.org/t/1 -- my export question")
     await h.ok("m1", "/mentor accept r1")
     await h.ok("ana", "/mentor checkin s1")
     await h.ok("m1", "/mentor checkin s1")
@@ -157,6 +157,7 @@ async def test_export_has_my_data_and_only_revealed_ratings(make_harness: Harnes
     reply = await h.ok("ana", "/mentor export")
     data = json.loads(reply.files[0].content)
     assert data["requests"][0]["question"] == "my export question"
+    assert data["requests"][0]["about"] == "https://example.org/t/1"
     assert data["sessions"][0]["role"] == "mentee"
     assert data["ratings_received"] == []
 
@@ -165,7 +166,11 @@ async def test_forget_leaves_no_personal_text_in_any_table(make_harness: Harness
     """Names, questions and comments are gone from every table; the mentor's records stay."""
     h = await setup(make_harness)
     await h.mentor("m1", "python")
-    await h.ok("zelda", "/mentor ask python --goal zgoal-secret -- zquestion-secret")
+    await h.ok(
+        "zelda",
+        "/mentor ask python --about https://zlink-secret.example/m/1 --goal zgoal-secret "
+        "-- zquestion-secret",
+    )
     await h.ok("m1", "/mentor accept r1")
     await h.ok("zelda", "/mentor checkin s1")
     await h.ok("m1", "/mentor checkin s1")
@@ -175,7 +180,7 @@ async def test_forget_leaves_no_personal_text_in_any_table(make_harness: Harness
     warning = await h.ok("zelda", "/mentor forget")
     assert warning.actions[0].command == "/mentor forget confirm"
     await h.ok("zelda", "/mentor forget confirm")
-    secrets = ("zelda", "zgoal-secret", "zquestion-secret", "zcomment-secret")
+    secrets = ("zelda", "zgoal-secret", "zquestion-secret", "zcomment-secret", "zlink-secret")
     found = await scan(h, secrets)
     assert found == [], found
     async with h.core.db.transaction() as tx:
