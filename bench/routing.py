@@ -331,6 +331,7 @@ async def measure(
                             "now": scope.ts,
                             "mentors_wanted": 1,
                             "preferred_mentor_id": None,
+                            "about": None,
                         },
                     )
                 )

@@ -277,10 +277,14 @@ class DiscordFrontEnd:
         actor = await self.actor_of(interaction)
         return list((await self.core.bus.handle(actor, SuggestSkills(typed))).choices)
 
-    async def _form(self, interaction: discord.Interaction, form: str) -> FormSpec | None:
-        """How the core says a form looks; None (the refusal shown) when it won't open."""
+    async def _form(
+        self, interaction: discord.Interaction, form: str, text: str | None = None
+    ) -> FormSpec | None:
+        """How the core says a form looks (with the skills suggested from `text`, the
+        message an ask starts from); None (the refusal shown) when it won't open."""
         assert self.core is not None
-        reply = await self.core.bus.handle(await self.actor_of(interaction), DescribeForm(form))
+        query = DescribeForm(form, None, text)
+        reply = await self.core.bus.handle(await self.actor_of(interaction), query)
         if reply.form is None:
             await interaction.response.send_message(
                 embed=embed(reply.text, error=True), ephemeral=True
@@ -367,6 +371,64 @@ class DiscordFrontEnd:
                 )
 
         await interaction.response.send_modal(AskModal())
+
+    async def open_ask_about_modal(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """ "Ask a mentor about this" on a message: the ask form with the message as the
+        question, the skills suggested from it (to keep or change), and the message's link
+        kept for the mentor. A message command carries the message's text even without the
+        Message Content intent."""
+        front = self
+        described = await self._form(interaction, "ask", message.content or None)
+        if described is None:
+            return
+        limits: FormSpec = described
+        link = message.jump_url
+
+        class AskAboutModal(discord.ui.Modal, title="Ask a mentor about this"):
+            skills: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="Skills (separated by spaces)",
+                required=False,
+                default=" ".join(limits.skills) or None,
+                max_length=200,
+            )
+            question: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="Your question",
+                style=discord.TextStyle.paragraph,
+                default=(message.content or "")[: limits.question_max] or None,
+                max_length=limits.question_max,
+            )
+            goal: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="What do you want to reach?",
+                required=False,
+                max_length=min(limits.detail_max, 1000),
+            )
+            tried: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label="What have you tried?",
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=min(limits.detail_max, 1000),
+            )
+
+            async def on_submit(self, submitted: discord.Interaction) -> None:
+                chosen = _filled(self.skills)
+                question = str(self.question)
+
+                def build() -> c.Command:
+                    if chosen is None:
+                        return c.SkillsFromQuestion(question, in_form=True)
+                    return c.AskForHelp(
+                        tags=(chosen,),
+                        question=question,
+                        goal=_filled(self.goal),
+                        tried=_filled(self.tried),
+                        about=link,
+                    )
+
+                await front.run(submitted, build)
+
+        await interaction.response.send_modal(AskAboutModal())
 
     async def open_rate_modal(
         self, interaction: discord.Interaction, session: str, who: str | None

@@ -28,6 +28,9 @@ def _choices(*kinds: type[StrEnum]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=v.value, value=v.value) for kind in kinds for v in kind]
 
 
+ASK_ABOUT = "Ask a mentor about this"
+
+
 def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]) -> None:
     """Register every command on the tree (syncing is separate and explicit)."""
     mentor = app_commands.Group(name="mentor", description="On-demand micro-mentorship")
@@ -324,5 +327,10 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
             ),
         )
 
+    async def ask_about(interaction: Interaction, message: discord.Message) -> None:
+        await front.open_ask_about_modal(interaction, message)
+
     tree.add_command(mentor)
     tree.add_command(mod)
+    # A message's Apps menu: the ask form, prefilled with the message and a link back to it.
+    tree.add_command(app_commands.ContextMenu(name=ASK_ABOUT, callback=ask_about))

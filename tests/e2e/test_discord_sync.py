@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.discord.commands import ASK_ABOUT
 from bot.domain.states import AppealDecision, Decision, SessionOutcome, SkillAction
 from tests.adapters.discord.fake import APP, GUILD, FakeDiscord
 
@@ -68,9 +69,10 @@ async def test_sync_to_a_guild_overwrites_its_commands_and_exits(
     data = tmp_path / "data"
     status, out, err = await sync(fake, data, "--guild", GUILD)
     assert status == 0, err
-    assert out.startswith(f"synced 2 command(s) to guild {GUILD}"), out
+    assert out.startswith(f"synced 3 command(s) to guild {GUILD}"), out
     puts = fake.of("PUT", f"/applications/{APP}/guilds/{GUILD}/commands")
-    assert [sorted(c["name"] for c in call.body) for call in puts] == [["mentor", "mentor-mod"]]
+    synced = [sorted(c["name"] for c in call.body) for call in puts]
+    assert synced == [[ASK_ABOUT, "mentor", "mentor-mod"]]
     assert not data.exists() or list(data.iterdir()) == []
 
 
@@ -81,9 +83,10 @@ async def test_global_sync_overwrites_the_commands_and_exits(
     data = tmp_path / "data"
     status, out, err = await sync(fake, data)
     assert status == 0, err
-    assert out.startswith("synced 2 command(s) globally"), out
+    assert out.startswith("synced 3 command(s) globally"), out
     puts = fake.of("PUT", f"/applications/{APP}/commands")
-    assert [sorted(c["name"] for c in call.body) for call in puts] == [["mentor", "mentor-mod"]]
+    synced = [sorted(c["name"] for c in call.body) for call in puts]
+    assert synced == [[ASK_ABOUT, "mentor", "mentor-mod"]]
     assert not data.exists() or list(data.iterdir()) == []
 
 

@@ -133,7 +133,9 @@ class DiscordDriver:
             MICROMENTOR_COMMUNITIES__DEFAULT__MODERATORS=f'["discord:{USERS["mod"]}"]',
         )
         await self.rig.front.core_ready.wait()
-        self.leaves = _leaves(self.rig.front.client.tree.get_commands())
+        self.leaves = _leaves(
+            self.rig.front.client.tree.get_commands(type=discord.AppCommandType.chat_input)
+        )
         for user, line in SEED:
             text = line.format(mentor1=f"<@{USERS['mentor1']}>")
             await self.send(Click(USERS[user], f"mm|/mentor {text}", dm=False))

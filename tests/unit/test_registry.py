@@ -70,10 +70,21 @@ def _discord_paths() -> set[str]:
         else:
             paths.add(node.qualified_name)
 
-    for top in tree.get_commands():
+    for top in tree.get_commands(type=discord.AppCommandType.chat_input):
         assert isinstance(top, (app_commands.Command, app_commands.Group))
         walk(top)
     return paths
+
+
+def test_discord_s_message_commands_are_the_ask_about_one() -> None:
+    """Besides the slash commands, one message command: it opens the ask form (AskForHelp,
+    declared above) on a message."""
+    client = discord.Client(intents=discord.Intents.none())
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    discord_commands.build(typing.cast(DiscordFrontEnd, object()), tree)
+    menus = tree.get_commands(type=discord.AppCommandType.message)
+    assert [m.name for m in menus] == [discord_commands.ASK_ABOUT]
+    assert tree.get_commands(type=discord.AppCommandType.user) == []
 
 
 def test_discord_offers_exactly_the_declared_commands() -> None:

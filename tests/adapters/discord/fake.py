@@ -233,6 +233,8 @@ class FakeDiscord:
                     "version": "1",
                     "default_member_permissions": cmd.get("default_member_permissions"),
                     "type": cmd.get("type", 1),
+                    # Discord answers a message command with an empty description
+                    "description": cmd.get("description", ""),
                 }
                 for cmd in (body or [])
             ]
@@ -515,6 +517,40 @@ class FakeDiscord:
         await self._dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])
 
+    async def message_command(self, uid: str, name: str, author: str, content: str) -> str:
+        """Run the message command `name` (a message's Apps menu) on a message `author`
+        wrote in #general; returns the interaction id."""
+        mid = self.new_id()
+        message = {
+            "id": mid,
+            "channel_id": GENERAL,
+            "type": 0,
+            "content": content,
+            "author": user(author),
+            "embeds": [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "mention_everyone": False,
+            "tts": False,
+            "timestamp": NOW,
+            "edited_timestamp": None,
+            "flags": 0,
+            "components": [],
+        }
+        data = {
+            "id": self.new_id(),
+            "name": name,
+            "type": 3,
+            "target_id": mid,
+            "resolved": {"messages": {mid: message}},
+            "guild_id": GUILD,
+        }
+        payload = self._interaction(2, uid, data)
+        await self._dispatch("INTERACTION_CREATE", payload)
+        return str(payload["id"])
+
     async def click(
         self, uid: str, message: dict[str, Any], custom_id: str, *, dm: bool = False
     ) -> str:
@@ -524,13 +560,14 @@ class FakeDiscord:
         return str(payload["id"])
 
     async def submit_modal(self, uid: str, opened_by: str, values: dict[str, str]) -> str:
-        """Submit the modal the bot opened for interaction `opened_by`, by input label."""
+        """Submit the modal the bot opened for interaction `opened_by`, by input label; an
+        input not named keeps what the bot prefilled, as in Discord's client."""
         modal = self.modals[opened_by]
         rows = []
         for row in modal["components"]:
             inner = row.get("component") or (row.get("components") or [None])[0]
             label = row.get("label") or inner.get("label")
-            value = values.get(label, "")
+            value = values.get(label, inner.get("value") or "")
             answered = {"type": 4, "custom_id": inner["custom_id"], "value": value}
             rows.append(
                 {"type": row["type"], "component": answered}

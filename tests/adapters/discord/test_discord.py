@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,9 +14,11 @@ from typing import Any
 import pytest
 
 from adapters.discord.app import DiscordConfigError, DiscordFrontEnd, token_of
+from adapters.discord.commands import ASK_ABOUT
 from bot.clock import ManualClock
 from bot.config import Config, load_config
 from tests.adapters.discord.fake import (
+    GENERAL,
     GUILD,
     MENTORS_CHANNEL,
     FakeDiscord,
@@ -122,6 +125,34 @@ async def ask(rig: Rig, uid: str, question: str = "How do I read a CSV?") -> str
 
 def accept_button(message: dict[str, Any], request: str = "r1") -> str:
     return next(i for i in custom_ids(message) if i == f"mm|/mentor accept {request}")
+
+
+async def test_ask_a_mentor_about_a_message(rig: Rig) -> None:
+    """The message command opens the ask form with the message as the question and the
+    skills it suggests; the offer shows the mentor the link back to the message. Left
+    empty, the skills are suggested in the answer and nothing is created."""
+    await mentors(rig, "11")
+    text = "Traceback (most recent call last):\n  KeyError: 'id'\nwhat does this mean?"
+    iid = await rig.fake.message_command("21", ASK_ABOUT, "77", text)
+    await rig.fake.wait_for(lambda: iid in rig.fake.modals)
+    prefilled = {}
+    for row in rig.fake.modals[iid]["components"]:
+        inner = row.get("component") or row["components"][0]
+        prefilled[row.get("label") or inner.get("label")] = inner.get("value")
+    assert prefilled["Skills (separated by spaces)"] == "python"
+    assert prefilled["Your question"] == text
+    empty = await rig.fake.submit_modal("21", iid, {"Skills (separated by spaces)": ""})
+    await rig.fake.wait_for(lambda: rig.fake.answers(empty) != [])
+    assert "`python`" in text_of(rig.fake.answers(empty)[0])
+    assert rig.dms("11") == []
+    # a form is gone once sent: the member opens it again and keeps what it suggests
+    again = await rig.fake.message_command("21", ASK_ABOUT, "77", text)
+    await rig.fake.wait_for(lambda: again in rig.fake.modals)
+    sent = await rig.fake.submit_modal("21", again, {})
+    await rig.fake.wait_for(lambda: rig.fake.answers(sent) != [])
+    await rig.settle()
+    (offer,) = rig.dms("11")
+    assert f"https://discord.com/channels/{GUILD}/{GENERAL}/" in json.dumps(offer)
 
 
 async def test_the_full_loop_on_discord(rig: Rig) -> None:
