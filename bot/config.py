@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import string
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -193,6 +194,31 @@ class SessionsConfig(_Section):
     checkin_grace: ShortDuration = timedelta(minutes=10)
     rating_window: ShortDuration = timedelta(hours=48)
     max_extend_minutes: Whole = Field(30, ge=5, le=120)
+    call_link: str = Field(
+        "",
+        description="a call room for each session whose mentor has no link of their own: an "
+        "https address with {token} (a random part, so rooms can't be guessed) and optionally "
+        '{session}, e.g. "https://meet.jit.si/micromentor-{session}-{token}"; "" for none',
+    )
+
+    @field_validator("call_link")
+    @classmethod
+    def _call_link(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        try:
+            fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+            example = value.format(session="s1", token="t")
+        except (ValueError, IndexError, KeyError) as exc:
+            raise ValueError(f"can't be filled in ({exc})") from None
+        if fields - {"session", "token"}:
+            raise ValueError("may only use {session} and {token}")
+        if "token" not in fields:
+            raise ValueError("must have {token}, so a session's room can't be guessed")
+        if not example.startswith("https://") or len(example) > 300:
+            raise ValueError("must be an https:// address of at most 300 characters")
+        return value
 
 
 class AccountabilityConfig(_Section):

@@ -61,7 +61,11 @@ async def start_core(
     """Open (and migrate) the store, record the communities, and build the bus."""
     clock = clock or SystemClock()
     deps = Deps(
-        config=config, clock=clock, rng=rng or random.Random(), taxonomies=taxonomies(config)
+        # SystemRandom by default: the RNG also makes call-room tokens nobody should guess
+        config=config,
+        clock=clock,
+        rng=rng or random.SystemRandom(),
+        taxonomies=taxonomies(config),
     )
     database = db or await open_database(config.storage_url())
     try:

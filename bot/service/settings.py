@@ -42,6 +42,7 @@ TUNABLE = (
     "routing.escalate_after",
     "routing.request_expiry",
     "sessions.rating_window",
+    "sessions.call_link",
     "accountability.leaderboard",
 )
 

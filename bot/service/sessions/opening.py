@@ -24,6 +24,9 @@ async def create(
     """The session of a just-claimed request: its space, timers and (if scheduled) invite."""
     start_at = req.start_at if req.start_at is not None else scope.ts
     link = await scope.tx.fetch_val(person_sql.GET_LINK, {"id": mentor_id})
+    # Without the mentor's own link, a room of the community's call service, made up now:
+    # the session's id isn't known before its row, so the room is filled in just after it.
+    template = scope.config.sessions.call_link if link is None else ""
     session_id = int(
         await scope.tx.fetch_val(
             sql.INSERT,
@@ -42,6 +45,10 @@ async def create(
             },
         )
     )
+    if template:
+        token = f"{scope.deps.rng.getrandbits(64):016x}"
+        room = template.format(session=sid(session_id), token=token)
+        await scope.tx.execute(sql.SET_PLACE, {"id": session_id, "place": room})
     for person_id, role in ((req.requester_id, Role.MENTEE), (mentor_id, Role.MENTOR)):
         await scope.tx.execute(
             sql.ADD_PARTICIPANT, {"session_id": session_id, "person_id": person_id, "role": role}

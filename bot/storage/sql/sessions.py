@@ -112,3 +112,6 @@ WHERE id = :id AND ratings_revealed_at IS NULL AND ratings_close_at IS NOT NULL
   AND disputed = 0
 RETURNING id
 """
+
+# A session's room of the community's call service, made up once its id is known.
+SET_PLACE = "UPDATE sessions SET place = :place WHERE id = :id"
