@@ -300,6 +300,11 @@ class CommunityDiscord(_Section):
         None, description="parent of the private session threads; default: mentors channel"
     )
     kudos_channel_id: str | None = Field(None, description="public thanks; default: mentors")
+    voice_category_id: str | None = Field(
+        None,
+        description="a category for a voice channel per session (seen only by its people and "
+        "the moderators, removed when the session ends); unset: no voice channels",
+    )
 
 
 class CommunityConfig(_Section):

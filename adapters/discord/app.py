@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 SCOPES = ("bot", "applications.commands")
 # What the bot does: read and post in its channels and threads, create private session
-# threads (and archive them), embed, attach invites. Nothing else.
+# threads (and archive them), embed, attach invites; and, where a community has a voice
+# category, make and remove a voice channel per session (Manage Channels), letting only the
+# session's people in (a bot may grant only what it has: Connect, Speak, Video). Nothing else.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -48,6 +50,10 @@ PERMISSIONS = discord.Permissions(
     manage_threads=True,
     embed_links=True,
     attach_files=True,
+    manage_channels=True,
+    connect=True,
+    speak=True,
+    stream=True,
 )
 
 
@@ -159,8 +165,9 @@ class DiscordFrontEnd:
             self.core = await start_core(self.config, self.notifier, clock=self.clock)
             self._own_core = True
         self.store = self.core.platform_store(PLATFORM)
-        self.core_ready.set()
         self.notifier.store = self.store
+        self.core_ready.set()
+        await self._remove_stray_voice_rooms()
         if self.clock is None and self._own_core:
             # A shared core (several front ends in one process) has its sweep started once,
             # by whoever created it.
@@ -290,6 +297,20 @@ class DiscordFrontEnd:
                 embed=embed(reply.text, error=True), ephemeral=True
             )
         return reply.form
+
+    async def _remove_stray_voice_rooms(self) -> None:
+        """Voice channels of sessions that are over, left by a crash: removed at start."""
+        for community in self.config.communities.values():
+            guild, category = community.discord.guild_id, community.discord.voice_category_id
+            if guild is None or category is None:
+                continue
+            try:
+                removed = await self.notifier.remove_stray_voice_rooms(guild, category)
+            except discord.HTTPException:
+                log.exception("couldn't look for stray voice channels in %s", guild)
+                continue
+            if removed:
+                log.info("removed %d stray session voice channel(s) in %s", removed, guild)
 
     async def on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -3,6 +3,7 @@ session threads, community channels, and edits in place."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any, Literal
 
@@ -27,7 +28,18 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 DMS_CLOSED = 50007
 PRIVATE_THREAD: Literal[12] = 12
+VOICE: Literal[2] = 2
 UNREACHABLE = "unreachable"
+GONE = "gone"  # the record of a session's voice channel once it is removed
+# What a session's people (and the moderators) may do in its voice channel; everyone else
+# doesn't see it.
+IN_THE_ROOM = discord.Permissions(view_channel=True, connect=True, speak=True, stream=True)
+NOT_SEEN = discord.Permissions(view_channel=True)
+
+
+def voice_key(session_id: int | str) -> str:
+    """How a session's voice channel is named in the records."""
+    return f"voice:session:{session_id}"
 
 
 class DiscordNotifier(QueuedNotifier):
@@ -109,6 +121,7 @@ class DiscordNotifier(QueuedNotifier):
             )
         if message.closes_space and isinstance(message.to, SessionAddress):
             await self.client.http.edit_channel(int(channel_id), archived=True, locked=True)
+            await self._remove_voice_room(guild, message.to.session_id, records)
 
     async def _dms_closed(
         self,
@@ -211,4 +224,72 @@ class DiscordNotifier(QueuedNotifier):
         for member in address.members:
             if member.platform == PLATFORM:
                 await self.client.http.add_user_to_thread(int(thread_id), int(member.user_id))
+        room = await self._voice_room(guild, address)
+        if room is not None:
+            await self.client.get_partial_messageable(int(thread_id)).send(
+                f"Talk in <#{room}>: a voice channel only the two of you and the moderators "
+                "see, removed when the session ends.",
+                allowed_mentions=NO_MENTIONS,
+            )
         return thread_id
+
+    async def _voice_room(self, guild: str, address: SessionAddress) -> str | None:
+        """A voice channel for the session in the community's voice category, if it has
+        one: seen only by the session's people and the moderators' roles."""
+        assert self.store is not None
+        community = self.config.communities.get(address.community_id)
+        category = community.discord.voice_category_id if community else None
+        if community is None or category is None or not guild.isdigit():
+            return None
+        allowed = [m.user_id for m in address.members if m.platform == PLATFORM]
+        roles = [r.split(":", 1)[1] for r in community.moderator_roles if r.startswith("discord:")]
+        overwrites = [
+            {"id": guild, "type": 0, "allow": "0", "deny": str(NOT_SEEN.value)},  # @everyone
+            *({"id": r, "type": 0, "allow": str(IN_THE_ROOM.value), "deny": "0"} for r in roles),
+            *({"id": u, "type": 1, "allow": str(IN_THE_ROOM.value), "deny": "0"} for u in allowed),
+        ]
+        data = await self.client.http.create_channel(
+            int(guild),
+            VOICE,
+            name=f"session s{address.session_id}",
+            parent_id=int(category),
+            permission_overwrites=overwrites,
+        )
+        room = str(data["id"])
+        await self.store.remember_channel(guild, voice_key(address.session_id), room)
+        return room
+
+    async def _remove_voice_room(
+        self, guild: str, session_id: int, records: Records | None
+    ) -> None:
+        """The session is over: its voice channel goes (already gone is fine)."""
+        assert self.store is not None
+        room = await self.store.find_channel(guild, voice_key(session_id), records)
+        if room is None or room == GONE:
+            return
+        with contextlib.suppress(discord.NotFound):
+            await self.client.http.delete_channel(int(room), reason="the session ended")
+        await self.store.remember_channel(guild, voice_key(session_id), GONE, records)
+
+    async def remove_stray_voice_rooms(self, guild: str, category: str) -> int:
+        """After a restart: remove the category's session voice channels that are not the
+        live room of a session (made just before a crash, before they were recorded, or
+        whose removal failed); returns how many."""
+        assert self.store is not None
+        removed = 0
+        for channel in await self.client.http.get_all_guild_channels(int(guild)):
+            name = str(channel.get("name") or "")
+            if (
+                channel.get("type") != VOICE
+                or str(channel.get("parent_id")) != category
+                or not name.startswith("session s")
+            ):
+                continue
+            live = await self.store.find_channel(guild, voice_key(name.removeprefix("session s")))
+            if live != str(channel["id"]):
+                try:
+                    await self.client.http.delete_channel(int(channel["id"]), reason="stray")
+                except discord.NotFound:
+                    continue
+                removed += 1
+        return removed

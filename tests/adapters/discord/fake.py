@@ -98,6 +98,8 @@ class FakeDiscord:
     identified: list[Any] = field(default_factory=list)  # the shard of each IDENTIFY
     names: dict[str, str] = field(default_factory=dict)  # user id -> display name
     threads: list[str] = field(default_factory=list)  # ids of the threads the bot created
+    # the server's other channels the bot made (voice channels), by id
+    guild_channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(5000))
     _seq: Any = field(default_factory=lambda: itertools.count(1))
@@ -263,6 +265,29 @@ class FakeDiscord:
             message = self.messages.get(parts[3]) or self._message(parts[1], body)
             message.update({k: v for k, v in body.items() if k in ("embeds", "components")})
             return message
+        if parts[:1] == ["guilds"] and parts[-1] == "channels" and method == "POST":
+            cid = self.new_id()
+            self.guild_channels[cid] = {
+                "id": cid,
+                "guild_id": parts[1],
+                "position": 0,
+                "flags": 0,
+                "nsfw": False,
+                "bitrate": 64000,
+                "user_limit": 0,
+                "rtc_region": None,
+                **body,
+                # snowflakes come back as strings, whatever the bot sent
+                "parent_id": None if body.get("parent_id") is None else str(body["parent_id"]),
+            }
+            return self.guild_channels[cid]
+        if parts[:1] == ["guilds"] and parts[-1] == "channels" and method == "GET":
+            return list(self.guild_channels.values())
+        if parts[0] == "channels" and len(parts) == 2 and method == "DELETE":
+            gone = self.guild_channels.pop(parts[1], None)
+            if gone is None:
+                return as_json({"code": 10003, "message": "Unknown Channel"}, status=404)
+            return gone
         if parts[0] == "channels" and parts[-1] == "threads":
             tid = self.new_id()
             self.threads.append(tid)

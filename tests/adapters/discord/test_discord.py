@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from adapters.discord.app import DiscordConfigError, DiscordFrontEnd, token_of
@@ -125,6 +126,64 @@ async def ask(rig: Rig, uid: str, question: str = "How do I read a CSV?") -> str
 
 def accept_button(message: dict[str, Any], request: str = "r1") -> str:
     return next(i for i in custom_ids(message) if i == f"mm|/mentor accept {request}")
+
+
+VOICE_CATEGORY = "4040"
+
+
+async def test_a_session_gets_a_voice_channel_only_its_people_see(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With a voice category: a voice channel per session, seen by its two people and the
+    moderators' role only, named in the session's thread, removed when the session ends;
+    after a restart, one left behind by a crash is removed and a live one is kept."""
+    fake = FakeDiscord()
+    await fake.start()
+    extra = {"MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__VOICE_CATEGORY_ID": VOICE_CATEGORY}
+    rig = await start_rig(tmp_path, fake, **extra)
+    try:
+        await mentors(rig, "11")
+        await ask(rig, "21")
+        await rig.settle()
+        await rig.say("11", ["mentor", "accept"], {"request": "r1"})
+        await rig.settle()
+        (room,) = fake.guild_channels.values()
+        assert (room["type"], room["parent_id"], room["name"]) == (2, VOICE_CATEGORY, "session s1")
+        seen = {o["id"]: o for o in room["permission_overwrites"]}
+        assert set(seen) == {GUILD, MOD_ROLE, "11", "21"}
+        assert int(seen[GUILD]["deny"]) & discord.Permissions(view_channel=True).value
+        assert int(seen["21"]["allow"]) & discord.Permissions(connect=True).value
+        (thread,) = fake.threads
+        assert any(f"<#{room['id']}>" in (m.get("content") or "") for m in fake.sent_to(thread))
+        await rig.say("21", ["mentor", "checkin"], {"session": "s1"})
+        await rig.say("11", ["mentor", "checkin"], {"session": "s1"})
+        await rig.say("11", ["mentor", "done"], {"session": "s1"})
+        await rig.settle()
+        assert fake.guild_channels == {}
+        # a second session's room stays; a stray one (a crash before it was recorded) goes
+        await ask(rig, "22")
+        await rig.settle()
+        await rig.say("11", ["mentor", "accept"], {"request": "r2"})
+        await rig.settle()
+        (live,) = fake.guild_channels
+    finally:
+        await stop_rig(rig)
+    fake.guild_channels["999"] = {
+        "id": "999",
+        "type": 2,
+        "name": "session s7",
+        "parent_id": VOICE_CATEGORY,
+        "guild_id": GUILD,
+    }
+    rig = await start_rig(tmp_path, fake, **extra)
+    try:
+        await rig.front.core_ready.wait()
+        await fake.wait_for(lambda: "999" not in fake.guild_channels)
+        assert list(fake.guild_channels) == [live]
+    finally:
+        await stop_rig(rig)
+        await fake.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_ask_a_mentor_about_a_message(rig: Rig) -> None:
