@@ -248,13 +248,23 @@ class DiscordNotifier(QueuedNotifier):
             *({"id": r, "type": 0, "allow": str(IN_THE_ROOM.value), "deny": "0"} for r in roles),
             *({"id": u, "type": 1, "allow": str(IN_THE_ROOM.value), "deny": "0"} for u in allowed),
         ]
-        data = await self.client.http.create_channel(
-            int(guild),
-            VOICE,
-            name=f"session s{address.session_id}",
-            parent_id=int(category),
-            permission_overwrites=overwrites,
-        )
+        try:
+            data = await self.client.http.create_channel(
+                int(guild),
+                VOICE,
+                name=f"session s{address.session_id}",
+                parent_id=int(category),
+                permission_overwrites=overwrites,
+            )
+        except discord.HTTPException as exc:
+            # The session goes on in its thread; the room is a nicety, not worth its messages.
+            log.warning(
+                "couldn't make a voice channel for session %s (%s): does the bot have Manage "
+                "Channels, Connect, Speak and Video in the voice category?",
+                address.session_id,
+                exc.status,
+            )
+            return None
         room = str(data["id"])
         await self.store.remember_channel(guild, voice_key(address.session_id), room)
         return room

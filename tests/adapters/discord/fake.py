@@ -100,6 +100,7 @@ class FakeDiscord:
     threads: list[str] = field(default_factory=list)  # ids of the threads the bot created
     # the server's other channels the bot made (voice channels), by id
     guild_channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refuse_channels: bool = False  # the bot lacks Manage Channels
     server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(5000))
     _seq: Any = field(default_factory=lambda: itertools.count(1))
@@ -266,6 +267,8 @@ class FakeDiscord:
             message.update({k: v for k, v in body.items() if k in ("embeds", "components")})
             return message
         if parts[:1] == ["guilds"] and parts[-1] == "channels" and method == "POST":
+            if self.refuse_channels:
+                return as_json({"code": 50013, "message": "Missing Permissions"}, status=403)
             cid = self.new_id()
             self.guild_channels[cid] = {
                 "id": cid,

@@ -186,6 +186,28 @@ async def test_a_session_gets_a_voice_channel_only_its_people_see(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def test_without_the_permission_the_session_goes_on_without_a_voice_channel(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeDiscord(refuse_channels=True)
+    await fake.start()
+    extra = {"MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__VOICE_CATEGORY_ID": VOICE_CATEGORY}
+    rig = await start_rig(tmp_path, fake, **extra)
+    try:
+        await mentors(rig, "11")
+        await ask(rig, "21")
+        await rig.settle()
+        await rig.say("11", ["mentor", "accept"], {"request": "r1"})
+        await rig.settle()
+        (thread,) = fake.threads
+        assert any("s1" in text_of(m) for m in fake.sent_to(thread))  # the session message
+        assert fake.guild_channels == {}
+    finally:
+        await stop_rig(rig)
+        await fake.close()
+    assert any("Manage Channels" in r.getMessage() for r in caplog.records)
+
+
 async def test_ask_a_mentor_about_a_message(rig: Rig) -> None:
     """The message command opens the ask form with the message as the question and the
     skills it suggests; the offer shows the mentor the link back to the message. Left
