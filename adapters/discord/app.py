@@ -337,7 +337,7 @@ class DiscordFrontEnd:
     async def open_ask_modal(
         self,
         interaction: discord.Interaction,
-        skills: str,
+        skills: str | None,
         minutes: int | None,
         at: str | None,
         with_mentor: str | None,
@@ -347,7 +347,10 @@ class DiscordFrontEnd:
         try:
             # What the slash command already says is checked before the form opens, so
             # nobody writes a question only to hear that the skills were blank.
-            c.AskForHelp.check_options(skills, minutes, at, with_mentor, mentors)
+            if skills is None:
+                c.AskForHelp.check_other_options(minutes, at, with_mentor, mentors)
+            else:
+                c.AskForHelp.check_options(skills, minutes, at, with_mentor, mentors)
         except MicromentorError as exc:
             await interaction.response.send_message(
                 embed=embed(exc.user_text(), error=True), ephemeral=True
@@ -377,19 +380,24 @@ class DiscordFrontEnd:
             )
 
             async def on_submit(self, submitted: discord.Interaction) -> None:
-                await front.run(
-                    submitted,
-                    lambda: c.AskForHelp(
+                question = str(self.question)
+
+                def build() -> c.Command:
+                    if skills is None:
+                        # asked without skills: the answer says which the question suggests
+                        return c.SkillsFromQuestion(question, in_form=True)
+                    return c.AskForHelp(
                         tags=(skills,),
-                        question=str(self.question),
+                        question=question,
                         minutes=minutes,
                         at=at,
                         goal=_filled(self.goal),
                         tried=_filled(self.tried),
                         with_mentor=with_mentor,
                         mentors=mentors,
-                    ),
-                )
+                    )
+
+                await front.run(submitted, build)
 
         await interaction.response.send_modal(AskModal())
 

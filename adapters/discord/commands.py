@@ -55,7 +55,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
 
     @mentor.command(name="ask", description="Ask for a short session (a form opens)")
     @app_commands.describe(
-        skills="Skills, separated by spaces",
+        skills="Skills, separated by spaces; leave it out to see what your question suggests",
         minutes="Length",
         at="When (e.g. tomorrow 18:00); leave empty for now",
         with_mentor="Offer it to this mentor first",
@@ -65,7 +65,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
     @app_commands.autocomplete(skills=skill_autocomplete)
     async def ask(
         interaction: Interaction,
-        skills: str,
+        skills: str | None = None,
         minutes: int | None = None,
         at: str | None = None,
         with_mentor: discord.Member | None = None,

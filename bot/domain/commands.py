@@ -203,6 +203,14 @@ class AskForHelp:
         front end can refuse them before anyone writes the question; returns the skills
         and the mention, normalised."""
         checked = ASK_SKILLS.check((tags,) if isinstance(tags, str) else tags)
+        return checked, AskForHelp.check_other_options(minutes, at, with_mentor, mentors)
+
+    @staticmethod
+    def check_other_options(
+        minutes: int | None, at: str | None, with_mentor: str | None, mentors: int
+    ) -> str | None:
+        """The options besides the skills (for a form that asks for the skills itself);
+        returns the mention, normalised."""
         if minutes is not None:
             MINUTES.check(minutes)
         if at is not None:
@@ -211,7 +219,7 @@ class AskForHelp:
             except InvalidInput as exc:
                 raise _tagged("at", exc) from None
         MENTORS.check(mentors)
-        return checked, None if with_mentor is None else v.mention(with_mentor, "with")
+        return None if with_mentor is None else v.mention(with_mentor, "with")
 
 
 @dataclass(frozen=True)

@@ -297,9 +297,10 @@ async def skills_from_question(ctx: Ctx, cmd: c.SkillsFromQuestion) -> Outcome:
     listed = ", ".join(f"`{s}`" for s in guessed)
     if cmd.in_form:
         raise InvalidInput(
-            f"From your question I'd guess {listed}: pick the ones that fit, or others."
+            f"From your question I'd guess {listed}: give the ones that fit (or others) as "
+            "the skills."
             if guessed
-            else "Which skills is your question about? Pick one or more.",
+            else "Which skills is your question about? Give one or more as the skills.",
             field="skills",
         )
     usage = "/mentor ask <skills> -- <your question>"

@@ -208,6 +208,22 @@ async def test_without_the_permission_the_session_goes_on_without_a_voice_channe
     assert any("Manage Channels" in r.getMessage() for r in caplog.records)
 
 
+async def test_ask_without_skills_answers_with_the_skills_the_question_suggests(
+    rig: Rig,
+) -> None:
+    """`/mentor ask` with no skills still opens the form; sent, the answer lists the skills
+    the question suggests, and nothing is created."""
+    await mentors(rig, "11")
+    iid = await rig.fake.slash("21", ["mentor", "ask"], {})
+    await rig.fake.wait_for(lambda: iid in rig.fake.modals)
+    question = "pd.read_csv drops my header row, why?"
+    sub = await rig.fake.submit_modal("21", iid, {"Your question": question})
+    await rig.fake.wait_for(lambda: rig.fake.answers(sub) != [])
+    assert "`pandas`" in text_of(rig.fake.answers(sub)[0])
+    await rig.settle()
+    assert rig.dms("11") == []
+
+
 async def test_ask_a_mentor_about_a_message(rig: Rig) -> None:
     """The message command opens the ask form with the message as the question and the
     skills it suggests; the offer shows the mentor the link back to the message. Left
