@@ -332,6 +332,7 @@ async def measure(
                             "mentors_wanted": 1,
                             "preferred_mentor_id": None,
                             "about": None,
+                            "choose_window": None,
                         },
                     )
                 )

@@ -148,6 +148,8 @@ class RequestsConfig(_Section):
     default_minutes: Whole = Field(30, ge=5, le=240)
     question_max_chars: Whole = Field(2000, ge=50, le=2900)
     detail_max_chars: Whole = Field(1000, ge=50, le=2900)
+    choose_by_default: Flag = False
+    choose_window: ShortDuration = timedelta(minutes=10)
 
     @field_validator("session_lengths")
     @classmethod

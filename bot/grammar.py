@@ -248,10 +248,13 @@ def _profile(args: list[str], free: str | None) -> c.Command:
 
 
 def _ask(args: list[str], free: str | None) -> c.Command:
+    # `--choose` is a switch: it takes no value, so a skill may follow it
+    choose = any(a.lower() == "--choose" for a in args) or None
+    args = [a for a in args if a.lower() != "--choose"]
     positional, opts = _options(
         args, ("minutes", "at", "goal", "tried", "with", "mentors", "about"), "ask"
     )
-    if not positional and free and not opts:
+    if not positional and free and not opts and not choose:
         return c.SkillsFromQuestion(free)
     if not positional:
         raise UsageError(
@@ -284,6 +287,7 @@ def _ask(args: list[str], free: str | None) -> c.Command:
         goal=opts.get("goal"),
         tried=opts.get("tried"),
         about=opts.get("about"),
+        choose=choose,
     )
 
 
@@ -438,6 +442,22 @@ def _one_optional(name: str, cls: Callable[[str | None], c.Command]) -> _Parser:
     return parser
 
 
+def _accept(args: list[str], free: str | None) -> c.Command:
+    """`accept [r12] [-- a line for a member who is choosing]`."""
+    _at_most(args, 1, "accept")
+    return c.AcceptOffer(args[0] if args else None, note=free or None)
+
+
+def _pick(args: list[str], free: str | None) -> c.Command:
+    """`pick [r12] <number>`: one of the mentors listed as offering."""
+    _no_free_text(free, "pick")
+    if not 1 <= len(args) <= 2 or not v.is_whole_number(args[-1]):
+        raise UsageError(
+            "Say which mentor, by their number in the list: `pick r12 2`.", hint=_usage("pick")
+        )
+    return c.PickMentor(args[0] if len(args) == 2 else None, v.as_number(args[-1]))
+
+
 def _mod_queue(rest: list[str], free: str | None) -> c.Command:
     _at_most(rest, 0, "mod")
     return c.ModQueue()
@@ -553,7 +573,8 @@ PARSERS: dict[str, _Parser] = {
     "cancel": _one_optional("cancel", c.CancelRequest),
     "queue": _no_args("queue", c.ShowQueue),
     "open": _one_optional("open", c.ListOpen),
-    "accept": _one_optional("accept", c.AcceptOffer),
+    "accept": _accept,
+    "pick": _pick,
     "decline": _one_optional("decline", c.DeclineOffer),
     "sessions": _no_args("sessions", c.ListSessions),
     "checkin": _one_optional("checkin", c.CheckIn),

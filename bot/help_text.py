@@ -15,12 +15,12 @@ class CommandHelp:
 COMMANDS: dict[str, CommandHelp] = {
     "ask": CommandHelp(
         "/mentor ask <skill...> [--minutes N] [--at <time>] [--goal ...] [--tried ...] "
-        "[--with @mentor] [--mentors N] [--about <link>] -- <question>",
+        "[--with @mentor] [--mentors N] [--about <link>] [--choose] -- <question>",
         "Ask for a short session with a mentor who knows these skills. Come prepared: say "
         "what you want to reach (--goal) and what you tried (--tried). --with offers it to "
         "that mentor first; --mentors N lets up to N mentors join (a second opinion); "
-        "--about links the message or page the question is about. Without skills, I suggest "
-        "some from your question.",
+        "--about links the message or page the question is about; --choose lets you pick "
+        "among the mentors who offer. Without skills, I suggest some from your question.",
         "/mentor ask python asyncio --minutes 30 --goal ship my scraper --tried gather() -- "
         "Why does my event loop block?",
     ),
@@ -47,9 +47,16 @@ COMMANDS: dict[str, CommandHelp] = {
         "/mentor open python",
     ),
     "accept": CommandHelp(
-        "/mentor accept [<request>]",
-        "Mentors: take a request. The first mentor to accept gets it.",
+        "/mentor accept [<request>] [-- <a line about you>]",
+        "Mentors: take a request. The first mentor to accept gets it; if the member is "
+        "choosing (ask --choose), you offer to take it, with your line, and they pick.",
         "/mentor accept r12",
+    ),
+    "pick": CommandHelp(
+        "/mentor pick [<request>] <number>",
+        "Pick one of the mentors who offered to take your request (asked with --choose), "
+        "by their number in the list.",
+        "/mentor pick r12 2",
     ),
     "decline": CommandHelp(
         "/mentor decline [<request>]",
@@ -205,6 +212,7 @@ COMMANDS: dict[str, CommandHelp] = {
 
 MEMBER_COMMANDS = (
     "ask",
+    "pick",
     "edit",
     "cancel",
     "queue",

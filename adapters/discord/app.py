@@ -342,6 +342,7 @@ class DiscordFrontEnd:
         at: str | None,
         with_mentor: str | None,
         mentors: int,
+        choose: bool | None = None,
     ) -> None:
         front = self
         try:
@@ -395,6 +396,7 @@ class DiscordFrontEnd:
                         tried=_filled(self.tried),
                         with_mentor=with_mentor,
                         mentors=mentors,
+                        choose=choose,
                     )
 
                 await front.run(submitted, build)

@@ -60,6 +60,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         at="When (e.g. tomorrow 18:00); leave empty for now",
         with_mentor="Offer it to this mentor first",
         mentors="Up to N mentors may join (a second opinion)",
+        choose="Pick among the mentors who offer, instead of the first to accept",
     )
     @app_commands.rename(with_mentor="with")
     @app_commands.autocomplete(skills=skill_autocomplete)
@@ -70,6 +71,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         at: str | None = None,
         with_mentor: discord.Member | None = None,
         mentors: int | None = None,
+        choose: bool | None = None,
     ) -> None:
         await front.open_ask_modal(
             interaction,
@@ -78,6 +80,7 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
             at,
             f"<@{with_mentor.id}>" if with_mentor else None,
             mentors if mentors is not None else 1,
+            choose,
         )
 
     @mentor.command(name="edit", description="Change your open request")
@@ -95,8 +98,18 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         await front.run(interaction, lambda: c.CancelRequest(request))
 
     @mentor.command(name="queue", description="Your open requests and their place")
-    async def queue(interaction: Interaction) -> None:
-        await front.run(interaction, lambda: c.ShowQueue())
+    @app_commands.describe(
+        pick="Asked with choose: the number of the mentor you pick among those who offered",
+        request="The request you pick for (when you have several open)",
+    )
+    async def queue(
+        interaction: Interaction, pick: int | None = None, request: str | None = None
+    ) -> None:
+        # `/mentor queue` with `pick` is `/mentor pick` (Discord allows 25 commands a group)
+        await front.run(
+            interaction,
+            lambda: c.ShowQueue() if pick is None else c.PickMentor(request, pick),
+        )
 
     @mentor.command(name="open", description="Mentors: open requests you could take")
     @app_commands.autocomplete(skill=skill_autocomplete)
@@ -104,8 +117,11 @@ def build(front: DiscordFrontEnd, tree: app_commands.CommandTree[discord.Client]
         await front.run(interaction, lambda: c.ListOpen(skill))
 
     @mentor.command(name="accept", description="Mentors: take a request")
-    async def accept(interaction: Interaction, request: str | None = None) -> None:
-        await front.run(interaction, lambda: c.AcceptOffer(request))
+    @app_commands.describe(note="If the member is choosing: a line about why you're a fit")
+    async def accept(
+        interaction: Interaction, request: str | None = None, note: str | None = None
+    ) -> None:
+        await front.run(interaction, lambda: c.AcceptOffer(request, note))
 
     @mentor.command(name="decline", description="Mentors: pass on an offer")
     async def decline(interaction: Interaction, request: str | None = None) -> None:

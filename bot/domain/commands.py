@@ -28,6 +28,8 @@ RESOLVE_NOTE = v.TextField("note", 2000, "Write a short note for the parties.")
 CLOSE_NOTE = v.TextField("note", 1000, "Write the member a short note.")
 COMMENT = v.TextField("comment", 1000)
 KUDOS = v.TextField("message", 500)
+VOLUNTEER_NOTE = v.TextField("note", 200, "Say in a line why you're a good fit.")
+CHOICE = v.IntRange("choice", 1, 50, "`/mentor pick r12 2`")
 SETTING_VALUE = v.TextField("value", 200, "For example `mod set routing.wave_size 4`.", False)
 SETTING_KEY = v.TextField("key", 60, "For example `mod set routing.wave_size 4`.", False)
 ASK_SKILLS = v.SkillList("skills", 5, "`python asyncio`")
@@ -178,10 +180,17 @@ class AskForHelp:
     with_mentor: str | None = None
     mentors: int = 1
     about: str | None = None  # a link to the message the question is about
+    # the member picks among the mentors who offer (None: the community's default)
+    choose: bool | None = None
 
     def __post_init__(self) -> None:
         if self.about is not None:
             _set(self, "about", v.web_link(self.about, "about"))
+        if self.choose and self.mentors > 1:
+            raise InvalidInput(
+                "`--choose` is for one mentor: leave out `--mentors`, or `--choose`.",
+                field="mentors",
+            )
         tags, with_mentor = self.check_options(
             self.tags, self.minutes, self.at, self.with_mentor, self.mentors
         )
@@ -279,9 +288,24 @@ class ListOpen:
 @dataclass(frozen=True)
 class AcceptOffer:
     request: str | None = None
+    # a line for a member who picks among the mentors who offer (`ask --choose`)
+    note: str | None = None
 
     def __post_init__(self) -> None:
         _set(self, "request", v.optional_item_id("request", self.request))
+        _set(self, "note", VOLUNTEER_NOTE.check_optional(self.note))
+
+
+@dataclass(frozen=True)
+class PickMentor:
+    """`pick [r12] 2`: the member's choice among the mentors who offered."""
+
+    request: str | None
+    choice: int
+
+    def __post_init__(self) -> None:
+        _set(self, "request", v.optional_item_id("request", self.request))
+        CHOICE.check(self.choice)
 
 
 @dataclass(frozen=True)
@@ -605,6 +629,7 @@ Command = (
     | SetCapacity
     | AskForHelp
     | SkillsFromQuestion
+    | PickMentor
     | EditRequest
     | CancelRequest
     | ShowQueue

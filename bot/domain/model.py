@@ -68,6 +68,7 @@ class HelpRequest:
     mentors_joined: int = 0
     preferred_mentor_id: int | None = None
     about: str | None = None  # the message the request is about ("ask a mentor about this")
+    choose_window: int | None = None  # seconds the member has to pick a mentor; None: first wins
 
     @classmethod
     def from_row(cls, row: Any, skills: list[str]) -> HelpRequest:
@@ -90,6 +91,7 @@ class HelpRequest:
             mentors_joined=int(row["mentors_joined"]),
             preferred_mentor_id=row["preferred_mentor_id"],
             about=row["about"],
+            choose_window=row["choose_window"],
         )
 
 

@@ -128,6 +128,7 @@ class DueKind(StrEnum):
     RATINGS_CLOSE = "ratings_close"  # session
     SUSPENSION_END = "suspension_end"  # person
     RETENTION = "retention"  # community-wide, ref 0
+    CHOICE_DEADLINE = "request_choice_deadline"  # request: the member's time to pick is up
 
 
 class SkillAction(StrEnum):

@@ -37,17 +37,27 @@ def closed_error(req: HelpRequest) -> Conflict:
     return request_refusal(RequestStep.ACCEPT, req.state, rid(req.id))
 
 
-async def check_capacity(scope: Scope, mentor_id: int, mentor_name: str) -> None:
-    """Lock the mentor's row, then check both limits, so racing accepts can't both pass."""
+async def check_capacity(
+    scope: Scope, mentor_id: int, mentor_name: str, request_id: int = 0
+) -> None:
+    """Lock the mentor's row, then check both limits, so racing accepts can't both pass.
+    Offers to take other requests whose member is still choosing (`ask --choose`) count
+    as sessions: a mentor can't be held by more choices than they have room for."""
     limits = await scope.tx.fetch_one(person_sql.LOCK_PERSON, {"id": mentor_id, "now": scope.ts})
     load = await scope.tx.fetch_one(
         person_sql.MENTOR_LOAD, {"person_id": mentor_id, "week_ago": scope.ago(WEEK)}
     )
     assert limits is not None and load is not None
-    if int(load["active"]) >= int(limits["capacity_concurrent"]):
+    held = int(
+        await scope.tx.fetch_val(
+            request_sql.HELD_ELSEWHERE, {"mentor_id": mentor_id, "request_id": request_id}
+        )
+    )
+    if int(load["active"]) + held >= int(limits["capacity_concurrent"]):
+        waiting = f" and offered to take {held} more" if held else ""
         raise LimitReached(
-            f"{mentor_name} already has {load['active']} session(s) coming up or running, "
-            "the limit set in their profile.",
+            f"{mentor_name} already has {load['active']} session(s) coming up or "
+            f"running{waiting}, the limit set in their profile.",
             hint="Finish one first, or raise it: `/mentor profile capacity <at once> <per week>`.",
         )
     if int(load["this_week"]) >= int(limits["capacity_weekly"]):
@@ -66,7 +76,7 @@ async def claim_request(
     assigned_by: str | None = None,
 ) -> tuple[Session, list[OutboundMessage], Attachment | None]:
     """First accept wins: claim, create the session, and tell everyone concerned."""
-    await check_capacity(scope, mentor_id, mentor_name)
+    await check_capacity(scope, mentor_id, mentor_name, req.id)
     claimed = await scope.tx.fetch_one(request_sql.CLAIM, {"id": req.id, "now": scope.ts})
     if claimed is None:
         fresh = await waves.get_request(scope, req.id)

@@ -8,7 +8,7 @@ from bot.domain.errors import Conflict, InvalidInput, MicromentorError, NotAllow
 from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
 from bot.domain.model import HelpRequest
 from bot.domain.states import OfferState, RequestStep, require_request
-from bot.service import waves
+from bot.service import choice, waves
 from bot.service.claim import claim_request, closed_error, joinable
 from bot.service.context import Ctx
 from bot.service.identities import same_person
@@ -80,6 +80,9 @@ async def check_can_accept(ctx: Ctx, req: HelpRequest) -> None:
 async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
     req = await _offered_request(ctx, cmd.request, "accept")
     await check_can_accept(ctx, req)
+    if choice.choosing(req):
+        # the member picks among the mentors who offer (`ask --choose`)
+        return await choice.volunteer(ctx, req, cmd.note)
     session, messages, invite = await claim_request(ctx, req, ctx.me.id, ctx.me.display_name)
     reply = (
         f"It's yours: {rid(req.id)} is now session {sid(session.id)} with {req.requester_name}, "

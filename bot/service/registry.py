@@ -21,6 +21,7 @@ from bot.domain.messages import Outcome
 from bot.service import (
     audit,
     blocks,
+    choice,
     disputes,
     forms,
     linking,
@@ -68,6 +69,7 @@ SPECS: tuple[Spec, ...] = (
         "mentor ask",
         reads=True,
     ),
+    Spec(c.PickMentor, choice.pick, "pick", "pick r1 2", "mentor queue"),
     Spec(c.EditRequest, requests.edit, "edit", "edit r1 -- new text", "mentor edit"),
     Spec(c.CancelRequest, requests.cancel, "cancel", "cancel r1", "mentor cancel"),
     Spec(c.ShowQueue, requests.show_queue, "queue", "queue", "mentor queue", reads=True),

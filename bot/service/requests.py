@@ -191,6 +191,16 @@ async def _preferred_mentor(ctx: Ctx, mention: str | None) -> int | None:
     return chosen.id
 
 
+def _choose_window(ctx: Ctx, cmd: c.AskForHelp, mentors_wanted: int) -> int | None:
+    """Seconds the member has to pick among the mentors who offer, or None (first accept
+    wins): `--choose`, or the community's default for one-mentor requests."""
+    conf = ctx.config.requests
+    choose = cmd.choose if cmd.choose is not None else conf.choose_by_default
+    if not choose or mentors_wanted > 1 or cmd.with_mentor is not None:
+        return None
+    return int(conf.choose_window.total_seconds())
+
+
 async def _store_request(
     ctx: Ctx,
     cmd: c.AskForHelp,
@@ -217,6 +227,7 @@ async def _store_request(
                 "mentors_wanted": mentors_wanted,
                 "preferred_mentor_id": preferred,
                 "about": cmd.about,
+                "choose_window": _choose_window(ctx, cmd, mentors_wanted),
             },
         )
     )

@@ -32,6 +32,8 @@ TUNABLE = (
     "requests.default_minutes",
     "requests.max_open",
     "requests.max_per_week",
+    "requests.choose_by_default",
+    "requests.choose_window",
     "routing.wave_size",
     "routing.offer_deadline",
     "routing.accept_target",

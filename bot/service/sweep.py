@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot import metrics
 from bot.clock import ManualClock, epoch, from_epoch, wall_now
 from bot.domain.messages import OutboundMessage
-from bot.service import disputes, due, privacy, ratings, sessions, waves
+from bot.service import choice, disputes, due, privacy, ratings, sessions, waves
 from bot.service.context import Deps, Scope
 from bot.service.delivery import Dispatcher
 from bot.service.maintenance import recompute_windows, refresh_rotations
@@ -36,6 +36,7 @@ HANDLERS: dict[due.Kind, DueHandler] = {
     due.Kind.RATINGS_CLOSE: ratings.ratings_close,
     due.Kind.SUSPENSION_END: disputes.suspension_end,
     due.Kind.RETENTION: privacy.retention,
+    due.Kind.CHOICE_DEADLINE: choice.choice_deadline,
 }
 BATCH = 100
 

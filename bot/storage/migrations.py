@@ -447,6 +447,21 @@ CREATE INDEX platform_channels_address ON platform_channels (address)
         "a request may be about a message: the link back to it",
         "ALTER TABLE help_requests ADD COLUMN about TEXT",
     ),
+    (
+        14,
+        "a choice of mentor: the mentors who offered to take a request, held until the pick",
+        """
+ALTER TABLE help_requests ADD COLUMN choose_window {bigint};
+CREATE TABLE volunteers (
+    request_id {bigint} NOT NULL REFERENCES help_requests(id),
+    mentor_id {bigint} NOT NULL REFERENCES persons(id),
+    note TEXT,
+    created_at {bigint} NOT NULL,
+    PRIMARY KEY (request_id, mentor_id)
+);
+CREATE INDEX volunteers_mentor ON volunteers (mentor_id)
+""",
+    ),
 ]
 
 
@@ -552,10 +567,16 @@ async def _add_checks(tx: Transaction, dialect: str) -> None:
         await recreate_check(tx, dialect, check)
 
 
+async def _due_kinds(tx: Transaction, dialect: str) -> None:
+    """DueKind gained the choice's deadline: the store takes the new word."""
+    await recreate_check(tx, dialect, next(c for c in CHECKS if c.table == "due_actions"))
+
+
 # What a migration's SQL can't do, run after it in the same transaction (with the dialect).
 BACKFILLS: dict[int, Callable[[Transaction, str], Awaitable[None]]] = {
     9: _backfill_identity_history,
     11: _add_checks,
+    14: _due_kinds,
 }
 
 

@@ -528,11 +528,22 @@ def test_free_text_on_commands_without_text_is_an_error(name: str) -> None:
     assert err.hint == f"Usage: {usage_of(name)}"
 
 
-@pytest.mark.parametrize("name", ["accept", "decline"])
-def test_free_text_on_offer_commands_is_an_error(name: str) -> None:
-    """`accept` and `decline` reject text after `--`."""
-    err = usage_error(f"{name} r1 -- thanks")
-    assert err.hint == f"Usage: {usage_of(name)}"
+def test_free_text_on_decline_is_an_error() -> None:
+    """`decline` rejects text after `--`."""
+    err = usage_error("decline r1 -- thanks")
+    assert err.hint == f"Usage: {usage_of('decline')}"
+
+
+def test_accept_takes_a_line_for_a_member_who_is_choosing() -> None:
+    """`accept r1 -- ...` is the volunteer's line (`ask --choose`); `pick` names a number."""
+    assert parse("accept r1 -- I did this migration twice") == c.AcceptOffer(
+        "r1", "I did this migration twice"
+    )
+    assert parse("pick r1 2") == c.PickMentor("r1", 2)
+    assert parse("pick 1") == c.PickMentor(None, 1)
+    assert "number" in usage_error("pick r1 m1").message
+    ask = parse("ask --choose python -- Why?")
+    assert isinstance(ask, c.AskForHelp) and ask.choose and ask.tags == ("python",)
 
 
 def test_separator_without_command_is_an_error() -> None:

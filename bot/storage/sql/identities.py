@@ -139,6 +139,9 @@ MERGE = [
     "DELETE FROM offers WHERE mentor_id = :old AND request_id IN "
     "(SELECT request_id FROM offers WHERE mentor_id = :new)",
     "UPDATE offers SET mentor_id = :new WHERE mentor_id = :old",
+    "DELETE FROM volunteers WHERE mentor_id = :old AND request_id IN "
+    "(SELECT request_id FROM volunteers WHERE mentor_id = :new)",
+    "UPDATE volunteers SET mentor_id = :new WHERE mentor_id = :old",
     "UPDATE sessions SET mentee_id = :new WHERE mentee_id = :old",
     "DELETE FROM session_participants WHERE person_id = :old AND session_id IN "
     "(SELECT session_id FROM session_participants WHERE person_id = :new)",

@@ -190,3 +190,6 @@ FORGOTTEN_SUSPENSION = (
     "SELECT suspended_until FROM forgotten_identities WHERE identity_hash = :hash"
 )
 SET_SUSPENDED_UNTIL = "UPDATE persons SET suspended_until = :until WHERE id = :id"
+
+# The skills of several mentors (`IN {ids}` from sql.in_list).
+SKILLS_OF_MANY = "SELECT person_id, skill FROM mentor_skills WHERE person_id IN {ids}"

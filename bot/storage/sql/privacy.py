@@ -44,6 +44,7 @@ FORGET = [
     "UPDATE help_requests SET question = '[removed]', goal = NULL, tried = NULL, about = NULL, "
     "anonymised_at = :now WHERE requester_id = :id",
     "UPDATE ratings SET comment = NULL WHERE rater_id = :id OR ratee_id = :id",
+    "UPDATE volunteers SET note = NULL WHERE mentor_id = :id",
     "UPDATE disputes SET statement = '[removed]' WHERE opened_by = :id",
     "UPDATE disputes SET other_statement = '[removed]' WHERE against_id = :id "
     "AND other_statement IS NOT NULL",
@@ -73,6 +74,7 @@ RETENTION = [
     "AND anonymised_at IS NULL "
     "AND state NOT IN ('open', 'matched')",
     "UPDATE ratings SET comment = NULL WHERE created_at < :before AND comment IS NOT NULL",
+    "UPDATE volunteers SET note = NULL WHERE created_at < :before AND note IS NOT NULL",
     "DELETE FROM forgotten_identities WHERE suspended_until < :now",
     "UPDATE disputes SET statement = '[removed after the retention period]', "
     "other_statement = NULL, appeal_text = NULL WHERE created_at < :before "

@@ -13,9 +13,9 @@ WHERE requester_id = :person_id AND created_at >= :since ORDER BY created_at
 INSERT = """
 INSERT INTO help_requests (community_id, requester_id, question, goal, tried, minutes,
                            start_at, state, wave, created_at, updated_at, mentors_wanted,
-                           preferred_mentor_id, about)
+                           preferred_mentor_id, about, choose_window)
 VALUES (:community_id, :requester_id, :question, :goal, :tried, :minutes, :start_at, 'open',
-        0, :now, :now, :mentors_wanted, :preferred_mentor_id, :about)
+        0, :now, :now, :mentors_wanted, :preferred_mentor_id, :about, :choose_window)
 RETURNING id
 """
 
@@ -27,7 +27,8 @@ VALUES (:request_id, :community_id, :skill)
 GET = """
 SELECT r.id, r.community_id, r.requester_id, r.question, r.goal, r.tried, r.minutes,
        r.start_at, r.state, r.wave, r.created_at, r.matched_at, r.mentors_wanted,
-       r.mentors_joined, r.preferred_mentor_id, r.about, p.display_name AS requester_name
+       r.mentors_joined, r.preferred_mentor_id, r.about, r.choose_window,
+       p.display_name AS requester_name
 FROM help_requests r JOIN persons p ON p.id = r.requester_id
 WHERE r.id = :id AND r.community_id = :community_id
 """
@@ -159,3 +160,22 @@ WHERE ms.community_id = :community_id
 # For the health check: requests per state, and a statement that only proves the store answers.
 STATE_COUNTS = "SELECT state, COUNT(*) AS n FROM help_requests GROUP BY state"
 ALIVE = "SELECT 1"
+
+# A choice of mentor (`ask --choose`): who offered to take a request, held until the pick.
+VOLUNTEER = """
+INSERT INTO volunteers (request_id, mentor_id, note, created_at)
+VALUES (:request_id, :mentor_id, :note, :now)
+ON CONFLICT DO NOTHING
+RETURNING mentor_id
+"""
+VOLUNTEERS = """
+SELECT v.mentor_id, v.note, v.created_at, p.display_name
+FROM volunteers v JOIN persons p ON p.id = v.mentor_id
+WHERE v.request_id = :request_id ORDER BY v.created_at, v.mentor_id
+"""
+RELEASE_VOLUNTEERS = "DELETE FROM volunteers WHERE request_id = :request_id RETURNING mentor_id"
+# Offers a mentor holds on other requests still open: they count against their capacity.
+HELD_ELSEWHERE = """
+SELECT COUNT(*) FROM volunteers v JOIN help_requests r ON r.id = v.request_id
+WHERE v.mentor_id = :mentor_id AND r.state = 'open' AND v.request_id <> :request_id
+"""

@@ -1,0 +1,216 @@
+"""A choice of mentor (`ask --choose`): mentors who accept offer to take the request and are
+held for it; the member picks one of them, who gets it as a first accept would (exactly
+once), and the others are thanked and released; if the member doesn't pick in time, the
+best-ranked one gets it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.clock import from_epoch
+from bot.domain import commands as c
+from bot.domain.errors import Conflict, LimitReached, NotAllowed, NotFound
+from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
+from bot.domain.model import HelpRequest
+from bot.domain.states import RequestState
+from bot.domain.timeparse import format_local
+from bot.service import due, reputation, waves
+from bot.service.claim import check_capacity, claim_request
+from bot.service.context import Ctx, Scope
+from bot.service.identities import same_person
+from bot.service.requests import load_request
+from bot.service.views import clip, rid, sid
+from bot.storage.database import Row
+from bot.storage.sql import in_list
+from bot.storage.sql import offers as offer_sql
+from bot.storage.sql import persons as person_sql
+from bot.storage.sql import requests as sql
+
+
+def choosing(req: HelpRequest) -> bool:
+    """The member picks among the mentors who offer, and hasn't yet."""
+    return req.choose_window is not None and req.state == RequestState.OPEN
+
+
+async def volunteer(ctx: Ctx, req: HelpRequest, note: str | None) -> Outcome:
+    """An accept while the member is choosing: the mentor offers to take the request and is
+    held for it (it counts against their capacity) until the member picks."""
+    r = rid(req.id)
+    await check_capacity(ctx, ctx.me.id, ctx.me.display_name, req.id)
+    added = await ctx.tx.fetch_one(
+        sql.VOLUNTEER,
+        {"request_id": req.id, "mentor_id": ctx.me.id, "note": note, "now": ctx.ts},
+    )
+    if added is None:
+        raise Conflict(
+            f"You already offered to take {r}; {req.requester_name} is choosing.",
+            hint="You'll hear as soon as they pick.",
+        )
+    rows = await ctx.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
+    assert req.choose_window is not None
+    if len(rows) == 1:
+        await due.schedule(ctx, due.Kind.CHOICE_DEADLINE, req.id, _deadline(req, rows))
+    messages = await _list_for_member(ctx, req, rows)
+    until = format_local(from_epoch(_deadline(req, rows)), ctx.zone)
+    offer = await ctx.tx.fetch_one(
+        offer_sql.ANY_FOR, {"request_id": req.id, "mentor_id": ctx.me.id}
+    )
+    me = await ctx.address(ctx.me.id)
+    if offer is not None and me is not None:
+        messages.append(
+            OutboundMessage(
+                to=me,
+                text=f"You offered to take {r}; {req.requester_name} is choosing until {until}.",
+                key=f"offer:{offer['id']}",
+                update=True,
+            )
+        )
+    text = (
+        f"Thanks! {req.requester_name} is choosing among the mentors who offered to take {r}, "
+        f"until {until}. You'll hear either way; until then it counts as one of your sessions."
+    )
+    return Outcome(Reply(text), messages)
+
+
+async def pick(ctx: Ctx, cmd: c.PickMentor) -> Outcome:
+    """`/mentor pick [r12] <n>`: the member's choice gets the request; the others are
+    released."""
+    req = await _my_choosing_request(ctx, cmd.request)
+    rows = await ctx.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
+    if not 1 <= cmd.choice <= len(rows):
+        raise NotFound(
+            f"There is no mentor {cmd.choice} for {rid(req.id)}: "
+            + (f"pick 1 to {len(rows)}." if rows else "nobody has offered yet."),
+            hint=f"Type `/mentor pick {rid(req.id)} 1` for the first.",
+        )
+    chosen = rows[cmd.choice - 1]
+    return await _give(ctx, req, rows, chosen, picked=True)
+
+
+async def choice_deadline(scope: Scope, request_id: int, version: int) -> list[OutboundMessage]:
+    """Due: the member didn't pick in time; the best-ranked mentor who offered gets it (the
+    next if they can't take it any more)."""
+    req = await waves.get_request(scope, request_id)
+    if req is None or not choosing(req):
+        return []
+    rows = await scope.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
+    for row in await _ranked(scope, req, rows):
+        try:
+            outcome = await _give(scope, req, rows, row, picked=False)
+        except (LimitReached, Conflict, NotAllowed):
+            continue
+        return list(outcome.messages)
+    return []
+
+
+def _deadline(req: HelpRequest, rows: list[Row]) -> int:
+    """The choice is open for the window from the first offer to take the request."""
+    assert req.choose_window is not None
+    return int(rows[0]["created_at"]) + req.choose_window
+
+
+async def _my_choosing_request(ctx: Ctx, raw_id: str | None) -> HelpRequest:
+    if raw_id is not None:
+        req = await load_request(ctx, raw_id)
+    else:
+        open_rows = await ctx.tx.fetch(sql.OPEN_BY, {"person_id": ctx.me.id})
+        if len(open_rows) != 1:
+            raise NotFound(
+                "Say which request: `/mentor pick r12 1`.",
+                hint="Your open requests: `/mentor queue`.",
+            )
+        req = await load_request(ctx, int(open_rows[0]["id"]))
+    if not await same_person(ctx, ctx.me.id, req.requester_id):
+        raise NotAllowed(f"Only the member who asked can pick a mentor for {rid(req.id)}.")
+    if not choosing(req):
+        raise Conflict(
+            f"{rid(req.id)} has no choice to make now"
+            + (": it was asked without `--choose`." if req.choose_window is None else ".")
+        )
+    return req
+
+
+async def _give(
+    scope: Scope, req: HelpRequest, rows: list[Row], chosen: Row, *, picked: bool
+) -> Outcome:
+    """The chosen mentor claims the request as a first accept would; the others hear they
+    are free again."""
+    mentor_id, name = int(chosen["mentor_id"]), str(chosen["display_name"])
+    session, messages, invite = await claim_request(scope, req, mentor_id, name)
+    await scope.tx.execute(sql.RELEASE_VOLUNTEERS, {"request_id": req.id})
+    r = rid(req.id)
+    for row in rows:
+        if int(row["mentor_id"]) == mentor_id:
+            continue
+        address = await scope.address(int(row["mentor_id"]))
+        if address is not None:
+            messages.append(
+                OutboundMessage(
+                    to=address,
+                    text=f"{req.requester_name} chose another mentor for {r}. Thank you for "
+                    "offering: you're free for other requests.",
+                )
+            )
+    text = (
+        f"You picked {name} for {r}: session {sid(session.id)}."
+        if picked
+        else f"Time to pick was up: {name}, the best rated of those who offered, has {r}: "
+        f"session {sid(session.id)}."
+    )
+    mentee = await scope.address(req.requester_id)
+    if mentee is not None:
+        messages.append(OutboundMessage(to=mentee, text=text, key=f"choice:{req.id}", update=True))
+    return Outcome(Reply(text, files=(invite,) if invite else ()), messages)
+
+
+async def _ranked(scope: Scope, req: HelpRequest, rows: list[Row]) -> list[Row]:
+    """The mentors who offered, best first: reputation in the request's skills, then who
+    offered first."""
+    ids = [int(r["mentor_id"]) for r in rows]
+    reps = await reputation.mentor_reputations(scope, ids, list(req.skills))
+    order = {int(r["mentor_id"]): i for i, r in enumerate(rows)}
+    return sorted(
+        rows,
+        key=lambda r: (
+            -(reps[int(r["mentor_id"])].value if int(r["mentor_id"]) in reps else 0.0),
+            order[int(r["mentor_id"])],
+        ),
+    )
+
+
+async def _list_for_member(ctx: Scope, req: HelpRequest, rows: list[Row]) -> list[OutboundMessage]:
+    """The member's list of the mentors who offered, with a Pick button each (edited in
+    place as more offer)."""
+    mentee = await ctx.address(req.requester_id)
+    if mentee is None:
+        return []
+    ids = [int(r["mentor_id"]) for r in rows]
+    reps = await reputation.mentor_reputations(ctx, ids, list(req.skills))
+    placeholders, params = in_list("p", ids)
+    held: dict[int, list[str]] = {}
+    for row in await ctx.tx.fetch(person_sql.SKILLS_OF_MANY.replace("{ids}", placeholders), params):
+        if row["skill"] in req.skills:
+            held.setdefault(int(row["person_id"]), []).append(str(row["skill"]))
+    r = rid(req.id)
+    lines = []
+    actions = []
+    for n, row in enumerate(rows, start=1):
+        mentor = int(row["mentor_id"])
+        rep = reps.get(mentor)
+        rated = f"rated {rep.value:.1f} ({rep.count})" if rep and rep.count else "not rated yet"
+        note = f': "{clip(str(row["note"]), 200)}"' if row["note"] else ""
+        skills = ", ".join(sorted(held.get(mentor, []))) or "-"
+        lines.append(f"{n}. {row['display_name']} ({skills}; {rated}){note}")
+        if n <= 5:
+            actions.append(Action(f"pick:{r}:{n}", f"Pick {n}", f"/mentor pick {r} {n}"))
+    zone = await ctx.tx.fetch_val(person_sql.TIMEZONE_OF, {"id": req.requester_id})
+    until = format_local(from_epoch(_deadline(req, rows)), ZoneInfo(str(zone)))
+    text = (
+        f"Mentors who offered to take {r}:\n" + "\n".join(lines) + "\n"
+        f"Pick one by {until} (`/mentor pick {r} <number>`); otherwise the best rated gets it."
+    )
+    return [
+        OutboundMessage(
+            to=mentee, text=text, actions=tuple(actions), key=f"choice:{req.id}", update=True
+        )
+    ]
