@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -344,7 +345,6 @@ class DiscordFrontEnd:
         mentors: int,
         choose: bool | None = None,
     ) -> None:
-        front = self
         try:
             # What the slash command already says is checked before the form opens, so
             # nobody writes a question only to hear that the skills were blank.
@@ -357,51 +357,11 @@ class DiscordFrontEnd:
                 embed=embed(exc.user_text(), error=True), ephemeral=True
             )
             return
-        described = await self._form(interaction, "ask")
-        if described is None:
+        limits = await self._form(interaction, "ask")
+        if limits is None:
             return
-        limits: FormSpec = described  # narrowed for the form's class body
-
-        class AskModal(discord.ui.Modal, title="Ask for help"):
-            question: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="Your question",
-                style=discord.TextStyle.paragraph,
-                max_length=limits.question_max,
-            )
-            goal: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="What do you want to reach?",
-                required=False,
-                max_length=min(limits.detail_max, 1000),
-            )
-            tried: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="What have you tried?",
-                style=discord.TextStyle.paragraph,
-                required=False,
-                max_length=min(limits.detail_max, 1000),
-            )
-
-            async def on_submit(self, submitted: discord.Interaction) -> None:
-                question = str(self.question)
-
-                def build() -> c.Command:
-                    if skills is None:
-                        # asked without skills: the answer says which the question suggests
-                        return c.SkillsFromQuestion(question, in_form=True)
-                    return c.AskForHelp(
-                        tags=(skills,),
-                        question=question,
-                        minutes=minutes,
-                        at=at,
-                        goal=_filled(self.goal),
-                        tried=_filled(self.tried),
-                        with_mentor=with_mentor,
-                        mentors=mentors,
-                        choose=choose,
-                    )
-
-                await front.run(submitted, build)
-
-        await interaction.response.send_modal(AskModal())
+        options = AskOptions(skills, minutes, at, with_mentor, mentors, choose)
+        await interaction.response.send_modal(AskForm(self, limits, "Ask for help", options))
 
     async def open_ask_about_modal(
         self, interaction: discord.Interaction, message: discord.Message
@@ -410,56 +370,17 @@ class DiscordFrontEnd:
         question, the skills suggested from it (to keep or change), and the message's link
         kept for the mentor. A message command carries the message's text even without the
         Message Content intent."""
-        front = self
-        described = await self._form(interaction, "ask", message.content or None)
-        if described is None:
+        limits = await self._form(interaction, "ask", message.content or None)
+        if limits is None:
             return
-        limits: FormSpec = described
-        link = message.jump_url
-
-        class AskAboutModal(discord.ui.Modal, title="Ask a mentor about this"):
-            skills: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="Skills (separated by spaces)",
-                required=False,
-                default=" ".join(limits.skills) or None,
-                max_length=200,
-            )
-            question: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="Your question",
-                style=discord.TextStyle.paragraph,
-                default=(message.content or "")[: limits.question_max] or None,
-                max_length=limits.question_max,
-            )
-            goal: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="What do you want to reach?",
-                required=False,
-                max_length=min(limits.detail_max, 1000),
-            )
-            tried: discord.ui.TextInput[Any] = discord.ui.TextInput(
-                label="What have you tried?",
-                style=discord.TextStyle.paragraph,
-                required=False,
-                max_length=min(limits.detail_max, 1000),
-            )
-
-            async def on_submit(self, submitted: discord.Interaction) -> None:
-                chosen = _filled(self.skills)
-                question = str(self.question)
-
-                def build() -> c.Command:
-                    if chosen is None:
-                        return c.SkillsFromQuestion(question, in_form=True)
-                    return c.AskForHelp(
-                        tags=(chosen,),
-                        question=question,
-                        goal=_filled(self.goal),
-                        tried=_filled(self.tried),
-                        about=link,
-                    )
-
-                await front.run(submitted, build)
-
-        await interaction.response.send_modal(AskAboutModal())
+        form = AskForm(
+            self,
+            limits,
+            "Ask a mentor about this",
+            AskOptions(about=message.jump_url),
+            question=message.content or None,
+        )
+        await interaction.response.send_modal(form)
 
     async def open_rate_modal(
         self, interaction: discord.Interaction, session: str, who: str | None
@@ -506,6 +427,90 @@ class DiscordFrontEnd:
                 await front.run(submitted, lambda: c.OpenDispute(session, str(self.statement)))
 
         await interaction.response.send_modal(DisputeModal())
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """What an ask has before its form: the slash command's options, or the message it is
+    about. No skills: the form asks for them."""
+
+    skills: str | None = None
+    minutes: int | None = None
+    at: str | None = None
+    with_mentor: str | None = None
+    mentors: int = 1
+    choose: bool | None = None
+    about: str | None = None
+
+
+class AskForm(discord.ui.Modal):
+    """The ask form: the question, what you want to reach, what you tried; and the skills
+    when the command didn't give them (prefilled with those the message suggests). Sent
+    with no skills, the answer lists the skills the question suggests."""
+
+    def __init__(
+        self,
+        front: DiscordFrontEnd,
+        limits: FormSpec,
+        title: str,
+        options: AskOptions,
+        *,
+        question: str | None = None,
+    ) -> None:
+        super().__init__(title=title)
+        self.front = front
+        self.options = options
+        self.skills: discord.ui.TextInput[Any] | None = None
+        if options.skills is None:
+            self.skills = discord.ui.TextInput(
+                label="Skills (separated by spaces)",
+                required=False,
+                default=" ".join(limits.skills) or None,
+                max_length=200,
+            )
+            self.add_item(self.skills)
+        self.question: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Your question",
+            style=discord.TextStyle.paragraph,
+            default=(question or "")[: limits.question_max] or None,
+            max_length=limits.question_max,
+        )
+        self.goal: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="What do you want to reach?",
+            required=False,
+            max_length=min(limits.detail_max, 1000),
+        )
+        self.tried: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="What have you tried?",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=min(limits.detail_max, 1000),
+        )
+        for item in (self.question, self.goal, self.tried):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        o = self.options
+        skills = o.skills if self.skills is None else _filled(self.skills)
+        question = str(self.question)
+
+        def build() -> c.Command:
+            if skills is None:
+                return c.SkillsFromQuestion(question, in_form=True)
+            return c.AskForHelp(
+                tags=(skills,),
+                question=question,
+                minutes=o.minutes,
+                at=o.at,
+                goal=_filled(self.goal),
+                tried=_filled(self.tried),
+                with_mentor=o.with_mentor,
+                mentors=o.mentors,
+                choose=o.choose,
+                about=o.about,
+            )
+
+        await self.front.run(interaction, build)
 
 
 def _filled(field: discord.ui.TextInput[Any]) -> str | None:
