@@ -38,6 +38,30 @@ def user(uid: str, name: str | None = None, bot: bool = False) -> dict[str, Any]
     }
 
 
+def message_payload(
+    mid: str, channel_id: str, author: dict[str, Any], body: dict[str, Any]
+) -> dict[str, Any]:
+    """A message as Discord sends it, from what was posted (content, embeds, components)."""
+    return {
+        "id": mid,
+        "channel_id": channel_id,
+        "type": 0,
+        "content": body.get("content") or "",
+        "author": author,
+        "embeds": body.get("embeds") or [],
+        "attachments": [],
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "mention_everyone": False,
+        "tts": False,
+        "timestamp": NOW,
+        "edited_timestamp": None,
+        "flags": body.get("flags") or 0,
+        "components": body.get("components") or [],
+    }
+
+
 def member(uid: str, roles: list[str] | None = None, name: str | None = None) -> dict[str, Any]:
     return {
         "user": user(uid, name),
@@ -147,24 +171,7 @@ class FakeDiscord:
 
     def _message(self, channel_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         mid = self.new_id()
-        message = {
-            "id": mid,
-            "channel_id": channel_id,
-            "type": 0,
-            "content": payload.get("content") or "",
-            "author": user(BOT, "micromentor", True),
-            "embeds": payload.get("embeds") or [],
-            "attachments": [],
-            "mentions": [],
-            "mention_roles": [],
-            "pinned": False,
-            "mention_everyone": False,
-            "tts": False,
-            "timestamp": NOW,
-            "edited_timestamp": None,
-            "flags": payload.get("flags") or 0,
-            "components": payload.get("components") or [],
-        }
+        message = message_payload(mid, channel_id, user(BOT, "micromentor", True), payload)
         self.messages[mid] = message
         return message
 
@@ -549,24 +556,7 @@ class FakeDiscord:
         """Run the message command `name` (a message's Apps menu) on a message `author`
         wrote in #general; returns the interaction id."""
         mid = self.new_id()
-        message = {
-            "id": mid,
-            "channel_id": GENERAL,
-            "type": 0,
-            "content": content,
-            "author": user(author),
-            "embeds": [],
-            "attachments": [],
-            "mentions": [],
-            "mention_roles": [],
-            "pinned": False,
-            "mention_everyone": False,
-            "tts": False,
-            "timestamp": NOW,
-            "edited_timestamp": None,
-            "flags": 0,
-            "components": [],
-        }
+        message = message_payload(mid, GENERAL, user(author), {"content": content})
         data = {
             "id": self.new_id(),
             "name": name,

@@ -129,6 +129,16 @@ def accept_button(message: dict[str, Any], request: str = "r1") -> str:
 
 
 VOICE_CATEGORY = "4040"
+WITH_VOICE = {"MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__VOICE_CATEGORY_ID": VOICE_CATEGORY}
+
+
+async def a_session(rig: Rig) -> None:
+    """Member 21 asks, mentor 11 accepts: session s1."""
+    await mentors(rig, "11")
+    await ask(rig, "21")
+    await rig.settle()
+    await rig.say("11", ["mentor", "accept"], {"request": "r1"})
+    await rig.settle()
 
 
 async def test_a_session_gets_a_voice_channel_only_its_people_see(
@@ -139,14 +149,9 @@ async def test_a_session_gets_a_voice_channel_only_its_people_see(
     after a restart, one left behind by a crash is removed and a live one is kept."""
     fake = FakeDiscord()
     await fake.start()
-    extra = {"MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__VOICE_CATEGORY_ID": VOICE_CATEGORY}
-    rig = await start_rig(tmp_path, fake, **extra)
+    rig = await start_rig(tmp_path, fake, **WITH_VOICE)
     try:
-        await mentors(rig, "11")
-        await ask(rig, "21")
-        await rig.settle()
-        await rig.say("11", ["mentor", "accept"], {"request": "r1"})
-        await rig.settle()
+        await a_session(rig)
         (room,) = fake.guild_channels.values()
         assert (room["type"], room["parent_id"], room["name"]) == (2, VOICE_CATEGORY, "session s1")
         seen = {o["id"]: o for o in room["permission_overwrites"]}
@@ -175,7 +180,7 @@ async def test_a_session_gets_a_voice_channel_only_its_people_see(
         "parent_id": VOICE_CATEGORY,
         "guild_id": GUILD,
     }
-    rig = await start_rig(tmp_path, fake, **extra)
+    rig = await start_rig(tmp_path, fake, **WITH_VOICE)
     try:
         await rig.front.core_ready.wait()
         await fake.wait_for(lambda: "999" not in fake.guild_channels)
@@ -191,14 +196,9 @@ async def test_without_the_permission_the_session_goes_on_without_a_voice_channe
 ) -> None:
     fake = FakeDiscord(refuse_channels=True)
     await fake.start()
-    extra = {"MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__VOICE_CATEGORY_ID": VOICE_CATEGORY}
-    rig = await start_rig(tmp_path, fake, **extra)
+    rig = await start_rig(tmp_path, fake, **WITH_VOICE)
     try:
-        await mentors(rig, "11")
-        await ask(rig, "21")
-        await rig.settle()
-        await rig.say("11", ["mentor", "accept"], {"request": "r1"})
-        await rig.settle()
+        await a_session(rig)
         (thread,) = fake.threads
         assert any("s1" in text_of(m) for m in fake.sent_to(thread))  # the session message
         assert fake.guild_channels == {}
