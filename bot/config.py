@@ -210,16 +210,28 @@ class SessionsConfig(_Section):
         if not value:
             return ""
         try:
-            fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-            example = value.format(session="s1", token="t")
-        except (ValueError, IndexError, KeyError) as exc:
+            parts = list(string.Formatter().parse(value))
+        except ValueError as exc:
             raise ValueError(f"can't be filled in ({exc})") from None
-        if fields - {"session", "token"}:
-            raise ValueError("may only use {session} and {token}")
-        if "token" not in fields:
+        fields = [
+            (name, spec, conversion) for _, name, spec, conversion in parts if name is not None
+        ]
+        # Only the bare names: `{token.x}`, `{token:.0}` or `{token!r}` would run code of the
+        # format machinery on our values, or shorten the random part.
+        if any(
+            name not in ("session", "token") or spec or conversion
+            for name, spec, conversion in fields
+        ):
+            raise ValueError("may only use {session} and {token}, as they are")
+        if "token" not in {name for name, _, _ in fields}:
             raise ValueError("must have {token}, so a session's room can't be guessed")
-        if not example.startswith("https://") or len(example) > 300:
-            raise ValueError("must be an https:// address of at most 300 characters")
+        example = value.format(session="s1", token="0" * 16)
+        if (
+            not example.startswith("https://")
+            or len(example) > 300
+            or any(ch.isspace() for ch in example)
+        ):
+            raise ValueError("must be an https:// address of at most 300 characters, no spaces")
         return value
 
 
@@ -306,6 +318,7 @@ class CommunityDiscord(_Section):
         None,
         description="a category for a voice channel per session (seen only by its people and "
         "the moderators, removed when the session ends); unset: no voice channels",
+        pattern=r"^[0-9]{1,20}$",
     )
 
 

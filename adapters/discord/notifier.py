@@ -35,6 +35,9 @@ GONE = "gone"  # the record of a session's voice channel once it is removed
 # doesn't see it.
 IN_THE_ROOM = discord.Permissions(view_channel=True, connect=True, speak=True, stream=True)
 NOT_SEEN = discord.Permissions(view_channel=True)
+BOT_IN_THE_ROOM = discord.Permissions(view_channel=True, connect=True, manage_channels=True)
+# A session's room younger than this may not be recorded yet: the sweep at start leaves it.
+SWEEP_OLDER_THAN = 600
 
 
 def voice_key(session_id: int | str) -> str:
@@ -226,28 +229,40 @@ class DiscordNotifier(QueuedNotifier):
                 await self.client.http.add_user_to_thread(int(thread_id), int(member.user_id))
         room = await self._voice_room(guild, address)
         if room is not None:
-            await self.client.get_partial_messageable(int(thread_id)).send(
-                f"Talk in <#{room}>: a voice channel only the two of you and the moderators "
-                "see, removed when the session ends.",
-                allowed_mentions=NO_MENTIONS,
-            )
+            with contextlib.suppress(discord.HTTPException):
+                await self.client.get_partial_messageable(int(thread_id)).send(
+                    f"Talk in <#{room}>: a voice channel only the two of you and the moderators "
+                    "see, removed when the session ends.",
+                    allowed_mentions=NO_MENTIONS,
+                )
         return thread_id
 
     async def _voice_room(self, guild: str, address: SessionAddress) -> str | None:
         """A voice channel for the session in the community's voice category, if it has
-        one: seen only by the session's people and the moderators' roles."""
+        one: seen only by the session's people, the moderators and the bot. Best effort: a
+        room that can't be made is logged, and the session goes on in its thread."""
         assert self.store is not None
         community = self.config.communities.get(address.community_id)
         category = community.discord.voice_category_id if community else None
         if community is None or category is None or not guild.isdigit():
             return None
-        allowed = [m.user_id for m in address.members if m.platform == PLATFORM]
+        people = [m.user_id for m in address.members if m.platform == PLATFORM]
+        people += [m.split(":", 1)[1] for m in community.moderators if m.startswith("discord:")]
         roles = [r.split(":", 1)[1] for r in community.moderator_roles if r.startswith("discord:")]
+        me = self.client.user
         overwrites = [
             {"id": guild, "type": 0, "allow": "0", "deny": str(NOT_SEEN.value)},  # @everyone
             *({"id": r, "type": 0, "allow": str(IN_THE_ROOM.value), "deny": "0"} for r in roles),
-            *({"id": u, "type": 1, "allow": str(IN_THE_ROOM.value), "deny": "0"} for u in allowed),
+            *(
+                {"id": u, "type": 1, "allow": str(IN_THE_ROOM.value), "deny": "0"}
+                for u in dict.fromkeys(people)
+            ),
         ]
+        if me is not None:
+            # @everyone is shut out; the bot keeps its way in, to remove the room later
+            overwrites.append(
+                {"id": str(me.id), "type": 1, "allow": str(BOT_IN_THE_ROOM.value), "deny": "0"}
+            )
         try:
             data = await self.client.http.create_channel(
                 int(guild),
@@ -257,7 +272,6 @@ class DiscordNotifier(QueuedNotifier):
                 permission_overwrites=overwrites,
             )
         except discord.HTTPException as exc:
-            # The session goes on in its thread; the room is a nicety, not worth its messages.
             log.warning(
                 "couldn't make a voice channel for session %s (%s): does the bot have Manage "
                 "Channels, Connect, Speak and Video in the voice category?",
@@ -277,8 +291,15 @@ class DiscordNotifier(QueuedNotifier):
         room = await self.store.find_channel(guild, voice_key(session_id), records)
         if room is None or room == GONE:
             return
-        with contextlib.suppress(discord.NotFound):
+        try:
             await self.client.http.delete_channel(int(room), reason="the session ended")
+        except discord.NotFound:
+            pass
+        except discord.HTTPException as exc:
+            # left for the sweep at the next start, which removes rooms of ended sessions
+            log.warning(
+                "couldn't remove the voice channel of session %s (%s)", session_id, exc.status
+            )
         await self.store.remember_channel(guild, voice_key(session_id), GONE, records)
 
     async def remove_stray_voice_rooms(self, guild: str, category: str) -> int:
@@ -295,11 +316,14 @@ class DiscordNotifier(QueuedNotifier):
                 or not name.startswith("session s")
             ):
                 continue
+            made = discord.utils.snowflake_time(int(channel["id"])).timestamp()
+            if made > epoch(self.store.clock.now()) - SWEEP_OLDER_THAN:
+                continue  # maybe being made right now, not recorded yet
             live = await self.store.find_channel(guild, voice_key(name.removeprefix("session s")))
             if live != str(channel["id"]):
                 try:
                     await self.client.http.delete_channel(int(channel["id"]), reason="stray")
-                except discord.NotFound:
+                except discord.HTTPException:
                     continue
                 removed += 1
         return removed

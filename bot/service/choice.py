@@ -15,9 +15,10 @@ from bot.domain.model import HelpRequest
 from bot.domain.states import RequestState
 from bot.domain.timeparse import format_local
 from bot.service import due, reputation, waves
-from bot.service.claim import check_capacity, claim_request
+from bot.service.claim import check_capacity, claim_request, closed_error
 from bot.service.context import Ctx, Scope
 from bot.service.identities import same_person
+from bot.service.people import blocked_between, suspended_until
 from bot.service.requests import load_request
 from bot.service.views import clip, rid, sid
 from bot.storage.database import Row
@@ -36,6 +37,9 @@ async def volunteer(ctx: Ctx, req: HelpRequest, note: str | None) -> Outcome:
     """An accept while the member is choosing: the mentor offers to take the request and is
     held for it (it counts against their capacity) until the member picks."""
     r = rid(req.id)
+    if await ctx.tx.fetch_one(sql.LOCK_OPEN, {"id": req.id}) is None:
+        fresh = await waves.get_request(ctx, req.id)
+        raise closed_error(fresh or req)
     await check_capacity(ctx, ctx.me.id, ctx.me.display_name, req.id)
     added = await ctx.tx.fetch_one(
         sql.VOLUNTEER,
@@ -49,7 +53,8 @@ async def volunteer(ctx: Ctx, req: HelpRequest, note: str | None) -> Outcome:
     rows = await ctx.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
     assert req.choose_window is not None
     if len(rows) == 1:
-        await due.schedule(ctx, due.Kind.CHOICE_DEADLINE, req.id, _deadline(req, rows))
+        # one planned per request: a new round (the request reopened) replaces an old one
+        await due.reschedule(ctx, due.Kind.CHOICE_DEADLINE, req.id, _deadline(req, rows))
     messages = await _list_for_member(ctx, req, rows)
     until = format_local(from_epoch(_deadline(req, rows)), ctx.zone)
     offer = await ctx.tx.fetch_one(
@@ -84,7 +89,15 @@ async def pick(ctx: Ctx, cmd: c.PickMentor) -> Outcome:
             hint=f"Type `/mentor pick {rid(req.id)} 1` for the first.",
         )
     chosen = rows[cmd.choice - 1]
-    return await _give(ctx, req, rows, chosen, picked=True)
+    mentor = int(chosen["mentor_id"])
+    if await suspended_until(ctx, mentor) is not None or await blocked_between(
+        ctx, mentor, req.requester_id
+    ):
+        raise NotAllowed(
+            f"{chosen['display_name']} can't take {rid(req.id)} any more.",
+            hint="Pick another one from the list.",
+        )
+    return await _give(ctx, req, chosen, picked=True)
 
 
 async def choice_deadline(scope: Scope, request_id: int, version: int) -> list[OutboundMessage]:
@@ -94,13 +107,32 @@ async def choice_deadline(scope: Scope, request_id: int, version: int) -> list[O
     if req is None or not choosing(req):
         return []
     rows = await scope.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
+    if not rows or _deadline(req, rows) > scope.ts:
+        return []  # nobody offered, or a later round with its own deadline
     for row in await _ranked(scope, req, rows):
+        mentor = int(row["mentor_id"])
+        if await suspended_until(scope, mentor) is not None or await blocked_between(
+            scope, mentor, req.requester_id
+        ):
+            continue
         try:
-            outcome = await _give(scope, req, rows, row, picked=False)
-        except (LimitReached, Conflict, NotAllowed):
+            outcome = await _give(scope, req, row, picked=False)
+        except (LimitReached, Conflict):
             continue
         return list(outcome.messages)
-    return []
+    # None of them can take it any more: they are released, and the waves go on.
+    await scope.tx.execute(sql.RELEASE_VOLUNTEERS, {"request_id": req.id})
+    messages = []
+    for row in rows:
+        address = await scope.address(int(row["mentor_id"]))
+        if address is not None:
+            messages.append(
+                OutboundMessage(
+                    to=address,
+                    text=f"{rid(req.id)} went to nobody in the end. Thanks for offering!",
+                )
+            )
+    return messages
 
 
 def _deadline(req: HelpRequest, rows: list[Row]) -> int:
@@ -130,27 +162,13 @@ async def _my_choosing_request(ctx: Ctx, raw_id: str | None) -> HelpRequest:
     return req
 
 
-async def _give(
-    scope: Scope, req: HelpRequest, rows: list[Row], chosen: Row, *, picked: bool
-) -> Outcome:
+async def _give(scope: Scope, req: HelpRequest, chosen: Row, *, picked: bool) -> Outcome:
     """The chosen mentor claims the request as a first accept would; the others hear they
     are free again."""
     mentor_id, name = int(chosen["mentor_id"]), str(chosen["display_name"])
+    # The others are released by the claim, and told with their offer.
     session, messages, invite = await claim_request(scope, req, mentor_id, name)
-    await scope.tx.execute(sql.RELEASE_VOLUNTEERS, {"request_id": req.id})
     r = rid(req.id)
-    for row in rows:
-        if int(row["mentor_id"]) == mentor_id:
-            continue
-        address = await scope.address(int(row["mentor_id"]))
-        if address is not None:
-            messages.append(
-                OutboundMessage(
-                    to=address,
-                    text=f"{req.requester_name} chose another mentor for {r}. Thank you for "
-                    "offering: you're free for other requests.",
-                )
-            )
     text = (
         f"You picked {name} for {r}: session {sid(session.id)}."
         if picked

@@ -93,6 +93,10 @@ async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
 
 async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
     req = await _offered_request(ctx, cmd.request, "decline")
+    # declining also withdraws an offer to take it (`ask --choose`)
+    await ctx.tx.execute(
+        request_sql.WITHDRAW_VOLUNTEER, {"request_id": req.id, "mentor_id": ctx.me.id}
+    )
     done = await ctx.tx.fetch_one(
         sql.DECLINE, {"request_id": req.id, "mentor_id": ctx.me.id, "now": ctx.ts}
     )

@@ -58,6 +58,11 @@ async def test_moderators_set_the_call_service_at_run_time(make_harness: Harness
         "http://meet.example.org/{token}",  # not https
         "https://meet.example.org/{token}/{user}",  # a field we don't fill
         "https://meet.example.org/{token",  # can't be filled in
+        "https://meet.example.org/{token.__class__}",  # attribute access
+        "https://meet.example.org/{token:.0}",  # a format spec that empties the random part
+        "https://meet.example.org/{token:>2000000000}",  # or makes it huge
+        "https://meet.example.org/{token!r}",  # a conversion
+        "https://meet.example.org/a b/{token}",  # a space
     ],
 )
 def test_a_call_link_template_that_is_unsafe_or_broken_is_refused(bad: str) -> None:

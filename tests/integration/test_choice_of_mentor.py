@@ -42,7 +42,7 @@ async def test_the_member_picks_and_the_others_are_released(
     picked = await h.ok("ana", "/mentor pick r1 2")
     assert "m2" in picked.text and "s1" in picked.text
     sent = h.take()
-    assert any("chose another mentor" in m.text for m in h.to(sent, "m1"))
+    assert any("taken by another mentor" in m.text for m in h.to(sent, "m1"))
     late = await h.say("m3", "/mentor accept r1")
     assert late.is_error and "already taken" in late.text
     twice = await h.say("ana", "/mentor pick r1 1")
@@ -65,7 +65,7 @@ async def test_without_a_pick_the_best_rated_gets_it(make_harness: HarnessFactor
     assert "Time to pick was up" in told
     # nobody is rated yet: the first to offer gets it
     assert "m3" in told
-    assert any("chose another mentor" in m.text for m in h.to(sent, "m1"))
+    assert any("taken by another mentor" in m.text for m in h.to(sent, "m1"))
 
 
 async def test_a_mentor_is_not_held_beyond_their_capacity(make_harness: HarnessFactory) -> None:
@@ -110,3 +110,26 @@ async def test_a_volunteer_who_links_accounts_or_is_forgotten_keeps_the_store_wh
     async with h.core.db.transaction() as tx:
         notes = [r["note"] for r in await tx.fetch("SELECT note FROM volunteers")]
     assert "zline-secret from m1" not in notes
+
+
+async def test_an_offer_to_take_it_doesnt_expire_and_declining_withdraws_it(
+    make_harness: HarnessFactory,
+) -> None:
+    """The offer's own deadline passing doesn't count against a mentor who offered to take
+    the request (they answered); `decline` takes their offer back."""
+    h = await three_mentors(
+        make_harness, **{"requests.choose_window": "2h", "routing.offer_deadline": "30m"}
+    )
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m2", "/mentor accept r1")
+    h.take()
+    await h.wait(timedelta(minutes=31))
+    assert not any("expired" in m.text for m in h.to(h.take(), "m1"))
+    await h.ok("m2", "/mentor decline r1")
+    async with h.core.db.transaction() as tx:
+        left = [int(r["mentor_id"]) for r in await tx.fetch("SELECT mentor_id FROM volunteers")]
+    assert len(left) == 1
+    await h.ok("ana", "/mentor pick r1 1")
+    sessions = await h.ok("m1", "/mentor sessions")
+    assert "s1" in sessions.text

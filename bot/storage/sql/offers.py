@@ -225,9 +225,13 @@ PENDING_OF_REQUEST = """
 SELECT id, mentor_id FROM offers WHERE request_id = :request_id AND state = 'pending'
 """
 
+# (An offer whose mentor offered to take the request, `ask --choose`, was answered: it stays
+# pending until the member picks, and doesn't expire.)
 EXPIRE = """
 UPDATE offers SET state = 'expired', answered_at = :now
-WHERE id = :id AND state = 'pending'
+WHERE id = :id AND state = 'pending' AND NOT EXISTS (
+  SELECT 1 FROM volunteers v WHERE v.request_id = offers.request_id
+  AND v.mentor_id = offers.mentor_id)
 RETURNING request_id, mentor_id
 """
 

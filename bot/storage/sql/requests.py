@@ -174,6 +174,15 @@ FROM volunteers v JOIN persons p ON p.id = v.mentor_id
 WHERE v.request_id = :request_id ORDER BY v.created_at, v.mentor_id
 """
 RELEASE_VOLUNTEERS = "DELETE FROM volunteers WHERE request_id = :request_id RETURNING mentor_id"
+WITHDRAW_VOLUNTEER = (
+    "DELETE FROM volunteers WHERE request_id = :request_id AND mentor_id = :mentor_id"
+)
+# Taken first by anything that decides a request, so an offer to take it can't slip in after
+# the pick on PostgreSQL (SQLite's writes are one at a time anyway).
+LOCK_OPEN = """
+UPDATE help_requests SET updated_at = updated_at
+WHERE id = :id AND state = 'open' RETURNING id
+"""
 # Offers a mentor holds on other requests still open: they count against their capacity.
 HELD_ELSEWHERE = """
 SELECT COUNT(*) FROM volunteers v JOIN help_requests r ON r.id = v.request_id

@@ -19,6 +19,7 @@ from adapters.discord.commands import ASK_ABOUT
 from bot.clock import ManualClock
 from bot.config import Config, load_config
 from tests.adapters.discord.fake import (
+    BOT,
     GENERAL,
     GUILD,
     MENTORS_CHANNEL,
@@ -155,7 +156,8 @@ async def test_a_session_gets_a_voice_channel_only_its_people_see(
         (room,) = fake.guild_channels.values()
         assert (room["type"], room["parent_id"], room["name"]) == (2, VOICE_CATEGORY, "session s1")
         seen = {o["id"]: o for o in room["permission_overwrites"]}
-        assert set(seen) == {GUILD, MOD_ROLE, "11", "21"}
+        assert set(seen) == {GUILD, MOD_ROLE, "11", "21", BOT}  # the bot keeps its way in
+        assert int(seen[BOT]["allow"]) & discord.Permissions(manage_channels=True).value
         assert int(seen[GUILD]["deny"]) & discord.Permissions(view_channel=True).value
         assert int(seen["21"]["allow"]) & discord.Permissions(connect=True).value
         (thread,) = fake.threads
