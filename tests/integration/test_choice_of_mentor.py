@@ -133,3 +133,31 @@ async def test_an_offer_to_take_it_doesnt_expire_and_declining_withdraws_it(
     await h.ok("ana", "/mentor pick r1 1")
     sessions = await h.ok("m1", "/mentor sessions")
     assert "s1" in sessions.text
+
+
+async def test_at_the_deadline_one_who_cant_take_it_is_skipped_and_released(
+    make_harness: HarnessFactory,
+) -> None:
+    """The member blocked the only mentor who offered: at the deadline nobody gets it, the
+    mentor is released and told, and the request stays open for the waves."""
+    h = await three_mentors(make_harness)
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("ana", "/mentor block @m1")
+    h.take()
+    await h.wait(timedelta(minutes=10))
+    assert any("went to nobody" in m.text for m in h.to(h.take(), "m1"))
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
+        assert await tx.fetch_val("SELECT state FROM help_requests WHERE id = 1") == "open"
+
+
+async def test_a_moderator_assign_releases_those_who_offered(make_harness: HarnessFactory) -> None:
+    h = await three_mentors(make_harness, **{"communities.default.moderators": '["console:mod1"]'})
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("mod1", "/mentor mod assign r1 @m2")
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
+    await h.ok("bob", "/mentor ask python -- Why is my merge so slow?")
+    await h.ok("m1", "/mentor accept r2")  # m1 is free again
