@@ -94,12 +94,15 @@ async def accept(ctx: Ctx, cmd: c.AcceptOffer) -> Outcome:
 async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
     req = await _offered_request(ctx, cmd.request, "decline")
     # declining also withdraws an offer to take it (`ask --choose`)
-    await ctx.tx.execute(
+    withdrawn = await ctx.tx.fetch_one(
         request_sql.WITHDRAW_VOLUNTEER, {"request_id": req.id, "mentor_id": ctx.me.id}
     )
     done = await ctx.tx.fetch_one(
         sql.DECLINE, {"request_id": req.id, "mentor_id": ctx.me.id, "now": ctx.ts}
     )
+    if done is None and withdrawn is not None:
+        # offered from `/mentor open`, with no offer of their own to decline
+        return Outcome(Reply(f"You withdrew your offer to take {rid(req.id)}."))
     if done is None:
         offer = await ctx.tx.fetch_one(sql.ANY_FOR, {"request_id": req.id, "mentor_id": ctx.me.id})
         if offer is None:

@@ -161,3 +161,23 @@ async def test_a_moderator_assign_releases_those_who_offered(make_harness: Harne
         assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
     await h.ok("bob", "/mentor ask python -- Why is my merge so slow?")
     await h.ok("m1", "/mentor accept r2")  # m1 is free again
+
+
+async def test_one_who_offered_from_the_open_list_can_withdraw(
+    make_harness: HarnessFactory,
+) -> None:
+    """No offer of their own to decline: `decline` withdraws the offer to take it."""
+    h = await make_harness(**{"routing.wave_size": "1"})
+    await h.mentor("m1", "python")
+    await h.mentor("m2", "python")
+    await h.ok("ana", ASK)
+    async with h.core.db.transaction() as tx:
+        offered = await tx.fetch_val(
+            "SELECT p.display_name FROM offers o JOIN persons p ON p.id = o.mentor_id"
+        )
+    outsider = "m2" if offered == "m1" else "m1"  # found r1 with `/mentor open`
+    await h.ok(outsider, "/mentor accept r1")
+    withdrawn = await h.ok(outsider, "/mentor decline r1")
+    assert "withdrew" in withdrawn.text
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0

@@ -175,7 +175,8 @@ WHERE v.request_id = :request_id ORDER BY v.created_at, v.mentor_id
 """
 RELEASE_VOLUNTEERS = "DELETE FROM volunteers WHERE request_id = :request_id RETURNING mentor_id"
 WITHDRAW_VOLUNTEER = (
-    "DELETE FROM volunteers WHERE request_id = :request_id AND mentor_id = :mentor_id"
+    "DELETE FROM volunteers WHERE request_id = :request_id AND mentor_id = :mentor_id "
+    "RETURNING mentor_id"
 )
 # Taken first by anything that decides a request, so an offer to take it can't slip in after
 # the pick on PostgreSQL (SQLite's writes are one at a time anyway).
