@@ -231,7 +231,10 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
     "deployment.yaml": ("kubernetes",),
     ".github/workflows": ("github-actions",),
 }
-_FILE = re.compile(r"(?<![\w@])((?:[\w.-]+/)*[\w.-]*\.([A-Za-z0-9]{1,8}))\b")
+# A file is read token by token (words between spaces and quotes), so the time is linear in
+# the text whatever it holds: `src/App.tsx`, `main.rs:12`, `(Dockerfile)`.
+_TOKEN = re.compile(r"[^\s`'\"()\[\]{}<>,;]+")
+_FILE = re.compile(r"([\w./-]*\.([A-Za-z0-9]{1,8}))(?::\d+)*[.:!?]?")
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9+#._-]{1,20})")
 
 # Errors, commands, APIs and packages that give a technology away.
@@ -794,13 +797,16 @@ def suggestions(text: str, taxonomy: Taxonomy) -> list[Suggestion]:
         lang = match.group(1).lower()
         named = FENCE_LANGUAGES.get(lang) or ((lang,) if lang in taxonomy else ())
         add(named, FENCE, f"```{lang}", match.start())
-    for match in _FILE.finditer(text):
+    for token in _TOKEN.finditer(text):
+        match = _FILE.fullmatch(token.group(0))
+        if match is None or "@" in token.group(0):
+            continue
         path, ext = match.group(1).lower(), match.group(2).lower()
         name = path.rsplit("/", 1)[-1]
         if name in FILE_NAMES:
-            add(FILE_NAMES[name], FILE, name, match.start())
+            add(FILE_NAMES[name], FILE, name, token.start())
         elif not _looks_like_prose(path, ext):
-            add(EXTENSIONS.get(ext, ()), FILE, name, match.start())
+            add(EXTENSIONS.get(ext, ()), FILE, name, token.start())
     lowered = text.lower()
     for name, skills in FILE_NAMES.items():
         if "/" in name or name in ("dockerfile", "jenkinsfile", "gemfile", "podfile"):
