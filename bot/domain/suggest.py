@@ -798,10 +798,10 @@ def suggestions(text: str, taxonomy: Taxonomy) -> list[Suggestion]:
         named = FENCE_LANGUAGES.get(lang) or ((lang,) if lang in taxonomy else ())
         add(named, FENCE, f"```{lang}", match.start())
     for token in _TOKEN.finditer(text):
-        match = _FILE.fullmatch(token.group(0))
-        if match is None or "@" in token.group(0):
+        file = _FILE.fullmatch(token.group(0))
+        if file is None or "@" in token.group(0):
             continue
-        path, ext = match.group(1).lower(), match.group(2).lower()
+        path, ext = file.group(1).lower(), file.group(2).lower()
         name = path.rsplit("/", 1)[-1]
         if name in FILE_NAMES:
             add(FILE_NAMES[name], FILE, name, token.start())
