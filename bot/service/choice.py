@@ -37,10 +37,12 @@ async def volunteer(ctx: Ctx, req: HelpRequest, note: str | None) -> Outcome:
     """An accept while the member is choosing: the mentor offers to take the request and is
     held for it (it counts against their capacity) until the member picks."""
     r = rid(req.id)
+    # The mentor's row, then the request's, in the order a claim takes them (no deadlock);
+    # the request still open once locked, so no pick can have come in between.
+    await check_capacity(ctx, ctx.me.id, ctx.me.display_name, req.id)
     if await ctx.tx.fetch_one(sql.LOCK_OPEN, {"id": req.id}) is None:
         fresh = await waves.get_request(ctx, req.id)
         raise closed_error(fresh or req)
-    await check_capacity(ctx, ctx.me.id, ctx.me.display_name, req.id)
     added = await ctx.tx.fetch_one(
         sql.VOLUNTEER,
         {"request_id": req.id, "mentor_id": ctx.me.id, "note": note, "now": ctx.ts},
