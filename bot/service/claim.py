@@ -45,14 +45,11 @@ async def check_capacity(
     as sessions: a mentor can't be held by more choices than they have room for."""
     limits = await scope.tx.fetch_one(person_sql.LOCK_PERSON, {"id": mentor_id, "now": scope.ts})
     load = await scope.tx.fetch_one(
-        person_sql.MENTOR_LOAD, {"person_id": mentor_id, "week_ago": scope.ago(WEEK)}
+        person_sql.MENTOR_LOAD,
+        {"person_id": mentor_id, "week_ago": scope.ago(WEEK), "request_id": request_id},
     )
     assert limits is not None and load is not None
-    held = int(
-        await scope.tx.fetch_val(
-            request_sql.HELD_ELSEWHERE, {"mentor_id": mentor_id, "request_id": request_id}
-        )
-    )
+    held = int(load["held"])
     if int(load["active"]) + held >= int(limits["capacity_concurrent"]):
         waiting = f" and offered to take {held} more" if held else ""
         raise LimitReached(
@@ -104,7 +101,11 @@ async def claim_request(
         )
     # Offers to take it (`ask --choose`) end with any claim; those who offered without an
     # offer of their own (from `/mentor open`) hear it here, the others with their offer.
-    released = await scope.tx.fetch(request_sql.RELEASE_VOLUNTEERS, {"request_id": req.id})
+    released = (
+        await scope.tx.fetch(request_sql.RELEASE_VOLUNTEERS, {"request_id": req.id})
+        if req.choose_window is not None
+        else []
+    )
     offered = {int(row["mentor_id"]) for row in settled}
     for row in released:
         other = int(row["mentor_id"])

@@ -230,7 +230,8 @@ async def show_profile(ctx: Ctx, cmd: c.ShowProfile) -> Outcome:
     me = ctx.me
     skills = await my_skills(ctx)
     load = await ctx.tx.fetch_one(
-        sql.MENTOR_LOAD, {"person_id": me.id, "week_ago": ctx.ago(timedelta(days=7))}
+        sql.MENTOR_LOAD,
+        {"person_id": me.id, "week_ago": ctx.ago(timedelta(days=7)), "request_id": 0},
     )
     assert load is not None
     if me.away:

@@ -153,7 +153,10 @@ SELECT
       AND s.state IN ('scheduled', 'active')) AS active,
   (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
     WHERE sp.person_id = :person_id AND sp.role = 'mentor'
-      AND s.created_at >= :week_ago AND s.state NOT IN ('withdrawn', 'cancelled')) AS this_week
+      AND s.created_at >= :week_ago AND s.state NOT IN ('withdrawn', 'cancelled')) AS this_week,
+  (SELECT COUNT(*) FROM volunteers v JOIN help_requests r ON r.id = v.request_id
+    WHERE v.mentor_id = :person_id AND r.state = 'open'
+      AND v.request_id <> :request_id) AS held
 """
 
 # Row lock on the mentor while their capacity is checked, so two accepts racing on

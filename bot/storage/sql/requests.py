@@ -178,14 +178,9 @@ WITHDRAW_VOLUNTEER = (
     "DELETE FROM volunteers WHERE request_id = :request_id AND mentor_id = :mentor_id "
     "RETURNING mentor_id"
 )
-# Taken first by anything that decides a request, so an offer to take it can't slip in after
-# the pick on PostgreSQL (SQLite's writes are one at a time anyway).
+# An offer to take a request locks it while still open (after the mentor's row, as a claim
+# does), so it can't slip in after a pick on PostgreSQL (SQLite's writes are one at a time).
 LOCK_OPEN = """
 UPDATE help_requests SET updated_at = updated_at
 WHERE id = :id AND state = 'open' RETURNING id
-"""
-# Offers a mentor holds on other requests still open: they count against their capacity.
-HELD_ELSEWHERE = """
-SELECT COUNT(*) FROM volunteers v JOIN help_requests r ON r.id = v.request_id
-WHERE v.mentor_id = :mentor_id AND r.state = 'open' AND v.request_id <> :request_id
 """
