@@ -413,6 +413,10 @@ class DiscordConfig(_Section):
 
 class ConsoleConfig(_Section):
     community: str | None = Field(None, description="community the console acts in")
+    help_channels: list[str] = Field(
+        default_factory=lambda: ["help"],
+        description="channels whose posts become help requests (`member1 #help How do I ...`)",
+    )
 
 
 def _default_communities() -> dict[str, CommunityConfig]:

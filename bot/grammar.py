@@ -252,10 +252,12 @@ def _ask(args: list[str], free: str | None) -> c.Command:
     choose = any(a.lower() == "--choose" for a in args) or None
     args = [a for a in args if a.lower() != "--choose"]
     positional, opts = _options(
-        args, ("minutes", "at", "goal", "tried", "with", "mentors", "about"), "ask"
+        args, ("minutes", "at", "goal", "tried", "with", "mentors", "about", "post"), "ask"
     )
     if not positional and free and not opts and not choose:
         return c.SkillsFromQuestion(free)
+    if "post" in opts:
+        return _ask_about_post(positional, opts, free, bool(choose))
     if not positional:
         raise UsageError(
             "Which skills is your question about?",
@@ -289,6 +291,22 @@ def _ask(args: list[str], free: str | None) -> c.Command:
         about=opts.get("about"),
         choose=choose,
     )
+
+
+def _ask_about_post(
+    positional: list[str], opts: dict[str, str], free: str | None, choose: bool
+) -> c.Command:
+    """`ask <skills> --post p3`: the question is the post's, so nothing else is given."""
+    if free or choose or set(opts) != {"post"}:
+        raise UsageError(
+            "With `--post`, give only the skills: the question is your post's text.",
+            hint="For example `/mentor ask python --post p3`.",
+        )
+    if not positional:
+        raise UsageError(
+            "Which skills is your post about?", hint="For example `/mentor ask python --post p3`."
+        )
+    return c.AskAboutPost(opts["post"], tuple(positional))
 
 
 def _edit(args: list[str], free: str | None) -> c.Command:

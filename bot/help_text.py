@@ -20,7 +20,9 @@ COMMANDS: dict[str, CommandHelp] = {
         "what you want to reach (--goal) and what you tried (--tried). --with offers it to "
         "that mentor first; --mentors N lets up to N mentors join (a second opinion); "
         "--about links the message or page the question is about; --choose lets you pick "
-        "among the mentors who offer. Without skills, I suggest some from your question.",
+        "among the mentors who offer. Without skills, I suggest some from your question. "
+        "For a post in a help channel that waits for its skills: `/mentor ask <skill...> "
+        "--post p3`.",
         "/mentor ask python asyncio --minutes 30 --goal ship my scraper --tried gather() -- "
         "Why does my event loop block?",
     ),

@@ -17,12 +17,14 @@ from adapters.console.parse import (
     CommandLine,
     ConsoleInputError,
     Directive,
+    PostLine,
     is_user_name,
     parse_input,
 )
 from adapters.console.render import Output, address_label
-from bot.clock import Clock, ManualClock
+from bot.clock import Clock, ManualClock, epoch
 from bot.config import Config
+from bot.domain import events
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import Actor, OutboundMessage, Reply
 from bot.domain.timeparse import parse_duration
@@ -60,6 +62,8 @@ class ConsoleFrontEnd:
         self.line_no = 0
         self.by_key: dict[str, str] = {}
         self.pending: list[OutboundMessage] = []
+        self.last_post = 0
+        self.help_channels: tuple[str, ...] = ()
         self.busy = False
         self.idle = asyncio.Event()  # set between lines (a graceful stop waits for it)
         self.idle.set()
@@ -128,6 +132,7 @@ class ConsoleFrontEnd:
                     fields=message.fields,
                     actions=message.actions,
                     files=message.files,
+                    status=message.status,
                 )
             )
         self.out.flush()
@@ -171,12 +176,75 @@ class ConsoleFrontEnd:
             return current_user
         if isinstance(parsed, Directive):
             return await self._directive(parsed, current_user)
+        if isinstance(parsed, PostLine):
+            await self._post(parsed)
+            return current_user
         assert isinstance(parsed, CommandLine)
         actor = Actor(PLATFORM, WORKSPACE, parsed.user, parsed.user)
         reply = await self.core.bus.handle_line(actor, parsed.text)
         self.emit_reply(parsed.user, reply)
         self.flush_messages()
         return current_user
+
+    def _new_post_id(self) -> str:
+        """Like a Slack message's ts: the time it was posted, unique within the channel."""
+        self.last_post = max(self.last_post + 1, epoch(self.clock.now()))
+        return str(self.last_post)
+
+    async def _post(self, line: PostLine) -> None:
+        """A post in a console channel: a help channel's new posts, edits and removals go to
+        the core; a reply in a thread is only shown (it needs no bot)."""
+        assert self.core is not None
+        if line.place not in self.help_channels:
+            shown = ", ".join(f"#{c}" for c in self.help_channels) or "none"
+            self.emit_console_error(
+                f"#{line.place} isn't a help channel here (help channels: {shown}; "
+                "`console.help_channels` in the config)."
+            )
+            self.out.flush()
+            return
+        actor = Actor(PLATFORM, WORKSPACE, line.user, line.user)
+        if line.op == "reply":
+            self.seq += 1
+            self._emit(
+                Output(
+                    seq=self.seq,
+                    in_line=self.line_no,
+                    kind="post",
+                    id=self._new_id(),
+                    replaces=None,
+                    to=f"#{line.place}/{line.post}",
+                    text=f"{line.user}: {line.text}",
+                )
+            )
+            self.out.flush()
+            return
+        post = line.post or self._new_post_id()
+        if line.op == "new":
+            self.seq += 1
+            self._emit(
+                Output(
+                    seq=self.seq,
+                    in_line=self.line_no,
+                    kind="post",
+                    id=self._new_id(),
+                    replaces=None,
+                    to=f"#{line.place}/{post}",
+                    text=f"{line.user}: {line.text}",
+                )
+            )
+        place = line.place
+
+        def build() -> events.Event:
+            if line.op == "new":
+                return events.NewPost(place, post, line.text)
+            if line.op == "edit":
+                return events.PostEdited(place, post, line.text)
+            return events.PostRemoved(place, post)
+
+        reply = await self.core.bus.handle_built(actor, build)
+        self.emit_reply(line.user, reply)
+        self.flush_messages()
 
     async def _directive(self, directive: Directive, current_user: str | None) -> str | None:
         name, arg = directive.name, directive.arg
@@ -243,6 +311,7 @@ async def run_console(
     out = stdout or sys.stdout
     tty = inp.isatty() if interactive is None else interactive
     front = ConsoleFrontEnd(out, json_mode=json_mode, clock=clock)
+    front.help_channels = tuple(config.console.help_channels)
     front.core = await start_core(config, front, clock=clock)
     waker: SweepScheduler | None = None
     if isinstance(clock, ManualClock):

@@ -33,7 +33,22 @@ class CommandLine:
     text: str
 
 
-ConsoleInput = Blank | Directive | CommandLine
+@dataclass(frozen=True)
+class PostLine:
+    """A post in a console channel: `member1 #help How do I ...` (a new post),
+    `member1 #help/3 :edit <text>`, `member1 #help/3 :delete`, or `member1 #help/3 <text>`
+    (a reply in its thread)."""
+
+    user: str
+    place: str
+    post: str | None  # None: a new post
+    op: str  # new | edit | delete | reply
+    text: str
+
+
+_POST = re.compile(r"^#([a-z0-9_-]{1,40})(?:/([0-9]{1,20}))?$")
+
+ConsoleInput = Blank | Directive | CommandLine | PostLine
 
 
 def is_user_name(text: str) -> bool:
@@ -62,4 +77,34 @@ def parse_input(line: str, current_user: str | None) -> ConsoleInput:
         )
     if not rest.strip():
         raise ConsoleInputError(f"What does {first} type? For example `{first} /mentor help`.")
+    if rest.startswith("#"):
+        return _post_line(first, rest.strip())
     return CommandLine(first, rest.strip())
+
+
+def _post_line(user: str, rest: str) -> PostLine:
+    target, _, text = rest.partition(" ")
+    found = _POST.match(target.lower())
+    if found is None:
+        raise ConsoleInputError(
+            f"`{target[:40]}` is not a channel: post like `{user} #help How do I ...`, or in a "
+            f"post's thread like `{user} #help/3 thanks!`."
+        )
+    place, post = found.group(1), found.group(2)
+    text = text.strip()
+    if post is None:
+        if not text:
+            raise ConsoleInputError(
+                f"What does {user} post? For example `{user} #help How do I ...`."
+            )
+        return PostLine(user, place, None, "new", text)
+    op = "reply"
+    if text.lower().startswith((":edit", ":delete")):
+        word, _, text = text.partition(" ")
+        op = word[1:].lower()
+        text = text.strip()
+    if op in ("edit", "reply") and not text:
+        raise ConsoleInputError(
+            f"What does {user} write? For example `{user} #{place}/{post} :edit ...`."
+        )
+    return PostLine(user, place, post, op, text)

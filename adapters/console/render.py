@@ -13,6 +13,7 @@ from bot.domain.messages import (
     ChannelAddress,
     Field,
     PersonAddress,
+    PostAddress,
     SessionAddress,
 )
 
@@ -23,7 +24,7 @@ class Output:
 
     seq: int
     in_line: int
-    kind: str  # reply | message | update | error
+    kind: str  # reply | message | update | error | post (someone's post in a channel)
     id: str
     replaces: str | None
     to: str
@@ -33,6 +34,7 @@ class Output:
     ephemeral: bool = False
     files: tuple[Attachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None  # the state a help post shows
 
     def as_json(self) -> str:
         return json.dumps(
@@ -49,6 +51,7 @@ class Output:
                     {"id": a.id, "label": a.label, "command": a.command} for a in self.actions
                 ],
                 "ephemeral": self.ephemeral,
+                "status": self.status,
                 "files": [
                     {"name": f.filename, "content_type": f.content_type, "content": f.content}
                     for f in self.files
@@ -63,8 +66,11 @@ class Output:
             "error": "(error) ",
             "update": "(edit of " + str(self.replaces) + ") ",
             "message": "",
+            "post": "",
         }[self.kind]
         lines = [f"[{self.id} -> {self.to}] {marker}{self.text}"]
+        if self.status:
+            lines.append(f"    (the post is marked {self.status})")
         lines += [f"    {f.label}: {f.value}" for f in self.fields]
         if self.actions:
             lines.append("    " + "  ".join(f"[{a.label}: {a.command}]" for a in self.actions))
@@ -73,10 +79,12 @@ class Output:
 
 
 def address_label(address: Address) -> str:
-    """A user id, or `#mentors`, `#moderators`, `#session-s7`."""
+    """A user id, or `#mentors`, `#moderators`, `#session-s7`, `#help/3` (a post's thread)."""
     if isinstance(address, PersonAddress):
         return address.user_id
     if isinstance(address, SessionAddress):
         return f"#session-s{address.session_id}"
+    if isinstance(address, PostAddress):
+        return f"#{address.place}/{address.post}"
     assert isinstance(address, ChannelAddress)
     return f"#{address.channel}"

@@ -244,6 +244,19 @@ class SkillsFromQuestion:
 
 
 @dataclass(frozen=True)
+class AskAboutPost:
+    """`ask <skills> --post p3`: the skills a help post is about, which it waits for (its
+    question is the post's text)."""
+
+    post: str
+    tags: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _set(self, "post", v.item_id("post", self.post))
+        _set(self, "tags", ASK_SKILLS.check(self.tags))
+
+
+@dataclass(frozen=True)
 class EditRequest:
     request: str | None
     question: str | None = None
@@ -629,6 +642,7 @@ Command = (
     | SetCapacity
     | AskForHelp
     | SkillsFromQuestion
+    | AskAboutPost
     | PickMentor
     | EditRequest
     | CancelRequest

@@ -1,4 +1,4 @@
-"""Short typed ids people type: requests `r12`, sessions `s7`."""
+"""Short typed ids people type: requests `r12`, sessions `s7`, help posts `p3`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from bot.domain.errors import InvalidInput
 
-PREFIXES = {"request": "r", "session": "s", "dispute": "d"}
+PREFIXES = {"request": "r", "session": "s", "dispute": "d", "post": "p"}
 _ID = re.compile(r"^#?([a-z]?)(\d{1,12})$")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.domain.states import PostStatus
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -43,16 +45,30 @@ class SessionAddress:
     members: tuple[PersonAddress, ...]
 
 
-Address = PersonAddress | ChannelAddress | SessionAddress
+@dataclass(frozen=True)
+class PostAddress:
+    """Deliver to the thread of a post in a help channel (a Slack message's thread, a
+    Discord forum post, a console post), on the platform it was posted on."""
+
+    community_id: str
+    platform: str
+    workspace: str
+    place: str  # the help channel, as its front end names it
+    post: str  # the post in it, whose thread is the conversation
+
+
+Address = PersonAddress | ChannelAddress | SessionAddress | PostAddress
 
 
 def conversation_key(address: Address) -> str:
     """How front ends name an address in their records (the channel opened for it, the
-    messages posted to it): `user:U1`, `session:7`, `channel:mentors`."""
+    messages posted to it): `user:U1`, `session:7`, `channel:mentors`, `post:C1:17.2`."""
     if isinstance(address, PersonAddress):
         return f"user:{address.user_id}"
     if isinstance(address, SessionAddress):
         return f"session:{address.session_id}"
+    if isinstance(address, PostAddress):
+        return f"post:{address.place}:{address.post}"
     return f"channel:{address.channel}"
 
 
@@ -129,6 +145,8 @@ class OutboundMessage:
     update: bool = False
     files: tuple[Attachment, ...] = ()
     closes_space: bool = False  # the session is over: its space may be archived
+    # for a help post's thread: the state the post shows (a reaction, a forum tag)
+    status: PostStatus | None = None
 
 
 @dataclass

@@ -27,6 +27,17 @@ class RequestState(StrEnum):
     CLOSED = "closed"
 
 
+class PostStatus(StrEnum):
+    """What a help post shows of its request (a reaction on Slack, a tag on Discord): not
+    stored, so it has no check."""
+
+    WAITING = "waiting"  # for its author to say which skills it is about
+    OPEN = "open"
+    TAKEN = "taken"
+    SOLVED = "solved"
+    CLOSED = "closed"  # cancelled, expired or closed by a moderator
+
+
 class SessionState(StrEnum):
     SCHEDULED = "scheduled"
     ACTIVE = "active"

@@ -12,6 +12,7 @@ from bot import help_text, metrics
 from bot.clock import epoch
 from bot.domain import commands as c
 from bot.domain.errors import LimitReached, MicromentorError
+from bot.domain.events import Event
 from bot.domain.messages import Actor, Reply
 from bot.domain.queries import Query
 from bot.grammar import parse, parse_line
@@ -81,17 +82,17 @@ class MessageBus:
         return await self._parse_then_handle(actor, text, parse, delivery)
 
     async def handle_built(
-        self, actor: Actor, build: Callable[[], c.Command], delivery: str | None = None
+        self, actor: Actor, build: Callable[[], c.Command | Event], delivery: str | None = None
     ) -> Reply:
-        """A command a front end builds from structured input (typed options, form fields):
-        a value the command refuses is answered like any other refusal."""
+        """A command (or event) a front end builds from structured input (typed options,
+        form fields, a post): a value it refuses is answered like any other refusal."""
         return await self._parse_then_handle(actor, "", lambda _: build(), delivery)
 
     async def _parse_then_handle(
         self,
         actor: Actor,
         text: str,
-        parser: Callable[[str], c.Command],
+        parser: Callable[[str], c.Command | Event],
         delivery: str | None,
     ) -> Reply:
         try:
@@ -132,7 +133,7 @@ class MessageBus:
         return reply if first is not None else DUPLICATE
 
     async def handle(
-        self, actor: Actor, command: c.Command | Query, delivery: str | None = None
+        self, actor: Actor, command: c.Command | Query | Event, delivery: str | None = None
     ) -> Reply:
         """Run one command; never raises for anything a person can cause.
 
@@ -183,7 +184,7 @@ class MessageBus:
     async def _run(
         self,
         actor: Actor,
-        command: c.Command | Query,
+        command: c.Command | Query | Event,
         handler: Handler,
         delivery: str | None,
         started: float,

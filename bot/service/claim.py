@@ -9,9 +9,10 @@ from bot import metrics
 from bot.domain.errors import Conflict, LimitReached
 from bot.domain.messages import Attachment, OutboundMessage
 from bot.domain.model import HelpRequest, Session
-from bot.domain.states import OfferState, RequestState, RequestStep, request_refusal
+from bot.domain.states import OfferState, PostStatus, RequestState, RequestStep, request_refusal
 from bot.service import sessions, waves
 from bot.service.context import Scope
+from bot.service.post_thread import thread_note
 from bot.service.views import rid, session_when, sid
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import persons as person_sql
@@ -84,6 +85,13 @@ async def claim_request(
         metrics.TIME_TO_ACCEPT.observe(max(0, scope.ts - req.created_at))
     if joined == 1:
         session, messages, invite = await sessions.create(scope, req, mentor_id)
+        messages += await thread_note(
+            scope,
+            req.id,
+            f"{mentor_name} took {rid(req.id)}: session {sid(session.id)}, {req.minutes} min. "
+            "Carry on here, or in the session's own space.",
+            PostStatus.TAKEN,
+        )
     else:
         session, messages, invite = await sessions.join(scope, req, mentor_id, mentor_name)
     r, s = rid(req.id), sid(session.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
-from bot.domain.states import OfferState, RequestStep, require_request
+from bot.domain.states import OfferState, PostStatus, RequestStep, require_request
 from bot.service import audit, waves
 from bot.service.claim import claim_request
 from bot.service.context import Ctx
@@ -16,6 +16,7 @@ from bot.service.people import (
     require_moderator,
     suspended_until,
 )
+from bot.service.post_thread import thread_note
 from bot.service.requests import load_request
 from bot.service.views import rid
 from bot.storage.sql import offers as offer_sql
@@ -97,5 +98,6 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
                 key=f"request:{req.id}",
             )
         )
+    messages += await thread_note(ctx, req.id, f"A moderator closed {r}: {note}", PostStatus.CLOSED)
     messages.append(await audit.record(ctx, ctx.me.id, "close", r, note))
     return Outcome(Reply(f"Closed {r}; the member has your note."), messages)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import commands as c
+from bot.domain import events as e
 from bot.domain import queries as q
 from bot.domain.messages import Outcome
 from bot.service import (
@@ -27,6 +28,7 @@ from bot.service import (
     linking,
     moderation,
     offers,
+    posts,
     privacy,
     profile,
     ratings,
@@ -69,6 +71,7 @@ SPECS: tuple[Spec, ...] = (
         "mentor ask",
         reads=True,
     ),
+    Spec(c.AskAboutPost, posts.ask_about_post, "ask", "ask python --post p1", "mentor ask"),
     Spec(c.PickMentor, choice.pick, "pick", "pick r1 2", "mentor queue"),
     Spec(c.EditRequest, requests.edit, "edit", "edit r1 -- new text", "mentor edit"),
     Spec(c.CancelRequest, requests.cancel, "cancel", "cancel r1", "mentor cancel"),
@@ -195,10 +198,19 @@ QUERIES: dict[type[Any], Handler] = {
     q.SuggestSkills: forms.suggest_skills,
 }
 
+# What front ends report of what people did on the platform (bot.domain.events): no words,
+# no help, acted by the post's author.
+EVENTS: dict[type[Any], Handler] = {
+    e.NewPost: posts.new_post,
+    e.PostEdited: posts.post_edited,
+    e.PostRemoved: posts.post_removed,
+}
+
 # What runs in a read-only transaction when nothing else must be written with it.
 READS: frozenset[type[Any]] = frozenset({s.command for s in SPECS if s.reads} | set(QUERIES))
 
 HANDLERS: dict[type[Any], Handler] = {
     **{s.command: s.handler for s in SPECS if s.handler},
     **QUERIES,
+    **EVENTS,
 }

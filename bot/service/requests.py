@@ -11,7 +11,7 @@ from bot.domain.errors import Conflict, InvalidInput, LimitReached, NotAllowed, 
 from bot.domain.ids import parse_id
 from bot.domain.messages import Action, Outcome, Reply
 from bot.domain.model import HelpRequest
-from bot.domain.states import OfferState, RequestState, RequestStep, require_request
+from bot.domain.states import OfferState, PostStatus, RequestState, RequestStep, require_request
 from bot.domain.timeparse import format_duration, format_local, parse_when
 from bot.service import reputation, sessions, waves
 from bot.service.context import Ctx
@@ -21,6 +21,7 @@ from bot.service.people import (
     person_by_mention,
     require_not_suspended,
 )
+from bot.service.post_thread import thread_note
 from bot.service.routing import SentWave
 from bot.service.views import offer_text, one_line, request_fields, rid
 from bot.storage.sql import offers as offer_sql
@@ -276,6 +277,11 @@ def _details_tip(cmd: c.AskForHelp, r: str) -> str:
 
 async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
     """`/mentor ask`: a new help request, checked, stored and offered to the first mentors."""
+    return (await create(ctx, cmd))[1]
+
+
+async def create(ctx: Ctx, cmd: c.AskForHelp) -> tuple[HelpRequest, Outcome]:
+    """A new request by every rule of `/mentor ask`, and what asking answers."""
     skills = _resolve_skills(ctx, cmd.tags)
     _check_text(ctx, cmd.question, cmd.goal, cmd.tried)
     minutes = _session_minutes(ctx, cmd.minutes)
@@ -298,7 +304,7 @@ async def ask(ctx: Ctx, cmd: c.AskForHelp) -> Outcome:
     r = rid(req.id)
     text = _routing_text(ctx, r, skills, routed.wave) + _details_tip(cmd, r)
     actions = (Action(f"cancel:{r}", "Cancel request", f"/mentor cancel {r}", "danger"),)
-    return Outcome(Reply(text, request_fields(req, ctx.zone), actions), routed.messages)
+    return req, Outcome(Reply(text, request_fields(req, ctx.zone), actions), routed.messages)
 
 
 async def skills_from_question(ctx: Ctx, cmd: c.SkillsFromQuestion) -> Outcome:
@@ -359,8 +365,12 @@ async def edit(ctx: Ctx, cmd: c.EditRequest) -> Outcome:
 async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
     req = await _my_open_request(ctx, cmd.request, "cancel")
     require_request(RequestStep.CANCEL, req.state, rid(req.id))
+    closed = await thread_note(
+        ctx, req.id, f"{rid(req.id)} was cancelled by its author.", PostStatus.CLOSED
+    )
     if req.state == RequestState.MATCHED:
         messages, late = await sessions.cancel_by_member(ctx, req)
+        messages += closed
         note = (
             " It was close to the start, so it counts as a late cancel in your record."
             if late
@@ -377,6 +387,7 @@ async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
         with_actions=False,
     )
     messages += await waves.channel_updates(ctx, req, f"{rid(req.id)} was cancelled by the member.")
+    messages += closed
     await ctx.tx.execute(
         offer_sql.SETTLE,
         {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": ctx.ts},

@@ -11,10 +11,11 @@ from bot import metrics
 from bot.clock import from_epoch
 from bot.domain.messages import Action, ChannelAddress, OutboundMessage
 from bot.domain.model import HelpRequest
-from bot.domain.states import OfferState, RequestState
+from bot.domain.states import OfferState, PostStatus, RequestState
 from bot.domain.timeparse import DAYS, MINUTES_PER_WEEK, minute_of_week
 from bot.service import due, reputation
 from bot.service.context import Scope
+from bot.service.post_thread import thread_note
 from bot.service.routing import SentWave, refresh_rotation, send_wave
 from bot.service.views import offer_actions, offer_text, one_line, request_fields, rid
 from bot.storage.sql import offers as offer_sql
@@ -324,6 +325,13 @@ async def request_expire(scope: Scope, request_id: int, version: int) -> list[Ou
         {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": scope.ts},
     )
     messages += await channel_updates(scope, req, f"{r} expired: nobody took it in time.")
+    messages += await thread_note(
+        scope,
+        req.id,
+        f"{r} expired: no mentor was free to take it in time. Post again later, or ask with "
+        "`/mentor ask <skills> -- ...` at another time.",
+        PostStatus.CLOSED,
+    )
     member = await scope.address(req.requester_id)
     if member is not None:
         zone = await scope.tx.fetch_val(person_sql.TIMEZONE_OF, {"id": req.requester_id})
@@ -358,4 +366,10 @@ async def reopen(scope: Scope, request_id: int) -> list[OutboundMessage]:
     req = await get_request(scope, request_id)
     assert req is not None
     await schedule_expiry(scope, req, int(version))
-    return (await route(scope, req)).messages
+    note = await thread_note(
+        scope,
+        request_id,
+        f"Its mentor couldn't make it, so {rid(request_id)} is open again for another mentor.",
+        PostStatus.OPEN,
+    )
+    return note + (await route(scope, req)).messages

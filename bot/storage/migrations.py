@@ -462,6 +462,28 @@ CREATE TABLE volunteers (
 CREATE INDEX volunteers_mentor ON volunteers (mentor_id)
 """,
     ),
+    (
+        15,
+        "help channels: each post that became a request, or waits for its skills",
+        """
+CREATE TABLE help_posts (
+    id {pk},
+    community_id TEXT NOT NULL REFERENCES communities(id),
+    platform TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    place TEXT NOT NULL,
+    post TEXT NOT NULL,
+    person_id {bigint} NOT NULL REFERENCES persons(id),
+    draft TEXT,
+    link TEXT,
+    request_id {bigint} REFERENCES help_requests(id),
+    created_at {bigint} NOT NULL
+);
+CREATE UNIQUE INDEX help_posts_post ON help_posts (platform, workspace, place, post);
+CREATE INDEX help_posts_request ON help_posts (request_id);
+CREATE INDEX help_posts_person ON help_posts (person_id)
+""",
+    ),
 ]
 
 

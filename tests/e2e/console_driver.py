@@ -23,6 +23,7 @@ KEYS = {
     "actions",
     "ephemeral",
     "files",
+    "status",
 }
 
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.console_driver import KEYS
+
 SCRIPT = """\
 # three mentors, two members
 mentor1 /mentor skills add python
@@ -31,20 +33,6 @@ member2
 :bogus
 member2 /mentor ask python —goal em dash works — Another question
 """
-
-KEYS = {
-    "seq",
-    "in",
-    "kind",
-    "id",
-    "replaces",
-    "to",
-    "text",
-    "fields",
-    "actions",
-    "ephemeral",
-    "files",
-}
 
 
 def run_console(script: str, tmp_path: Path, *extra: str) -> tuple[list[dict[str, Any]], str, int]:
@@ -152,3 +140,50 @@ def test_console_restart_keeps_state(tmp_path: Path) -> None:
     assert code == 0, err
     assert "r1" in out[0]["text"] and "place 1" in out[0]["text"]
     assert "r1" in out[1]["text"]
+
+
+HELP_SCRIPT = """\
+mentor1 /mentor skills add pandas sql
+mentor1 /mentor available
+member1 #help How do I read a CSV with pandas when the dates are in two columns?
+member2 #help my thing is broken, please help
+member2 /mentor ask sql --post p2
+member1 #random hello
+member1 #help/1795428000 thanks, trying that now
+mentor1 /mentor accept r1
+member2 #help/1795428001 :delete
+"""
+
+
+def test_console_help_channel_posts(tmp_path: Path) -> None:
+    """`member1 #help ...` is a post: a request from its author, answered in its thread,
+    with the post's state; a post with no skill waits for them; removing it cancels."""
+    out, err, code = run_console(HELP_SCRIPT, tmp_path)
+    assert code == 0, err
+    assert "Traceback" not in err
+
+    def caused(line: str) -> list[dict[str, Any]]:
+        return [o for o in out if o["in"] == line_of(HELP_SCRIPT, line)]
+
+    first = caused("member1 #help How do I")
+    assert first[0]["kind"] == "post" and first[0]["to"] == "#help/1795428000"
+    opened = [o for o in first if o["to"] == "#help/1795428000" and o["status"]]
+    assert opened[0]["status"] == "open" and "request r1" in opened[0]["text"]
+    assert any(o["to"] == "mentor1" and "(r1)" in o["text"] for o in first)
+
+    waiting = [o for o in caused("member2 #help my thing") if o["status"]]
+    assert waiting[0]["status"] == "waiting" and waiting[0]["to"] == "#help/1795428001"
+    assert "/mentor ask sql --post p2" in [a["command"] for a in waiting[0]["actions"]]
+    picked = [o for o in caused("member2 /mentor ask sql --post p2") if o["status"]]
+    assert picked[0]["kind"] == "update" and picked[0]["status"] == "open"
+
+    assert [o["kind"] for o in caused("member1 #random")] == ["error"]
+    assert "isn't a help channel" in caused("member1 #random")[0]["text"]
+    reply = caused("member1 #help/1795428000 thanks")
+    assert [o["kind"] for o in reply] == ["post"]
+
+    taken = [o for o in caused("mentor1 /mentor accept r1") if o["status"]]
+    assert taken[0]["status"] == "taken" and taken[0]["to"] == "#help/1795428000"
+    removed = caused("member2 #help/1795428001 :delete")
+    assert any(o["status"] == "closed" for o in removed)
+    assert any("cancelled its request r2" in o["text"] for o in removed)

@@ -14,6 +14,7 @@ from adapters.discord.app import DiscordFrontEnd
 from adapters.slack import views as slack_views
 from bot import grammar, help_text
 from bot.domain import commands as c
+from bot.domain import events as e
 from bot.domain import queries as q
 from bot.service.registry import ALIASES, HANDLERS, SPECS, Spec
 
@@ -28,9 +29,10 @@ def test_every_command_has_exactly_one_spec() -> None:
     assert len(declared) == len(set(declared))
 
 
-def test_every_command_but_help_and_every_query_has_a_handler() -> None:
+def test_every_command_but_help_and_every_query_and_event_has_a_handler() -> None:
     queries = set(typing.get_args(q.Query))
-    assert set(HANDLERS) == (_command_classes() - {c.Help}) | queries
+    events = set(typing.get_args(e.Event))
+    assert set(HANDLERS) == (_command_classes() - {c.Help}) | queries | events
     assert [s.command for s in SPECS if s.handler is None] == [c.Help]
 
 

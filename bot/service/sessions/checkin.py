@@ -8,10 +8,11 @@ from bot.domain import commands as c
 from bot.domain.errors import InvalidInput
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
-from bot.domain.states import Role, SessionEnding, SessionState, SessionStep
+from bot.domain.states import PostStatus, Role, SessionEnding, SessionState, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service import waves
 from bot.service.context import Ctx, Scope
+from bot.service.post_thread import thread_note
 from bot.service.sessions.ending import move_to_end_state
 from bot.service.sessions.lookup import current_session, load_session, my_session
 from bot.service.sessions.spaces import space, space_message, zones
@@ -127,6 +128,12 @@ async def _settle_request(
         request_sql.NOT_MATCHED,
         {"id": session.request_id, "now": scope.ts, "note": outcome},
     )
+    thread = await thread_note(
+        scope,
+        session.request_id,
+        f"The session didn't take place ({outcome}), so this request is closed.",
+        PostStatus.CLOSED,
+    )
     if outcome == SessionEnding.MENTEE_NO_SHOW:
-        return " Thank you for showing up; you're free for other requests.", []
-    return "", []
+        return " Thank you for showing up; you're free for other requests.", thread
+    return "", thread

@@ -9,10 +9,11 @@ from bot.clock import from_epoch
 from bot.domain import commands as c
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
-from bot.domain.states import SessionEnding, SessionState, SessionStep, can_move
+from bot.domain.states import PostStatus, SessionEnding, SessionState, SessionStep, can_move
 from bot.domain.timeparse import format_local
 from bot.service import due
 from bot.service.context import Ctx, Scope
+from bot.service.post_thread import thread_note
 from bot.service.sessions.lookup import current_session, my_session
 from bot.service.sessions.spaces import space, space_message
 from bot.service.views import rating_actions, sid
@@ -74,13 +75,17 @@ async def complete(
     metrics.SESSIONS.labels(outcome).inc()
     s = sid(session.id)
     where = await space(scope, session)
+    thread = await thread_note(
+        scope, session.request_id, f"Session {s} has ended ({outcome}).", PostStatus.SOLVED
+    )
     if close_at is None:
         missing = ", ".join(p.display_name for p in session.participants if p.checked_in_at is None)
         text = f"{s} has ended ({outcome}). No ratings for this one: {missing} didn't check in."
-        return [space_message(where, text, session, closes=True)]
+        return [space_message(where, text, session, closes=True), *thread]
     await due.schedule(scope, due.Kind.RATINGS_CLOSE, session.id, close_at, session.version)
     messages = [
-        space_message(where, f"{s} has ended ({outcome}). Thank you both!", session, closes=True)
+        space_message(where, f"{s} has ended ({outcome}). Thank you both!", session, closes=True),
+        *thread,
     ]
     for p in session.participants:
         address = await scope.address(p.person_id)

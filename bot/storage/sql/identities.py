@@ -142,6 +142,7 @@ MERGE = [
     "DELETE FROM volunteers WHERE mentor_id = :old AND request_id IN "
     "(SELECT request_id FROM volunteers WHERE mentor_id = :new)",
     "UPDATE volunteers SET mentor_id = :new WHERE mentor_id = :old",
+    "UPDATE help_posts SET person_id = :new WHERE person_id = :old",
     "UPDATE sessions SET mentee_id = :new WHERE mentee_id = :old",
     "DELETE FROM session_participants WHERE person_id = :old AND session_id IN "
     "(SELECT session_id FROM session_participants WHERE person_id = :new)",

@@ -9,6 +9,8 @@ EXPORT_QUERIES = {
     "accounts": "SELECT platform, workspace, user_id, display_name, last_seen_at "
     "FROM identities WHERE person_id = :id",
     "skills": "SELECT skill FROM mentor_skills WHERE person_id = :id",
+    "help_posts": "SELECT id, platform, place, post, draft, link, request_id, created_at "
+    "FROM help_posts WHERE person_id = :id ORDER BY id",
     "requests": "SELECT id, question, goal, tried, about, minutes, start_at, state, created_at, "
     "matched_at FROM help_requests WHERE requester_id = :id ORDER BY id",
     "sessions": "SELECT s.id, sp.role, s.start_at, s.minutes, s.state, s.outcome, "
@@ -45,6 +47,7 @@ FORGET = [
     "anonymised_at = :now WHERE requester_id = :id",
     "UPDATE ratings SET comment = NULL WHERE rater_id = :id OR ratee_id = :id",
     "UPDATE volunteers SET note = NULL WHERE mentor_id = :id",
+    "DELETE FROM help_posts WHERE person_id = :id AND request_id IS NULL",
     "UPDATE disputes SET statement = '[removed]' WHERE opened_by = :id",
     "UPDATE disputes SET other_statement = '[removed]' WHERE against_id = :id "
     "AND other_statement IS NOT NULL",
@@ -75,6 +78,7 @@ RETENTION = [
     "AND state NOT IN ('open', 'matched')",
     "UPDATE ratings SET comment = NULL WHERE created_at < :before AND comment IS NOT NULL",
     "UPDATE volunteers SET note = NULL WHERE created_at < :before AND note IS NOT NULL",
+    "DELETE FROM help_posts WHERE created_at < :before AND request_id IS NULL",
     "DELETE FROM forgotten_identities WHERE suspended_until < :now",
     "UPDATE disputes SET statement = '[removed after the retention period]', "
     "other_statement = NULL, appeal_text = NULL WHERE created_at < :before "
