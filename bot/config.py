@@ -304,6 +304,11 @@ class CommunitySlack(_Section):
     mentors_channel: str | None = None
     moderators_channel: str | None = None
     kudos_channel: str | None = Field(None, description="public thanks; default: mentors")
+    help_channels: list[str] = Field(
+        default_factory=list,
+        description="channel ids whose new messages become help requests (the bot answers in "
+        "each message's thread); empty: none",
+    )
 
 
 class CommunityDiscord(_Section):

@@ -27,6 +27,7 @@ from slack_bolt.oauth.async_callback_options import (
 )
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -37,6 +38,7 @@ from adapters.slack.render import options
 from bot.clock import Clock, epoch
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
+from bot.domain import events
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, PersonAddress, Reply
 from bot.domain.queries import FORMS, DescribeForm, SuggestSkills
@@ -118,6 +120,12 @@ class SlackFrontEnd:
         )
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
         self.core: Core | None = None
+        # Channels (of any community) whose new messages become help requests.
+        self.help_channels = frozenset(
+            channel
+            for community in config.communities.values()
+            for channel in community.slack.help_channels
+        )
         self.notifier = SlackNotifier(self.client, None, config)
         self.app: AsyncApp | None = None
         self.installations: DbInstallationStore | None = None
@@ -411,6 +419,14 @@ class SlackFrontEnd:
         ) -> None:
             await self._submit(ack, body, view, lambda: parse.dispute_command(view), client)
 
+        @app.event("message")
+        async def on_message(
+            body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            post = parse.channel_post(event)
+            if post is not None and post.channel in self.help_channels:
+                self._later(self._help_post(body, post, client))
+
         @app.event("app_home_opened")
         async def on_home(
             body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
@@ -439,6 +455,43 @@ class SlackFrontEnd:
             )
             if refusal is not None:
                 await self._respond(respond, refusal, actor, client)
+
+    async def _help_post(
+        self, body: dict[str, Any], post: parse.ChannelPost, client: AsyncWebClient
+    ) -> None:
+        """A message in a help channel, its edit or its removal, for the core; a refusal
+        (a limit, a suspension) reaches only its author, as an ephemeral message. What the
+        core says of the post goes to its thread through the notifier."""
+        team = str(body.get("team_id") or "")
+        actor = Actor(parse.PLATFORM, team, post.user, post.name)
+        delivery = f"ev:{body.get('event_id') or post.channel + ':' + post.ts + post.change}"
+        event: Callable[[], events.Event]
+        if post.change == "new":
+            link = await self._permalink(client, post.channel, post.ts)
+            event = lambda: events.NewPost(post.channel, post.ts, post.text, link=link)  # noqa: E731
+        elif post.change == "edited":
+            event = lambda: events.PostEdited(post.channel, post.ts, post.text)  # noqa: E731
+        else:
+            event = lambda: events.PostRemoved(post.channel, post.ts)  # noqa: E731
+        reply = await self.bus.handle_built(actor, event, delivery=delivery)
+        if reply.is_error and not reply.duplicate and post.change != "removed":
+            await client.chat_postEphemeral(
+                channel=post.channel,
+                user=post.user,
+                thread_ts=post.ts,
+                **render.message(reply.text, reply.fields, ()),
+            )
+
+    async def _permalink(self, client: AsyncWebClient, channel: str, ts: str) -> str | None:
+        """The link back to a post, shown to mentors; None if Slack gives none."""
+        try:
+            found = await client.chat_getPermalink(channel=channel, message_ts=ts)
+        except SlackApiError as exc:
+            error = exc.response.data.get("error") if isinstance(exc.response.data, dict) else None
+            log.info("no permalink for a help post: %s", error or exc.response.status_code)
+            return None
+        link = found.get("permalink")
+        return link if isinstance(link, str) else None
 
     async def _ask_about(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         """ "Ask a mentor about this" on a message: the ask form, prefilled with the message's

@@ -29,6 +29,8 @@ BOT_SCOPES = (
     "im:write",
     "mpim:write",
     "files:write",
+    "channels:history",
+    "reactions:write",
 )
 
 

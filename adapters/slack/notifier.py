@@ -1,4 +1,5 @@
-"""Delivering the core's messages on Slack: DMs, group DMs for sessions, channels, edits."""
+"""Delivering the core's messages on Slack: DMs, group DMs for sessions, channels, help
+posts' threads and their reactions, edits."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from bot.domain.messages import (
     ChannelAddress,
     OutboundMessage,
     PersonAddress,
+    PostAddress,
     SessionAddress,
     conversation_key,
 )
+from bot.domain.states import PostStatus
 from bot.service.notifier import QueuedNotifier, Records
 from bot.service.platform_store import PlatformStore
 
@@ -27,8 +30,22 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 
 
+# What a help post shows of its request: a reaction on the post itself, in place of the
+# state's before (a message sent twice after a crash does no harm: Slack refuses a reaction
+# already there, and one already gone).
+REACTIONS = {
+    PostStatus.WAITING: "grey_question",
+    PostStatus.OPEN: "hourglass_flowing_sand",
+    PostStatus.TAKEN: "handshake",
+    PostStatus.SOLVED: "white_check_mark",
+    PostStatus.CLOSED: "heavy_minus_sign",
+}
+# What reactions.add / reactions.remove answer when the post is already as we want it.
+_ALREADY = ("already_reacted", "no_reaction")
+
+
 def _workspace(config: Config, address: Address) -> str | None:
-    if isinstance(address, PersonAddress):
+    if isinstance(address, (PersonAddress, PostAddress)):
         return address.workspace if address.platform == PLATFORM else None
     if isinstance(address, SessionAddress):
         for member in address.members:
@@ -88,6 +105,10 @@ class SlackNotifier(QueuedNotifier):
             return
         recipient = conversation_key(message.to)
         payload = as_slack(message.text, message.fields, message.actions)
+        if isinstance(message.to, PostAddress):
+            payload["thread_ts"] = message.to.post
+            if message.status is not None:
+                await self._show_status(message.to, message.status, message.was, auth)
         if message.key and message.update:
             known = await self.store.find_message(workspace, message.key, recipient, records)
             if known is not None:
@@ -112,6 +133,28 @@ class SlackNotifier(QueuedNotifier):
                 **auth,
             )
 
+    async def _show_status(
+        self, post: PostAddress, status: PostStatus, was: PostStatus | None, auth: dict[str, Any]
+    ) -> None:
+        """The post's reaction for its request's state, in place of the one before; a
+        reaction Slack refuses (the app without reactions:write) doesn't stop the message."""
+        where = {"channel": post.place, "timestamp": post.post, **auth}
+        try:
+            if was is not None:
+                await self._react(self.client.reactions_remove, name=REACTIONS[was], **where)
+            await self._react(self.client.reactions_add, name=REACTIONS[status], **where)
+        except SlackApiError as exc:
+            metrics.PLATFORM_ERRORS.labels("slack").inc()
+            log.warning("Slack refused a help post's reaction: %s", exc.response.get("error"))
+
+    @staticmethod
+    async def _react(call: Callable[..., Awaitable[Any]], **args: Any) -> None:
+        try:
+            await call(**args)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in _ALREADY:
+                raise
+
     async def _auth(self, workspace: str) -> dict[str, Any] | None:
         """The token argument for a call in this workspace ({} with one token of our own);
         None when the app isn't installed there (the message can't be delivered)."""
@@ -127,6 +170,8 @@ class SlackNotifier(QueuedNotifier):
         self, workspace: str, address: Address, records: Records | None = None
     ) -> str | None:
         """The Slack channel id for an address: DMs and group DMs are opened once, cached."""
+        if isinstance(address, PostAddress):
+            return address.place  # the thread is the post's own, in its channel
         if isinstance(address, ChannelAddress):
             community = self.config.communities.get(address.community_id)
             if community is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import commands as c
@@ -81,6 +83,74 @@ def _metadata(view: dict[str, Any]) -> str | None:
 _DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _CHANNEL = re.compile(r"[A-Z0-9]{1,20}")
 _TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    """A top-level message in a channel, as a help post sees it: new, edited or removed."""
+
+    change: str  # new | edited | removed
+    channel: str
+    ts: str
+    user: str
+    name: str
+    text: str
+
+
+def _is_top_level(message: dict[str, Any]) -> bool:
+    """Not a reply in a thread, and not from a bot (ours or another)."""
+    ts = str(message.get("ts") or "")
+    thread = message.get("thread_ts")
+    return bool(ts) and (thread is None or str(thread) == ts) and not message.get("bot_id")
+
+
+def _name(message: dict[str, Any]) -> str:
+    profile = message.get("user_profile")
+    if not isinstance(profile, dict):
+        return ""
+    return str(profile.get("display_name") or profile.get("real_name") or profile.get("name") or "")
+
+
+def _plain(text: Any) -> str:
+    """A message's text as written (Slack escapes &, < and > in it)."""
+    return html.unescape(text) if isinstance(text, str) else ""
+
+
+def channel_post(event: dict[str, Any]) -> ChannelPost | None:
+    """A message event as a post: a new top-level message, a change of its text, or its
+    removal (deleted, or replaced by a tombstone when it had replies); None for anything
+    else (thread replies, bots, joins, a reply count going up)."""
+    channel = str(event.get("channel") or "")
+    subtype = event.get("subtype")
+    if not channel:
+        return None
+    if subtype is None or subtype == "file_share":
+        if not _is_top_level(event) or not event.get("user"):
+            return None
+        user, text = str(event["user"]), _plain(event.get("text"))
+        return ChannelPost("new", channel, str(event["ts"]), user, _name(event), text)
+    if subtype == "message_changed":
+        message, before = event.get("message"), event.get("previous_message")
+        if not isinstance(message, dict) or not _is_top_level(message):
+            return None
+        user = str(message.get("user") or "")
+        if message.get("subtype") == "tombstone":
+            user = str(before.get("user") or "") if isinstance(before, dict) else ""
+            if not user:
+                return None
+            return ChannelPost("removed", channel, str(message["ts"]), user, "", "")
+        text = _plain(message.get("text"))
+        unchanged = isinstance(before, dict) and _plain(before.get("text")) == text
+        if not user or unchanged:
+            return None
+        return ChannelPost("edited", channel, str(message["ts"]), user, "", text)
+    if subtype == "message_deleted":
+        before = event.get("previous_message")
+        if not isinstance(before, dict) or not _is_top_level(before) or not before.get("user"):
+            return None
+        ts = str(event.get("deleted_ts") or before.get("ts"))
+        return ChannelPost("removed", channel, ts, str(before["user"]), "", "")
+    return None
 
 
 def shortcut_message(body: dict[str, Any]) -> tuple[str, str | None]:

@@ -147,6 +147,7 @@ class OutboundMessage:
     closes_space: bool = False  # the session is over: its space may be archived
     # for a help post's thread: the state the post shows (a reaction, a forum tag)
     status: PostStatus | None = None
+    was: PostStatus | None = None  # the state it showed before, if it showed one
 
 
 @dataclass

@@ -91,6 +91,7 @@ async def claim_request(
             f"{mentor_name} took {rid(req.id)}: session {sid(session.id)}, {req.minutes} min. "
             "Carry on here, or in the session's own space.",
             PostStatus.TAKEN,
+            PostStatus.OPEN,
         )
     else:
         session, messages, invite = await sessions.join(scope, req, mentor_id, mentor_name)

@@ -98,6 +98,8 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
                 key=f"request:{req.id}",
             )
         )
-    messages += await thread_note(ctx, req.id, f"A moderator closed {r}: {note}", PostStatus.CLOSED)
+    messages += await thread_note(
+        ctx, req.id, f"A moderator closed {r}: {note}", PostStatus.CLOSED, PostStatus.OPEN
+    )
     messages.append(await audit.record(ctx, ctx.me.id, "close", r, note))
     return Outcome(Reply(f"Closed {r}; the member has your note."), messages)

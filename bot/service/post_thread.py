@@ -34,11 +34,11 @@ def thread_key(post_id: int) -> str:
 
 
 async def thread_note(
-    scope: Scope, request_id: int, text: str, status: PostStatus
+    scope: Scope, request_id: int, text: str, status: PostStatus, was: PostStatus
 ) -> list[OutboundMessage]:
-    """A line in the thread of the post a request came from, with the post's new state;
-    nothing for a request asked with a command."""
+    """A line in the thread of the post a request came from, with the post's new state
+    (and the one it replaces); nothing for a request asked with a command."""
     row = await scope.tx.fetch_one(sql.BY_REQUEST, {"request_id": request_id})
     if row is None:
         return []
-    return [OutboundMessage(to=address_of(row), text=text, status=status)]
+    return [OutboundMessage(to=address_of(row), text=text, status=status, was=was)]

@@ -59,7 +59,13 @@ def _skills(ctx: Ctx, text: str, tags: tuple[str, ...]) -> list[str]:
 
 
 async def _ask(
-    ctx: Ctx, post_id: int, row_address: PostAddress, question: str, skills: list[str], link: Any
+    ctx: Ctx,
+    post_id: int,
+    row_address: PostAddress,
+    question: str,
+    skills: list[str],
+    link: Any,
+    was: PostStatus | None,
 ) -> Outcome:
     """The request, made by `/mentor ask` itself (its limits, cooldown, suspension and
     blocks), and its first message in the post's thread."""
@@ -81,6 +87,7 @@ async def _ask(
         key=thread_key(post_id),
         update=True,
         status=PostStatus.OPEN,
+        was=was,
     )
     return Outcome(
         Reply(f"Your post is request {r}: I answered in its thread."),
@@ -114,7 +121,7 @@ async def new_post(ctx: Ctx, event: e.NewPost) -> Outcome:
         )
     )
     if skills:
-        return await _ask(ctx, post_id, address, event.text, skills, event.link)
+        return await _ask(ctx, post_id, address, event.text, skills, event.link, None)
     common = await ctx.tx.fetch(sql.COMMON_SKILLS, {"community_id": ctx.community, "n": PICKS})
     p = pid(post_id)
     actions = tuple(
@@ -124,7 +131,7 @@ async def new_post(ctx: Ctx, event: e.NewPost) -> Outcome:
         for row in common
     )
     text = (
-        f"Which skills is this about, {ctx.me.display_name}? I couldn't tell from the post. "
+        "Which skills is this about? I couldn't tell from the post. "
         + ("Pick one below, or type" if actions else "Type")
         + f" `/mentor ask <skills> --post {p}` (like `/mentor ask python sql --post {p}`); "
         "I'll find a mentor as soon as you do."
@@ -154,7 +161,9 @@ async def ask_about_post(ctx: Ctx, cmd: c.AskAboutPost) -> Outcome:
             hint="Type `/mentor queue` to see it.",
         )
     skills = ctx.deps.taxonomy(ctx.community).resolve_all(cmd.tags)
-    return await _ask(ctx, post_id, address_of(row), str(row["draft"]), skills, row["link"])
+    return await _ask(
+        ctx, post_id, address_of(row), str(row["draft"]), skills, row["link"], PostStatus.WAITING
+    )
 
 
 async def post_edited(ctx: Ctx, event: e.PostEdited) -> Outcome:

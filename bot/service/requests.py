@@ -366,7 +366,11 @@ async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
     req = await _my_open_request(ctx, cmd.request, "cancel")
     require_request(RequestStep.CANCEL, req.state, rid(req.id))
     closed = await thread_note(
-        ctx, req.id, f"{rid(req.id)} was cancelled by its author.", PostStatus.CLOSED
+        ctx,
+        req.id,
+        f"{rid(req.id)} was cancelled by its author.",
+        PostStatus.CLOSED,
+        PostStatus.TAKEN if req.state == RequestState.MATCHED else PostStatus.OPEN,
     )
     if req.state == RequestState.MATCHED:
         messages, late = await sessions.cancel_by_member(ctx, req)

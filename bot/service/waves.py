@@ -331,6 +331,7 @@ async def request_expire(scope: Scope, request_id: int, version: int) -> list[Ou
         f"{r} expired: no mentor was free to take it in time. Post again later, or ask with "
         "`/mentor ask <skills> -- ...` at another time.",
         PostStatus.CLOSED,
+        PostStatus.OPEN,
     )
     member = await scope.address(req.requester_id)
     if member is not None:
@@ -371,5 +372,6 @@ async def reopen(scope: Scope, request_id: int) -> list[OutboundMessage]:
         request_id,
         f"Its mentor couldn't make it, so {rid(request_id)} is open again for another mentor.",
         PostStatus.OPEN,
+        PostStatus.TAKEN,
     )
     return note + (await route(scope, req)).messages

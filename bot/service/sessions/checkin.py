@@ -133,6 +133,7 @@ async def _settle_request(
         session.request_id,
         f"The session didn't take place ({outcome}), so this request is closed.",
         PostStatus.CLOSED,
+        PostStatus.TAKEN,
     )
     if outcome == SessionEnding.MENTEE_NO_SHOW:
         return " Thank you for showing up; you're free for other requests.", thread

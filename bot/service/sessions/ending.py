@@ -76,7 +76,11 @@ async def complete(
     s = sid(session.id)
     where = await space(scope, session)
     thread = await thread_note(
-        scope, session.request_id, f"Session {s} has ended ({outcome}).", PostStatus.SOLVED
+        scope,
+        session.request_id,
+        f"Session {s} has ended ({outcome}).",
+        PostStatus.SOLVED,
+        PostStatus.TAKEN,
     )
     if close_at is None:
         missing = ", ".join(p.display_name for p in session.participants if p.checked_in_at is None)

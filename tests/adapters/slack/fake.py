@@ -56,6 +56,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # chat.getPermalink
         app.router.add_post("/respond/{id}", self._respond)
         app.router.add_post("/upload/{id}", self._upload)
         app.router.add_get("/socket", self._websocket)
@@ -151,6 +152,13 @@ class FakeSlack:
                 "channel": args.get("channel"),
                 "ts": f"{next(self._ts)}.0001",
                 "message": {"text": args.get("text")},
+            }
+        if method == "chat.getPermalink":
+            channel, ts = args.get("channel"), str(args.get("message_ts", ""))
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
             }
         if method in ("chat.update", "chat.postEphemeral"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts", "1.0")}
