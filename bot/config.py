@@ -325,6 +325,24 @@ class CommunityDiscord(_Section):
         "the moderators, removed when the session ends); unset: no voice channels",
         pattern=r"^[0-9]{1,20}$",
     )
+    help_forum_ids: list[str] = Field(
+        default_factory=list,
+        description="forum channels whose new posts become help requests (the bot answers in "
+        "the post and keeps its tags in step); empty: none",
+    )
+    help_channel_ids: list[str] = Field(
+        default_factory=list,
+        description="text channels whose new messages become help requests, answered in a "
+        "thread on each (needs discord.message_content); empty: none",
+    )
+
+    @field_validator("help_forum_ids", "help_channel_ids")
+    @classmethod
+    def _snowflakes(cls, value: list[str]) -> list[str]:
+        for channel in value:
+            if not channel.isdigit() or len(channel) > 20:
+                raise ValueError(f'"{channel}" is not a Discord channel id (digits only)')
+        return value
 
 
 class CommunityConfig(_Section):
@@ -409,6 +427,11 @@ class DiscordConfig(_Section):
     dm_retry_after: ShortDuration = timedelta(hours=24)
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
+    # A privileged intent, switched on in the Developer Portal first: without it the bot
+    # reads only a help forum post's title and tags, and help text channels can't be used.
+    message_content: Flag = Field(
+        False, description="read help posts' text (the Message Content intent must be on)"
+    )
     # Discord wants the interaction's callback within 3 s; a reply ready before this is the
     # callback itself, a later one a follow-up after a deferral.
     reply_in_callback_ms: Whole = Field(

@@ -15,18 +15,21 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import commands as command_tree
+from adapters.discord.help_posts import HelpPlaces, Post
 from adapters.discord.notifier import DiscordNotifier
 from adapters.discord.render import (
     NO_MENTIONS,
     CommandButton,
     embed,
     files,
+    mentioning,
     set_button_handler,
     view,
 )
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
+from bot.domain import events
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, FormSpec, Reply
 from bot.domain.queries import DescribeForm, SuggestSkills
@@ -42,13 +45,19 @@ SCOPES = ("bot", "applications.commands")
 # What the bot does: read and post in its channels and threads, create private session
 # threads (and archive them), embed, attach invites; and, where a community has a voice
 # category, make and remove a voice channel per session (Manage Channels), letting only the
-# session's people in (a bot may grant only what it has: Connect, Speak, Video). Nothing else.
+# session's people in (a bot may grant only what it has: Connect, Speak, Video). For help
+# forums and channels: tag posts (Manage Threads; the forum's tags made with Manage Channels),
+# open a thread on a help channel's message and react to it (Create Public Threads, Add
+# Reactions, Read Message History). Nothing else.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
     create_private_threads=True,
     manage_threads=True,
+    create_public_threads=True,
+    add_reactions=True,
+    read_message_history=True,
     embed_links=True,
     attach_files=True,
     manage_channels=True,
@@ -98,11 +107,15 @@ def invite_url(application_id: str) -> str:
 
 
 class MentorClient(discord.Client):
-    """No privileged intents: slash commands and buttons arrive as interactions."""
+    """Slash commands and buttons arrive as interactions; with help forums or channels, the
+    servers' messages too (and, if switched on, their text: a privileged intent)."""
 
     def __init__(self, front: DiscordFrontEnd, *, serving: bool = True, **shards: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        if front.help:
+            intents.guild_messages = True
+            intents.message_content = front.config.discord.message_content
         # Every send (messages, edits, answers to interactions) pings nobody unless it says so.
         super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **shards)
         self.front = front
@@ -120,6 +133,29 @@ class MentorClient(discord.Client):
         # message sent before a restart still finds its handler.
         self.add_dynamic_items(CommandButton)
         await self.front.on_setup()
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.user is not None and message.author.id == self.user.id:
+            return
+        post = self.front.help.new_post(message)
+        if post is not None:
+            await self.front.help_post(post, f"msg:{message.id}")
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        post = self.front.help.edited(self, payload)
+        if post is not None:
+            edited_at = str(payload.data.get("edited_timestamp") or "")
+            await self.front.help_post(post, f"edit:{payload.message_id}:{edited_at}")
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        post = self.front.help.removed_message(payload)
+        if post is not None:
+            await self.front.help_post(post, f"del:{payload.message_id}")
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        post = self.front.help.removed_thread(payload)
+        if post is not None:
+            await self.front.help_post(post, f"del:{payload.thread_id}")
 
 
 class MentorShardedClient(MentorClient, discord.AutoShardedClient):
@@ -149,6 +185,12 @@ class DiscordFrontEnd:
         point_at(config)
         self.clock = clock
         self.core = core
+        self.help = HelpPlaces(config)
+        if self.help.channels and not config.discord.message_content:
+            log.warning(
+                "help channels are configured but discord.message_content is off: their "
+                "messages can't be read (help forums still work, from titles and tags)"
+            )
         self.client: MentorClient = (
             MentorShardedClient(self, serving=serving, shard_ids=shard_ids, shard_count=shard_count)
             if shard_count is not None
@@ -278,6 +320,30 @@ class DiscordFrontEnd:
             await interaction.followup.send(**kwargs)
         else:
             await interaction.response.send_message(**kwargs)
+
+    async def help_post(self, post: Post, delivery: str) -> None:
+        """A help post's event for the core; a refusal reaches only its author, by DM (or in
+        the post's thread, mentioning them, when their DMs are closed)."""
+        if self.core is None:
+            return  # not started: Discord sends no backlog, and the post can be re-made
+        actor = Actor(PLATFORM, post.guild, post.author, post.name)
+        event = post.event
+        reply = await self.core.bus.handle_built(actor, lambda: event, delivery=delivery)
+        if not reply.is_error or reply.duplicate or isinstance(event, events.PostRemoved):
+            return
+        card = embed(reply.text, reply.fields, error=True)
+        try:
+            dm = await self.client.http.start_private_message(int(post.author))
+            await self.client.get_partial_messageable(int(dm["id"])).send(embed=card)
+            return
+        except discord.Forbidden:
+            pass  # DMs closed: say it where they posted
+        where = event.post if event.place in self.help.forums else event.place
+        await self.client.get_partial_messageable(int(where)).send(
+            content=f"<@{post.author}>",
+            embed=card,
+            allowed_mentions=mentioning(post.author),
+        )
 
     async def skills_matching(self, interaction: discord.Interaction, typed: str) -> list[str]:
         """The core's suggestions for an autocomplete (empty where the core refuses)."""

@@ -1,5 +1,6 @@
 """Delivering the core's messages on Discord: DMs (with a fallback when closed), private
-session threads, community channels, and edits in place."""
+session threads, community channels, help posts' threads with their tags or reactions, and
+edits in place."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, Literal
 
 import discord
 
+from adapters.discord.help_posts import MAX_FORUM_TAGS, MAX_POST_TAGS, REACTIONS, TAGS, HelpPlaces
 from adapters.discord.render import NO_MENTIONS, embed, files, mentioning, view
 from bot import metrics
 from bot.clock import epoch
@@ -18,9 +20,11 @@ from bot.domain.messages import (
     ChannelAddress,
     OutboundMessage,
     PersonAddress,
+    PostAddress,
     SessionAddress,
     conversation_key,
 )
+from bot.domain.states import PostStatus
 from bot.service.notifier import QueuedNotifier, Records
 from bot.service.platform_store import PlatformStore
 
@@ -54,6 +58,7 @@ class DiscordNotifier(QueuedNotifier):
         self.client = client
         self.config = config
         self.store: PlatformStore | None = None
+        self.help = HelpPlaces(config)
         super().__init__()
 
     def ready(self) -> bool:
@@ -72,7 +77,7 @@ class DiscordNotifier(QueuedNotifier):
             )
 
     def _guild_of(self, address: Address) -> str | None:
-        if isinstance(address, PersonAddress):
+        if isinstance(address, (PersonAddress, PostAddress)):
             return address.workspace if address.platform == PLATFORM else None
         if isinstance(address, SessionAddress):
             return next((m.workspace for m in address.members if m.platform == PLATFORM), None)
@@ -85,6 +90,8 @@ class DiscordNotifier(QueuedNotifier):
         if guild is None:
             return
         recipient = conversation_key(message.to)
+        if isinstance(message.to, PostAddress) and message.status is not None:
+            await self._show_status(message.to, message.status, message.was)
         kwargs: dict[str, Any] = {"embed": embed(message.text, message.fields)}
         buttons = view(message.actions)
         if message.key and message.update:
@@ -192,10 +199,21 @@ class DiscordNotifier(QueuedNotifier):
             )
             if blocked is not None and int(blocked) > epoch(self.store.clock.now()):
                 return UNREACHABLE
+        if isinstance(address, PostAddress) and address.place in self.help.forums:
+            return address.post  # a forum post is its own thread
         cached = await self.store.find_channel(guild, key, records)
         if cached is not None:
             return cached
-        if isinstance(address, PersonAddress):
+        if isinstance(address, PostAddress):
+            # a help channel's message: the bot's answers go in a thread opened on it
+            thread = await self.client.http.start_thread_with_message(
+                int(address.place),
+                int(address.post),
+                name=f"help {address.post[-6:]}",
+                auto_archive_duration=1440,
+            )
+            channel_id = str(thread["id"])
+        elif isinstance(address, PersonAddress):
             data = await self.client.http.start_private_message(int(address.user_id))
             channel_id = str(data["id"])
         else:
@@ -206,6 +224,49 @@ class DiscordNotifier(QueuedNotifier):
             channel_id = channel_id_or_none
         await self.store.remember_channel(guild, key, channel_id, records)
         return channel_id
+
+    async def _show_status(
+        self, post: PostAddress, status: PostStatus, was: PostStatus | None
+    ) -> None:
+        """A forum post's tag, or a help channel message's reaction, for its request's
+        state. Best effort: what Discord refuses (a missing permission, a forum full of
+        tags) is logged, and the thread's message still goes."""
+        try:
+            if post.place in self.help.forums:
+                await self._tag_post(post, status)
+                return
+            http = self.client.http
+            if was is not None:
+                with contextlib.suppress(discord.NotFound):
+                    await http.remove_own_reaction(int(post.place), int(post.post), REACTIONS[was])
+            await http.add_reaction(int(post.place), int(post.post), REACTIONS[status])
+        except discord.HTTPException as exc:
+            metrics.PLATFORM_ERRORS.labels("discord").inc()
+            log.warning("couldn't show a help post's state (%s): %s", status, exc.status)
+
+    async def _tag_post(self, post: PostAddress, status: PostStatus) -> None:
+        """The forum's tag for this state (made if the forum lacks it) in place of the
+        post's other state tags, keeping the tags its author chose."""
+        http = self.client.http
+        name = TAGS[status]
+        forum: Any = await http.get_channel(int(post.place))
+        tags = list(forum.get("available_tags") or [])
+        tag = next((t for t in tags if t.get("name") == name), None)
+        if tag is None:
+            if len(tags) >= MAX_FORUM_TAGS:
+                log.warning("forum %s has no room for the tag %r", post.place, name)
+                return
+            made = {"name": name, "moderated": False}
+            forum = await http.edit_channel(int(post.place), available_tags=[*tags, made])
+            tags = list(forum.get("available_tags") or [])
+            tag = next((t for t in tags if t.get("name") == name), None)
+            if tag is None:
+                return
+        states = {str(t["id"]) for t in tags if t.get("name") in TAGS.values()}
+        thread: Any = await http.get_channel(int(post.post))
+        kept = [str(t) for t in thread.get("applied_tags") or [] if str(t) not in states]
+        applied = [*kept[: MAX_POST_TAGS - 1], str(tag["id"])]
+        await http.edit_channel(int(post.post), applied_tags=applied)
 
     async def _session_thread(self, guild: str, address: SessionAddress) -> str | None:
         """A private thread for the session, with its people added."""

@@ -38,6 +38,8 @@ class NewPost:
     text: str
     tags: tuple[str, ...] = ()
     link: str | None = None  # back to the post, shown to mentors
+    # only the post's title and tags could be read (Discord without Message Content)
+    title_only: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "place", _PLACE.check(self.place))

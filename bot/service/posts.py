@@ -5,6 +5,7 @@ because the request is made by `requests.ask` itself."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.domain import commands as c
@@ -22,6 +23,19 @@ from bot.storage.sql import posts as sql
 
 # Buttons offered when nothing in a post names a skill (Discord shows at most 5 in a row).
 PICKS = 5
+TITLE_ONLY = (
+    "\n(I can read only this post's title and tags here, so mentors see the title: put the "
+    "heart of your question in it, and the skills in the tags.)"
+)
+
+
+def _title_only(outcome: Outcome) -> Outcome:
+    """The thread's first message says that only the title was read."""
+    messages = [
+        replace(m, text=m.text + TITLE_ONLY) if isinstance(m.to, PostAddress) else m
+        for m in outcome.messages
+    ]
+    return Outcome(outcome.reply, messages)
 
 
 async def _find(ctx: Ctx, place: str, post: str) -> Any:
@@ -121,7 +135,8 @@ async def new_post(ctx: Ctx, event: e.NewPost) -> Outcome:
         )
     )
     if skills:
-        return await _ask(ctx, post_id, address, event.text, skills, event.link, None)
+        outcome = await _ask(ctx, post_id, address, event.text, skills, event.link, None)
+        return _title_only(outcome) if event.title_only else outcome
     common = await ctx.tx.fetch(sql.COMMON_SKILLS, {"community_id": ctx.community, "n": PICKS})
     p = pid(post_id)
     actions = tuple(
@@ -139,6 +154,8 @@ async def new_post(ctx: Ctx, event: e.NewPost) -> Outcome:
     note = OutboundMessage(
         to=address, text=text, actions=actions, key=thread_key(post_id), status=PostStatus.WAITING
     )
+    if event.title_only:
+        note = replace(note, text=note.text + TITLE_ONLY)
     return Outcome(Reply(f"Your post waits for its skills ({p}): see its thread."), [note])
 
 

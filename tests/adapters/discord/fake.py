@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 from aiohttp import web
@@ -22,6 +23,8 @@ BOT = "901"
 MENTORS_CHANNEL = "200"
 MODERATORS_CHANNEL = "201"
 GENERAL = "202"
+HELP_FORUM = "203"
+HELP_CHANNEL = "204"
 MOD_ROLE = "777"
 NOW = "2026-11-23T10:00:00.000000+00:00"
 
@@ -95,6 +98,41 @@ def text_channel(cid: str, name: str, position: int) -> dict[str, Any]:
     }
 
 
+def forum_channel(cid: str, name: str, position: int, tags: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        **text_channel(cid, name, position),
+        "type": 15,
+        "available_tags": tags,
+        "default_reaction_emoji": None,
+        "default_thread_rate_limit_per_user": 0,
+        "default_sort_order": None,
+        "default_forum_layout": 0,
+    }
+
+
+def forum_thread(tid: str, forum: str, owner: str, title: str, tags: list[str]) -> dict[str, Any]:
+    return {
+        "id": tid,
+        "type": 11,
+        "guild_id": GUILD,
+        "parent_id": forum,
+        "name": title,
+        "owner_id": owner,
+        "member_count": 1,
+        "message_count": 0,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "applied_tags": tags,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": NOW,
+            "locked": False,
+        },
+        "newly_created": True,
+    }
+
+
 def as_json(data: Any, status: int = 200) -> web.Response:
     """discord.py parses a body as JSON only for exactly `application/json` (no charset)."""
     return web.Response(
@@ -125,6 +163,26 @@ class FakeDiscord:
     # the server's other channels the bot made (voice channels), by id
     guild_channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     refuse_channels: bool = False  # the bot lacks Manage Channels
+    # the help forum's tags (as Discord keeps them) and each of its posts' applied tags
+    forum_tags: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            {
+                "id": "301",
+                "name": "python",
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            },
+            {
+                "id": "302",
+                "name": "beginner",
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            },
+        ]
+    )
+    applied: dict[str, list[str]] = field(default_factory=dict)
     server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(5000))
     _seq: Any = field(default_factory=lambda: itertools.count(1))
@@ -298,6 +356,22 @@ class FakeDiscord:
             if gone is None:
                 return as_json({"code": 10003, "message": "Unknown Channel"}, status=404)
             return gone
+        if parts[:2] == ["channels", HELP_FORUM] and len(parts) == 2:
+            if method == "PATCH" and "available_tags" in body:
+                self.forum_tags = [
+                    {
+                        "emoji_id": None,
+                        "emoji_name": None,
+                        **t,
+                        "id": str(t.get("id") or self.new_id()),
+                    }
+                    for t in body["available_tags"]
+                ]
+            return forum_channel(HELP_FORUM, "help", 3, self.forum_tags)
+        if parts[0] == "channels" and len(parts) == 2 and parts[1] in self.applied:
+            if method == "PATCH" and "applied_tags" in body:
+                self.applied[parts[1]] = [str(t) for t in body["applied_tags"]]
+            return forum_thread(parts[1], HELP_FORUM, "1", "post", self.applied[parts[1]])
         if parts[0] == "channels" and parts[-1] == "threads":
             tid = self.new_id()
             self.threads.append(tid)
@@ -432,6 +506,8 @@ class FakeDiscord:
                 text_channel(MENTORS_CHANNEL, "mentors", 0),
                 text_channel(MODERATORS_CHANNEL, "moderators", 1),
                 text_channel(GENERAL, "general", 2),
+                forum_channel(HELP_FORUM, "help", 3, self.forum_tags),
+                text_channel(HELP_CHANNEL, "help-chat", 4),
             ],
             "threads": [],
             "stage_instances": [],
@@ -596,6 +672,65 @@ class FakeDiscord:
         payload = self._interaction(5, uid, data)
         await self._dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])
+
+    # -- help posts -------------------------------------------------------------------------------
+
+    async def forum_post(
+        self, uid: str, title: str, content: str, tags: list[str] | None = None
+    ) -> str:
+        """A member opens a post in the help forum (THREAD_CREATE, then its first message,
+        whose id is the thread's, as Discord sends them); returns the post's id."""
+        tid = self.new_id()
+        self.applied[tid] = list(tags or [])
+        await self._dispatch(
+            "THREAD_CREATE", forum_thread(tid, HELP_FORUM, uid, title, self.applied[tid])
+        )
+        await self._message_create(tid, tid, uid, content)
+        return tid
+
+    async def channel_message(
+        self, uid: str, content: str, channel: str = HELP_CHANNEL, *, bot: bool = False
+    ) -> str:
+        """Someone writes in a channel; returns the message's id."""
+        mid = self.new_id()
+        await self._message_create(mid, channel, uid, content, bot=bot)
+        return mid
+
+    async def _message_create(
+        self, mid: str, channel: str, uid: str, content: str, *, bot: bool = False
+    ) -> None:
+        author = user(uid, self.names.get(uid), bot)
+        body = message_payload(mid, channel, author, {"content": content})
+        body["guild_id"] = GUILD
+        body["member"] = {k: v for k, v in member(uid).items() if k != "user"}
+        await self._dispatch("MESSAGE_CREATE", body)
+
+    async def edit_message(self, uid: str, mid: str, channel: str, content: str) -> None:
+        body = message_payload(mid, channel, user(uid, self.names.get(uid)), {"content": content})
+        body.update(guild_id=GUILD, edited_timestamp=NOW)
+        await self._dispatch("MESSAGE_UPDATE", body)
+
+    async def delete_message(self, mid: str, channel: str) -> None:
+        await self._dispatch(
+            "MESSAGE_DELETE", {"id": mid, "channel_id": channel, "guild_id": GUILD}
+        )
+
+    async def delete_post(self, tid: str) -> None:
+        await self._dispatch(
+            "THREAD_DELETE", {"id": tid, "guild_id": GUILD, "parent_id": HELP_FORUM, "type": 11}
+        )
+
+    def reactions(self, mid: str) -> list[tuple[str, str]]:
+        """("PUT" | "DELETE", emoji) for the bot's reactions on a message, in order."""
+        return [
+            (c.method, unquote(c.path.split("/")[-2]))
+            for c in self.calls
+            if f"/messages/{mid}/reactions/" in c.path
+        ]
+
+    def tag_names(self, tid: str) -> list[str]:
+        names = {t["id"]: t["name"] for t in self.forum_tags}
+        return [names.get(t, t) for t in self.applied.get(tid, [])]
 
     # -- what the bot said ----------------------------------------------------------------------
 

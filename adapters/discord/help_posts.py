@@ -1,0 +1,134 @@
+"""Help forums and help channels on Discord: which posts are help posts, read as the core's
+events, and how a post shows its request's state (a forum tag, or a reaction in a channel).
+
+A forum post is a thread whose id is its first message's; the bot answers in it. A message
+in a help text channel gets a thread of its own, opened from the message. Reading the text
+of members' messages takes the Message Content intent (`discord.message_content`); without
+it a forum post is read from its title and tags, and a help text channel can't be used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.config import Config
+from bot.domain import events
+from bot.domain.states import PostStatus
+
+# A forum post's state, as a tag of the forum (made by the bot when the forum lacks it).
+TAGS = {
+    PostStatus.WAITING: "Needs skills",
+    PostStatus.OPEN: "Open",
+    PostStatus.TAKEN: "Taken",
+    PostStatus.SOLVED: "Solved",
+    PostStatus.CLOSED: "Closed",
+}
+# A help channel message's state, as the bot's reaction on it.
+REACTIONS = {
+    PostStatus.WAITING: "\N{BLACK QUESTION MARK ORNAMENT}",
+    PostStatus.OPEN: "\N{HOURGLASS WITH FLOWING SAND}",
+    PostStatus.TAKEN: "\N{HANDSHAKE}",
+    PostStatus.SOLVED: "\N{WHITE HEAVY CHECK MARK}",
+    PostStatus.CLOSED: "\N{HEAVY MINUS SIGN}",
+}
+MAX_FORUM_TAGS = 20  # Discord's limits: tags a forum has, tags a post carries
+MAX_POST_TAGS = 5
+
+
+@dataclass(frozen=True)
+class Post:
+    """Where a help post is, who wrote it, and the event it makes."""
+
+    guild: str
+    author: str
+    name: str
+    event: events.NewPost | events.PostEdited | events.PostRemoved
+
+
+class HelpPlaces:
+    """The help forums and channels of every community, and how to read their posts."""
+
+    def __init__(self, config: Config) -> None:
+        self.forums = frozenset(
+            f for c in config.communities.values() for f in c.discord.help_forum_ids
+        )
+        self.channels = frozenset(
+            ch for c in config.communities.values() for ch in c.discord.help_channel_ids
+        )
+        self.read_text = config.discord.message_content
+
+    def __bool__(self) -> bool:
+        return bool(self.forums or self.channels)
+
+    def new_post(self, message: discord.Message) -> Post | None:
+        """A forum post's first message, or a top-level message in a help channel."""
+        if message.author.bot or message.guild is None:
+            return None
+        channel = message.channel
+        guild = str(message.guild.id)
+        author, name = str(message.author.id), message.author.display_name
+        if isinstance(channel, discord.Thread):
+            if str(channel.parent_id) not in self.forums or message.id != channel.id:
+                return None
+            body = message.content if self.read_text else ""
+            tags = tuple(t.name for t in channel.applied_tags if t.name not in TAGS.values())
+            event = events.NewPost(
+                str(channel.parent_id),
+                str(channel.id),
+                f"{channel.name}\n{body}" if body else channel.name,
+                tags,
+                link=message.jump_url,
+                title_only=not self.read_text,
+            )
+            return Post(guild, author, name, event)
+        if str(channel.id) not in self.channels or not message.content:
+            return None  # without Message Content the text is empty: nothing to ask
+        event = events.NewPost(
+            str(channel.id), str(message.id), message.content, link=message.jump_url
+        )
+        return Post(guild, author, name, event)
+
+    def edited(self, client: discord.Client, payload: discord.RawMessageUpdateEvent) -> Post | None:
+        """A help post whose text changed (only readable with Message Content)."""
+        data: Any = payload.data
+        content = data.get("content")
+        author = data.get("author") or {}
+        if not self.read_text or not isinstance(content, str) or payload.guild_id is None:
+            return None
+        if author.get("bot") or not author.get("id"):
+            return None
+        guild, user = str(payload.guild_id), str(author["id"])
+        name = str(author.get("global_name") or author.get("username") or "")
+        if str(payload.channel_id) in self.channels:
+            edit = events.PostEdited(str(payload.channel_id), str(payload.message_id), content)
+            return Post(guild, user, name, edit)
+        thread = client.get_channel(payload.channel_id)
+        if (
+            isinstance(thread, discord.Thread)
+            and str(thread.parent_id) in self.forums
+            and payload.message_id == thread.id
+        ):
+            text = f"{thread.name}\n{content}" if content else thread.name
+            edit = events.PostEdited(str(thread.parent_id), str(thread.id), text)
+            return Post(guild, user, name, edit)
+        return None
+
+    def removed_message(self, payload: discord.RawMessageDeleteEvent) -> Post | None:
+        """A help channel's message deleted; its author is known only if it was seen."""
+        cached = payload.cached_message
+        if str(payload.channel_id) not in self.channels or cached is None:
+            return None
+        if payload.guild_id is None or cached.author.bot:
+            return None
+        gone = events.PostRemoved(str(payload.channel_id), str(payload.message_id))
+        return Post(str(payload.guild_id), str(cached.author.id), "", gone)
+
+    def removed_thread(self, payload: discord.RawThreadDeleteEvent) -> Post | None:
+        """A forum post deleted; its author is known if the thread was seen."""
+        thread = payload.thread
+        if str(payload.parent_id) not in self.forums or thread is None or thread.owner_id is None:
+            return None
+        gone = events.PostRemoved(str(payload.parent_id), str(payload.thread_id))
+        return Post(str(payload.guild_id), str(thread.owner_id), "", gone)

@@ -1,0 +1,212 @@
+"""Help forums and channels on Discord, through the real discord.py client and the loopback
+gateway: a forum post becomes a request answered in the post, its tags follow the request
+(the bot makes the tags it needs, keeping the author's own), skills come from the post's
+tags; without Message Content only the title is read, and the post says so; a help channel
+message gets a thread and reactions; a refusal reaches only its author; deleting the post
+cancels the request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.discord.fake import (
+    BOT,
+    GUILD,
+    HELP_CHANNEL,
+    HELP_FORUM,
+    FakeDiscord,
+    custom_ids,
+    text_of,
+)
+from tests.adapters.discord.test_discord import Rig, start_rig, stop_rig
+
+HELP = {
+    "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__HELP_FORUM_IDS": f'["{HELP_FORUM}"]',
+    "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__HELP_CHANNEL_IDS": f'["{HELP_CHANNEL}"]',
+}
+
+
+async def rig_with(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, **extra: str
+) -> AsyncIterator[Rig]:
+    fake = FakeDiscord()
+    await fake.start()
+    r = await start_rig(tmp_path, fake, **HELP, **extra)
+    try:
+        yield r
+    finally:
+        await stop_rig(r)
+        await fake.close()
+    errors = [
+        rec
+        for rec in caplog.records
+        if rec.levelno >= logging.ERROR and rec.name.startswith(("discord", "adapters"))
+    ]
+    assert not errors, errors
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
+    async for r in rig_with(tmp_path, caplog, MICROMENTOR_DISCORD__MESSAGE_CONTENT="true"):
+        yield r
+
+
+@pytest.fixture
+async def title_only(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
+    async for r in rig_with(tmp_path, caplog):
+        yield r
+
+
+async def mentor(rig: Rig, uid: str, skills: str) -> None:
+    await rig.say(uid, ["mentor", "skills", "add"], {"skills": skills})
+    await rig.say(uid, ["mentor", "available"])
+
+
+def dm_texts(rig: Rig, uid: str) -> list[str]:
+    """What the person's DMs show now (offers are edited in place)."""
+    return [text_of(m) for m in rig.fake.messages.values() if m["channel_id"] == f"9{uid}"]
+
+
+async def count(rig: Rig, table: str) -> int:
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        return int(await tx.fetch_val(f"SELECT COUNT(*) FROM {table}"))
+
+
+async def test_a_forum_post_is_a_request_and_its_tags_follow_it(rig: Rig) -> None:
+    await mentor(rig, "11", "pandas")
+    post = await rig.fake.forum_post(
+        "12", "CSV dates", "How do I parse dates with pandas read_csv?", ["302"]
+    )
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    await rig.settle()
+    (answer,) = rig.fake.sent_to(post)
+    assert "request r1" in text_of(answer)
+    # the bot made the "Open" tag and put it beside the author's own
+    assert rig.fake.tag_names(post) == ["beginner", "Open"]
+    offer = rig.dms("11")[-1]
+    assert "CSV dates" in text_of(offer) and "parse dates" in text_of(offer)
+    assert f"/channels/{GUILD}/{post}/{post}" in text_of(offer)  # the link back to the post
+    await rig.say("11", ["mentor", "accept"], {"request": "r1"})
+    await rig.settle()
+    assert rig.fake.tag_names(post) == ["beginner", "Taken"]
+    assert any("took r1" in text_of(m) for m in rig.fake.sent_to(post))
+
+
+async def test_forum_tags_name_the_skills(rig: Rig) -> None:
+    await mentor(rig, "11", "python")
+    post = await rig.fake.forum_post("12", "It hangs", "My loop never ends, why?", ["301"])
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    assert "python" in text_of(rig.fake.sent_to(post)[0])
+    assert await count(rig, "help_requests") == 1
+
+
+async def test_a_post_with_no_skill_asks_its_author_to_pick(rig: Rig) -> None:
+    await mentor(rig, "11", "sql")
+    post = await rig.fake.forum_post("12", "Broken", "it's broken, please help")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    await rig.settle()
+    (ask,) = rig.fake.sent_to(post)
+    assert "Which skills" in text_of(ask)
+    assert rig.fake.tag_names(post) == ["Needs skills"]
+    assert await count(rig, "help_requests") == 0
+    assert "mm|/mentor ask sql --post p1" in custom_ids(ask)
+    message = next(m for m in rig.fake.messages.values() if m["channel_id"] == post)
+    answer = await rig.click("12", message, "mm|/mentor ask sql --post p1", dm=False)
+    assert "r1" in answer
+    await rig.settle()
+    assert rig.fake.tag_names(post) == ["Open"]
+
+
+async def test_without_message_content_the_title_is_read_and_the_post_says_so(
+    title_only: Rig,
+) -> None:
+    rig = title_only
+    await mentor(rig, "11", "pandas")
+    post = await rig.fake.forum_post("12", "pandas read_csv and dates", "")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    text = text_of(rig.fake.sent_to(post)[0])
+    assert "request r1" in text and "only this post's title and tags" in text
+    # help channels need the text: without it their messages are not read
+    await rig.fake.channel_message("12", "")
+    await rig.settle()
+    assert await count(rig, "help_posts") == 1
+
+
+async def test_a_help_channel_message_gets_a_thread_and_reactions(rig: Rig) -> None:
+    await mentor(rig, "11", "pandas")
+    mid = await rig.fake.channel_message("12", "How do I read a CSV with pandas?")
+    await rig.fake.wait_for(lambda: rig.fake.reactions(mid) != [])
+    await rig.settle()
+    (opened,) = rig.fake.of("POST", f"/channels/{HELP_CHANNEL}/messages/{mid}/threads")
+    assert opened.body["name"]
+    thread = rig.fake.threads[-1]
+    assert "request r1" in text_of(rig.fake.sent_to(thread)[0])
+    assert rig.fake.reactions(mid) == [("PUT", "\N{HOURGLASS WITH FLOWING SAND}")]
+    # the author edits the message: the request follows
+    await rig.fake.edit_message("12", mid, HELP_CHANNEL, "How do I parse dates with pandas?")
+    await rig.fake.wait_for(lambda: any("parse dates" in t for t in dm_texts(rig, "11")))
+    # and deletes it: the request is cancelled, its reaction shows it
+    await rig.fake.delete_message(mid, HELP_CHANNEL)
+    await rig.fake.wait_for(lambda: len(rig.fake.reactions(mid)) >= 3)
+    await rig.settle()
+    assert rig.fake.reactions(mid)[-2:] == [
+        ("DELETE", "\N{HOURGLASS WITH FLOWING SAND}"),
+        ("PUT", "\N{HEAVY MINUS SIGN}"),
+    ]
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT state FROM help_requests") == "cancelled"
+
+
+async def test_deleting_a_forum_post_cancels_its_request(rig: Rig) -> None:
+    await mentor(rig, "11", "pandas")
+    post = await rig.fake.forum_post("12", "pandas", "How do I read a CSV with pandas?")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    await rig.fake.delete_post(post)
+    await rig.fake.wait_for(lambda: any("cancelled" in t for t in dm_texts(rig, "11")))
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT state FROM help_requests") == "cancelled"
+
+
+@pytest.fixture
+async def limited(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
+    extra = {"MICROMENTOR_DISCORD__MESSAGE_CONTENT": "true", "MICROMENTOR_REQUESTS__MAX_OPEN": "1"}
+    async for r in rig_with(tmp_path, caplog, **extra):
+        yield r
+
+
+async def test_a_refused_post_is_explained_to_its_author_only(limited: Rig) -> None:
+    rig = limited
+    await mentor(rig, "11", "pandas")
+    first = await rig.fake.forum_post("12", "pandas", "How do I read a CSV with pandas?")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(first) != [])
+    # a second open request breaks the limit of one: a DM says why, nothing is created
+    second = await rig.fake.forum_post("12", "more pandas", "How do I write pandas to SQL?")
+    await rig.fake.wait_for(lambda: any("open request" in text_of(d) for d in rig.dms("12")))
+    await rig.settle()
+    assert rig.fake.sent_to(second) == []
+    assert await count(rig, "help_posts") == 1
+    # with DMs closed, the refusal goes in the post, pinging only its author
+    rig.fake.closed_dms.add("13")
+    await rig.fake.forum_post("13", "q", "pandas groupby, how?")
+    fourth = await rig.fake.forum_post("13", "q2", "pandas merge, how?")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(fourth) != [])
+    (said,) = rig.fake.sent_to(fourth)
+    assert said["content"] == "<@13>" and "open request" in text_of(said)
+    assert [str(u) for u in said["allowed_mentions"]["users"]] == ["13"]
+    assert not said["allowed_mentions"].get("parse")
+    assert await count(rig, "help_posts") == 2
+
+
+async def test_the_bot_s_own_messages_are_not_posts(rig: Rig) -> None:
+    await rig.fake.channel_message(BOT, "How do I read a CSV with pandas?", bot=True)
+    await rig.fake.channel_message("12", "How do I read a CSV with pandas?")
+    await rig.fake.wait_for(lambda: rig.fake.threads != [])
+    await rig.settle()
+    assert await count(rig, "help_posts") == 1
