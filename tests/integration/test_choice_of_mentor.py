@@ -181,3 +181,15 @@ async def test_one_who_offered_from_the_open_list_can_withdraw(
     assert "withdrew" in withdrawn.text
     async with h.core.db.transaction() as tx:
         assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
+
+
+async def test_a_held_mentor_gets_no_offer_they_could_not_take(
+    make_harness: HarnessFactory,
+) -> None:
+    h = await three_mentors(make_harness)
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")  # held for r1: capacity 1 at once
+    h.take()
+    await h.ok("bob", "/mentor ask python -- Why is my merge so slow?")
+    offered = {m.to.user_id for m in h.take() if "(r2)" in m.text and hasattr(m.to, "user_id")}
+    assert offered and "m1" not in offered

@@ -6,9 +6,13 @@ from typing import Any
 from bot.storage.sql import in_list, reputation
 
 # A mentor's load, as correlated subqueries on `p` (the mentor's persons row).
-_ACTIVE = """(SELECT COUNT(*)
+# Sessions still to come or running, and offers to take another request whose member is
+# still choosing (`ask --choose`): a held mentor has no room for one more (claim.check_capacity).
+_ACTIVE = """((SELECT COUNT(*)
   FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-  WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.state IN ('scheduled', 'active'))"""
+  WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.state IN ('scheduled', 'active'))
+ + (SELECT COUNT(*) FROM volunteers v JOIN help_requests r ON r.id = v.request_id
+    WHERE v.mentor_id = p.id AND r.state = 'open' AND v.request_id <> :request_id))"""
 _THIS_WEEK = """(SELECT COUNT(*)
   FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
   WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.created_at >= :week_ago
