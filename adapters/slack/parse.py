@@ -67,7 +67,7 @@ def _choice(state: dict[str, Any], block: str) -> Any:
 
 def _choices(state: dict[str, Any], block: str) -> list[Any]:
     """A multi-select's chosen values."""
-    kinds = ("multi_external_select", "multi_static_select")
+    kinds = ("multi_external_select", "multi_static_select", "checkboxes")
     chosen = _element(state, block, kinds).get("selected_options")
     if not isinstance(chosen, list):
         return []
@@ -187,6 +187,8 @@ def ask_command(view: dict[str, Any]) -> c.AskForHelp | c.SkillsFromQuestion:
         at=_text(state, "at"),
         goal=_text(state, "goal"),
         tried=_text(state, "tried"),
+        # unticked: the community's default (requests.choose_by_default)
+        choose=True if "choose" in _choices(state, "choose") else None,
     )
 
 

@@ -143,6 +143,26 @@ def ask_modal(
                 optional=True,
                 hint="Leave empty for now, or a time in your zone.",
             ),
+            _input(
+                "choose",
+                "Your mentor",
+                {
+                    "type": "checkboxes",
+                    "action_id": "choose",
+                    "options": [
+                        {
+                            "text": {"type": "plain_text", "text": "Let me pick my mentor"},
+                            "value": "choose",
+                            "description": {
+                                "type": "plain_text",
+                                "text": "See the mentors who offer and pick one, instead of "
+                                "the first to accept.",
+                            },
+                        }
+                    ],
+                },
+                optional=True,
+            ),
         ],
         metadata=about or "",
     )

@@ -223,9 +223,15 @@ async def test_ask_with_no_text_opens_the_modal_and_submits(rig: Rig) -> None:
     body = json.loads(await bad.text())
     assert body["response_action"] == "errors" and "at" in body["errors"]
     values["at"]["at"]["value"] = None
+    # "Let me pick my mentor" ticked: the request waits for the member's pick
+    assert "choose" in [b.get("block_id") for b in view["blocks"]]
+    values["choose"] = {"choose": {"type": "checkboxes", "selected_options": [{"value": "choose"}]}}
     good = await rig.sim.submit("UANA", view, values)
     assert good.status == 200 and not (await good.text())
     await rig.fake.wait_for(lambda: rig.fake.posts_to("D-UM1") != [])
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT choose_window FROM help_requests") == 600
 
 
 async def test_an_ask_form_without_skills_shows_the_skills_its_question_suggests(
