@@ -522,10 +522,13 @@ class AskForm(discord.ui.Modal):
         options: AskOptions,
         *,
         question: str | None = None,
+        goal: str | None = None,
+        tried: str | None = None,
     ) -> None:
         super().__init__(title=title)
         self.front = front
         self.options = options
+        self.form_title = title
         self.skills: discord.ui.TextInput[Any] | None = None
         if options.skills is None:
             self.skills = discord.ui.TextInput(
@@ -544,12 +547,14 @@ class AskForm(discord.ui.Modal):
         self.goal: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="What do you want to reach?",
             required=False,
+            default=goal,
             max_length=min(limits.detail_max, 1000),
         )
         self.tried: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="What have you tried?",
             style=discord.TextStyle.paragraph,
             required=False,
+            default=tried,
             max_length=min(limits.detail_max, 1000),
         )
         for item in (self.question, self.goal, self.tried):
@@ -559,6 +564,11 @@ class AskForm(discord.ui.Modal):
         o = self.options
         skills = o.skills if self.skills is None else _filled(self.skills)
         question = str(self.question)
+        if skills is None and question.strip():
+            # A Discord form can't stay open to show an error: what was written is kept
+            # for a button that opens it again, with the skills the question suggests.
+            await self.ask_again(interaction, question)
+            return
 
         def build() -> c.Command:
             if skills is None:
@@ -577,6 +587,46 @@ class AskForm(discord.ui.Modal):
             )
 
         await self.front.run(interaction, build)
+
+    async def ask_again(self, interaction: discord.Interaction, question: str) -> None:
+        """The skills the question suggests, and a button that opens the form again with
+        everything written so far and those skills filled in (until the button expires)."""
+        limits = await self.front._form(interaction, "ask", question)
+        if limits is None:
+            return
+        again = AskForm(
+            self.front,
+            limits,
+            self.form_title,
+            self.options,
+            question=question,
+            goal=_filled(self.goal),
+            tried=_filled(self.tried),
+        )
+        guessed = ", ".join(f"`{s}`" for s in limits.skills)
+        text = (
+            f"Which skills is your question about? From what you wrote, I'd guess {guessed}."
+            if guessed
+            else "Which skills is your question about?"
+        ) + " Press the button to open the form again with what you wrote, and give them."
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label="Add the skills", style=discord.ButtonStyle.primary
+        )
+
+        async def reopen(pressed: discord.Interaction) -> None:
+            await pressed.response.send_modal(again)
+
+        button.callback = reopen  # type: ignore[method-assign, assignment]
+        keep = discord.ui.View(timeout=REOPEN_FOR)
+        keep.add_item(button)
+        await interaction.response.send_message(
+            embed=embed(text, error=True), view=keep, ephemeral=True
+        )
+
+
+# How long the "Add the skills" button of a form sent without skills keeps what was written
+# (in this process only: after a restart the member writes it again).
+REOPEN_FOR = 600.0
 
 
 def _filled(field: discord.ui.TextInput[Any]) -> str | None:

@@ -221,9 +221,24 @@ async def test_ask_without_skills_answers_with_the_skills_the_question_suggests(
     question = "pd.read_csv drops my header row, why?"
     sub = await rig.fake.submit_modal("21", iid, {"Your question": question})
     await rig.fake.wait_for(lambda: rig.fake.answers(sub) != [])
-    assert "`pandas`" in text_of(rig.fake.answers(sub)[0])
+    answer = rig.fake.answers(sub)[0]
+    assert "`pandas`" in text_of(answer)
     await rig.settle()
     assert rig.dms("11") == []
+    # what was written is kept: the button opens the form again, the skills filled in
+    (button,) = custom_ids(answer)
+    message = {**rig.fake.messages[max(rig.fake.messages, key=int)], **answer}
+    again = await rig.fake.click("21", message, button)
+    await rig.fake.wait_for(lambda: again in rig.fake.modals)
+    prefilled = {}
+    for row in rig.fake.modals[again]["components"]:
+        inner = row.get("component") or row["components"][0]
+        prefilled[row.get("label") or inner.get("label")] = inner.get("value")
+    assert prefilled["Skills (separated by spaces)"] == "pandas"
+    assert prefilled["Your question"] == question
+    sent = await rig.fake.submit_modal("21", again, {})
+    await rig.fake.wait_for(lambda: rig.fake.answers(sent) != [])
+    assert "request r1 is in" in text_of(rig.fake.answers(sent)[0])
 
 
 async def test_ask_a_mentor_about_a_message(rig: Rig) -> None:
