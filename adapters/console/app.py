@@ -133,6 +133,7 @@ class ConsoleFrontEnd:
                     actions=message.actions,
                     files=message.files,
                     status=message.status,
+                    menu=message.menu,
                 )
             )
         self.out.flush()

@@ -35,6 +35,7 @@ class Output:
     files: tuple[Attachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     status: str | None = None  # the state a help post shows
+    menu: str | None = None  # the actions are one select menu's options
 
     def as_json(self) -> str:
         return json.dumps(
@@ -52,6 +53,7 @@ class Output:
                 ],
                 "ephemeral": self.ephemeral,
                 "status": self.status,
+                "menu": self.menu,
                 "files": [
                     {"name": f.filename, "content_type": f.content_type, "content": f.content}
                     for f in self.files
@@ -72,7 +74,10 @@ class Output:
         if self.status:
             lines.append(f"    (the post is marked {self.status})")
         lines += [f"    {f.label}: {f.value}" for f in self.fields]
-        if self.actions:
+        if self.actions and self.menu:
+            lines.append(f"    (menu) {self.menu}:")
+            lines += [f"      - {a.label}: {a.command}" for a in self.actions]
+        elif self.actions:
             lines.append("    " + "  ".join(f"[{a.label}: {a.command}]" for a in self.actions))
         lines += [f"    (file {f.filename}, {len(f.content)} bytes)" for f in self.files]
         return "\n".join(lines)

@@ -20,6 +20,7 @@ from adapters.discord.notifier import DiscordNotifier
 from adapters.discord.render import (
     NO_MENTIONS,
     CommandButton,
+    CommandMenu,
     embed,
     files,
     mentioning,
@@ -131,7 +132,7 @@ class MentorClient(discord.Client):
             return
         # Persistent buttons: registered before the gateway connects, so a click on a
         # message sent before a restart still finds its handler.
-        self.add_dynamic_items(CommandButton)
+        self.add_dynamic_items(CommandButton, CommandMenu)
         await self.front.on_setup()
 
     async def on_message(self, message: discord.Message) -> None:

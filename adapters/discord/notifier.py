@@ -93,7 +93,7 @@ class DiscordNotifier(QueuedNotifier):
         if isinstance(message.to, PostAddress) and message.status is not None:
             await self._show_status(message.to, message.status, message.was)
         kwargs: dict[str, Any] = {"embed": embed(message.text, message.fields)}
-        buttons = view(message.actions)
+        buttons = view(message.actions, message.menu)
         if message.key and message.update:
             known = await self.store.find_message(guild, message.key, recipient, records)
             if known is not None:

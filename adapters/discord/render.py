@@ -19,6 +19,10 @@ MAX_BUTTONS = 25
 MAX_LABEL = 80
 MAX_CUSTOM_ID = 100
 PREFIX = "mm|"
+MENU_PREFIX = "mmsel|"
+MAX_PLACEHOLDER = 150
+MAX_OPTION_VALUE = 100
+MAX_MENU_OPTIONS = 25
 ERROR_COLOUR = discord.Colour.red()
 COLOUR = discord.Colour.blurple()
 
@@ -108,6 +112,33 @@ class CommandButton(
             await handler(interaction, self.command)
 
 
+class CommandMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mmsel\|(?P<name>.*)"):
+    """A select menu whose options' values are the commands they run (like buttons), so it
+    keeps working after a restart."""
+
+    def __init__(self, name: str, options: list[discord.SelectOption] | None = None) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=clip(MENU_PREFIX + name, MAX_CUSTOM_ID),
+                placeholder=clip(name, MAX_PLACEHOLDER),
+                options=options or [discord.SelectOption(label="-", value="-")],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CommandMenu:
+        return cls(match["name"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        handler = _handler.get("run")
+        values = self.item.values
+        command = str(values[0]) if values else ""
+        if handler is not None and command.startswith("/mentor"):
+            await handler(interaction, command)
+
+
 def set_button_handler(handler: ButtonHandler) -> None:
     _handler["run"] = handler
 
@@ -118,8 +149,20 @@ _STYLES = {
 }
 
 
-def view(actions: tuple[Action, ...]) -> discord.ui.View | None:
-    """Persistent buttons (no timeout) for the actions that fit in a custom_id."""
+def view(actions: tuple[Action, ...], menu: str | None = None) -> discord.ui.View | None:
+    """Persistent buttons (no timeout) for the actions that fit in a custom_id; or, with a
+    menu's placeholder, one select menu whose options are the actions."""
+    if menu is not None:
+        choices = [
+            discord.SelectOption(label=clip(a.label, MAX_LABEL), value=a.command)
+            for a in actions
+            if len(a.command) <= MAX_OPTION_VALUE
+        ][:MAX_MENU_OPTIONS]
+        if not choices:
+            return None
+        menu_view = discord.ui.View(timeout=None)
+        menu_view.add_item(CommandMenu(menu, choices))
+        return menu_view
     usable = [a for a in actions if len(PREFIX + a.command) <= MAX_CUSTOM_ID][:MAX_BUTTONS]
     if not usable:
         return None

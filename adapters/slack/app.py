@@ -511,7 +511,9 @@ class SlackFrontEnd:
         self, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
     ) -> None:
         """A button's command, or the form it opens (e.g. "Rate s7" from the sessions list)."""
-        value = str(action.get("value") or "")
+        chosen = action.get("selected_option")  # a select menu's option is a button too
+        value = str((chosen.get("value") if isinstance(chosen, dict) else None) or "")
+        value = value or str(action.get("value") or "")
         actor = parse.actor_of(body)
         modal = form_for(value) if value.startswith("/mentor") else None
         if value.startswith("modal:"):

@@ -104,7 +104,7 @@ class SlackNotifier(QueuedNotifier):
         if channel is None:
             return
         recipient = conversation_key(message.to)
-        payload = as_slack(message.text, message.fields, message.actions)
+        payload = as_slack(message.text, message.fields, message.actions, menu=message.menu)
         if isinstance(message.to, PostAddress):
             payload["thread_ts"] = message.to.post
             if message.status is not None:

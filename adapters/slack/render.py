@@ -12,6 +12,7 @@ MAX_SECTION = 3000
 MAX_BUTTON_TEXT = 75
 MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 MAX_ACTIONS = 25  # elements in one actions block
 
 
@@ -70,15 +71,34 @@ def button(action: Action) -> dict[str, Any]:
 ERROR_MARK = ":warning: "
 
 
+def menu_select(placeholder: str, actions: tuple[Action, ...]) -> dict[str, Any]:
+    """Actions as the options of one select menu: choosing one is pressing it."""
+    return {
+        "type": "static_select",
+        "action_id": "menu",
+        "placeholder": {"type": "plain_text", "text": clip(placeholder, MAX_BUTTON_TEXT)},
+        "options": [
+            {
+                "text": {"type": "plain_text", "text": clip(a.label, MAX_OPTION_TEXT)},
+                "value": a.command,
+            }
+            for a in actions[:MAX_OPTIONS]
+            if len(a.command) <= MAX_OPTION_VALUE
+        ],
+    }
+
+
 def blocks(
     text: str,
     fields: tuple[Field, ...] = (),
     actions: tuple[Action, ...] = (),
     *,
     error: bool = False,
+    menu: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Text, then fields (as short sections), then buttons; never over 50 blocks. An error
-    is marked so people see at a glance that nothing happened."""
+    """Text, then fields (as short sections), then buttons (or one select menu of them);
+    never over 50 blocks. An error is marked so people see at a glance that nothing
+    happened."""
     out = _sections(text)
     if error:
         out[0]["text"]["text"] = clip(ERROR_MARK + out[0]["text"]["text"], MAX_SECTION)
@@ -89,6 +109,9 @@ def blocks(
         label = clip(escape(field.label), 200)
         value = clip(escape(field.value), MAX_SECTION - len(label) - 3)
         out.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{label}*\n{value}"}})
+    if menu is not None and actions:
+        out.append({"type": "actions", "elements": [menu_select(menu, actions)]})
+        return out[:MAX_BLOCKS]
     for start in range(0, min(len(actions), MAX_ACTIONS * 2), MAX_ACTIONS):
         if len(out) >= MAX_BLOCKS:
             break
@@ -113,10 +136,14 @@ def message(
     actions: tuple[Action, ...] = (),
     *,
     error: bool = False,
+    menu: str | None = None,
 ) -> dict[str, Any]:
     """A core message as the arguments of chat.postMessage, chat.update and respond(): the
     notification text and the blocks, every parsed text in them escaped."""
-    return {"text": fallback_text(text), "blocks": blocks(text, fields, actions, error=error)}
+    return {
+        "text": fallback_text(text),
+        "blocks": blocks(text, fields, actions, error=error, menu=menu),
+    }
 
 
 def options(values: list[str]) -> list[dict[str, Any]]:

@@ -148,6 +148,8 @@ class OutboundMessage:
     # for a help post's thread: the state the post shows (a reaction, a forum tag)
     status: PostStatus | None = None
     was: PostStatus | None = None  # the state it showed before, if it showed one
+    # set: the actions are the options of one select menu, with this placeholder
+    menu: str | None = None
 
 
 @dataclass

@@ -21,8 +21,8 @@ from bot.service.post_thread import address_of, pid, thread_key
 from bot.service.views import rid
 from bot.storage.sql import posts as sql
 
-# Buttons offered when nothing in a post names a skill (Discord shows at most 5 in a row).
-PICKS = 5
+# Skills offered in the menu when nothing in a post names one (Discord's menus hold 25).
+PICKS = 25
 TITLE_ONLY = (
     "\n(I can read only this post's title and tags here, so mentors see the title: put the "
     "heart of your question in it, and the skills in the tags.)"
@@ -147,12 +147,17 @@ async def new_post(ctx: Ctx, event: e.NewPost) -> Outcome:
     )
     text = (
         "Which skills is this about? I couldn't tell from the post. "
-        + ("Pick one below, or type" if actions else "Type")
+        + ("Pick one in the menu below, or type" if actions else "Type")
         + f" `/mentor ask <skills> --post {p}` (like `/mentor ask python sql --post {p}`); "
         "I'll find a mentor as soon as you do."
     )
     note = OutboundMessage(
-        to=address, text=text, actions=actions, key=thread_key(post_id), status=PostStatus.WAITING
+        to=address,
+        text=text,
+        actions=actions,
+        key=thread_key(post_id),
+        status=PostStatus.WAITING,
+        menu="Pick the skill it's about",
     )
     if event.title_only:
         note = replace(note, text=note.text + TITLE_ONLY)

@@ -24,6 +24,7 @@ KEYS = {
     "ephemeral",
     "files",
     "status",
+    "menu",
 }
 
 

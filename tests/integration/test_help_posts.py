@@ -59,7 +59,7 @@ async def test_a_post_with_no_skill_waits_for_its_author_to_pick(harness: Harnes
     await h.mentor("m1", "python", "sql")
     await post(h, "ana", e.NewPost("help", "200", "my thing is broken, please help"))
     waiting = thread(h.take(), "200")
-    assert [m.status for m in waiting] == [PostStatus.WAITING]
+    assert [m.status for m in waiting] == [PostStatus.WAITING] and waiting[0].menu
     assert {a.command for a in waiting[0].actions} == {
         "/mentor ask python --post p1",
         "/mentor ask sql --post p1",

@@ -653,6 +653,15 @@ class FakeDiscord:
         await self._dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])
 
+    async def select(
+        self, uid: str, message: dict[str, Any], custom_id: str, values: list[str]
+    ) -> str:
+        """A choice in a select menu of a message in a guild channel."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        payload = self._interaction(3, uid, data, message=message)
+        await self._dispatch("INTERACTION_CREATE", payload)
+        return str(payload["id"])
+
     async def submit_modal(self, uid: str, opened_by: str, values: dict[str, str]) -> str:
         """Submit the modal the bot opened for interaction `opened_by`, by input label; an
         input not named keeps what the bot prefilled, as in Discord's client."""

@@ -114,9 +114,15 @@ async def test_a_post_with_no_skill_asks_its_author_to_pick(rig: Rig) -> None:
     assert "Which skills" in text_of(ask)
     assert rig.fake.tag_names(post) == ["Needs skills"]
     assert await count(rig, "help_requests") == 0
-    assert "mm|/mentor ask sql --post p1" in custom_ids(ask)
+    (menu,) = custom_ids(ask)
+    (select,) = [c for row in ask["components"] for c in row["components"]]
+    assert select["type"] == 3 and select["options"] == [
+        {"label": "sql", "value": "/mentor ask sql --post p1", "default": False}
+    ]
     message = next(m for m in rig.fake.messages.values() if m["channel_id"] == post)
-    answer = await rig.click("12", message, "mm|/mentor ask sql --post p1", dm=False)
+    iid = await rig.fake.select("12", message, menu, ["/mentor ask sql --post p1"])
+    await rig.fake.wait_for(lambda: rig.fake.answers(iid) != [])
+    answer = text_of(rig.fake.answers(iid)[0])
     assert "r1" in answer
     await rig.settle()
     assert rig.fake.tag_names(post) == ["Open"]

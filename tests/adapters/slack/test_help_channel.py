@@ -21,7 +21,7 @@ from tests.adapters.hostile import (
     parsed_strings,
     slack_plain,
 )
-from tests.adapters.slack.fake import FakeSlack, Simulator, listeners_done, serving
+from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator, listeners_done, serving
 from tests.adapters.slack.test_slack import SECRET, Rig, buttons, slack_config, texts
 
 HELP = "C-HELP"
@@ -123,11 +123,33 @@ async def test_a_message_with_no_skill_waits_for_its_author_to_pick(rig: Rig) ->
         p for p in rig.fake.of("chat.postMessage") if p.get("thread_ts") == "1700000001.000100"
     ]
     assert "Which skills" in texts(ask["blocks"])
-    assert ("post:p1:sql", "/mentor ask sql --post p1") in buttons(ask["blocks"])
+    (menu,) = [e for b in ask["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert menu["type"] == "static_select"
+    picks = {o["text"]["text"]: o["value"] for o in menu["options"]}
+    assert picks == {"python": "/mentor ask python --post p1", "sql": "/mentor ask sql --post p1"}
     assert reactions(rig.fake, "1700000001.000100") == [("reactions.add", "grey_question")]
     assert await count(rig, "help_requests") == 0
-    # the author presses a skill button: the same message becomes the request
-    await rig.sim.click("UANA", "post:p1:sql", "/mentor ask sql --post p1")
+    # the author picks a skill in the menu: the same message becomes the request
+    await rig.sim.interactive(
+        {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": "UANA", "team_id": TEAM},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "trigger_id": "trig-menu",
+            "response_url": rig.fake.response_url("menu"),
+            "actions": [
+                {
+                    "type": "static_select",
+                    "action_id": "menu",
+                    "block_id": "b1",
+                    "selected_option": {"value": "/mentor ask sql --post p1"},
+                    "action_ts": "1.1",
+                }
+            ],
+        }
+    )
     await listeners_done()
     await rig.front.notifier.drain()
     assert await count(rig, "help_requests") == 1
