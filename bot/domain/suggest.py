@@ -87,7 +87,9 @@ _TECH_WORDS = re.compile(
     r"dev|stack|trace|import|async|thread|memory|pointer|type|types|generic|generics|"
     r"macro|compiles|endpoint|route|routes|middleware|hook|hooks|props|state|cluster|"
     r"pipeline|container|model|training|dataset|notebook|interview|interviews|job|jobs|"
-    r"hiring|recruiter|salary|manager|team|career|portfolio|resume|offer)\b",
+    r"hiring|recruiter|salary|manager|team|career|portfolio|resume|offer|csv|json|yaml|"
+    r"xml|regex|parse|parsing|parser|loop|loops|array|arrays|dict|dictionary|string|"
+    r"strings|terminal|cli|command|file|files)\b",
     re.IGNORECASE,
 )
 # An ambiguous name reads as the skill after these ("written in Go", "learning Rust"); after

@@ -76,6 +76,9 @@ def test_ambiguous_names_count_in_a_technical_sentence() -> None:
     assert "rust" in top("learning Rust: how do lifetimes work in structs?")
     assert "flask" in top("flask: how should I structure a bigger app?")
     assert "swift" in top("is Swift a good first language for iOS apps?")
+    # a file format makes a sentence technical: the way people write in a help channel
+    assert top("How do I read a CSV with python?") == ["python"]
+    assert top("Should I go with the file cabinet or the shelf?") == []
 
 
 def test_only_the_communitys_skills_are_suggested() -> None:

@@ -23,6 +23,7 @@ from tests.adapters.slack.test_slack import SECRET, slack_config
 # Budgets: what the commands take today. Lower is welcome; higher fails.
 ASK_STATEMENTS = 47
 QUEUE_STATEMENTS = 7
+POST_STATEMENTS = 52  # the ask's, the post's row and lookup, the thread's records
 
 
 class _CountingTransaction:
@@ -114,3 +115,52 @@ async def test_a_command_takes_its_transaction_and_one_to_record_its_messages(
         await server.close()
         await front.close()
         await core.close()  # given to the front end, so not closed by it
+
+
+async def test_a_help_channel_post_costs_what_an_ask_does_and_little_more(
+    tmp_path: Path, fake: FakeSlack
+) -> None:
+    """A message in a help channel becomes a request in one transaction (the ask's, plus the
+    post's own row and lookup), and one more records where its messages went."""
+    config = slack_config(
+        tmp_path, fake.base, MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__HELP_CHANNELS='["C-HELP"]'
+    )
+    db = CountingDatabase(await open_database(config.storage.url))
+    front = SlackFrontEnd(config)
+    core = await start_core(config, front.notifier, db=db)
+    await front.start(core)
+    server = TestServer(front.web_app(), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
+            for mentor in ("UM1", "UM2", "UM3"):
+                for text in ("skills add python", "available for 8h"):
+                    answered = len(fake.responses)
+                    await sim.command(mentor, text)
+                    await fake.wait_for(lambda: len(fake.responses) > answered)
+            await front.notifier.drain()
+            await core.dispatcher.drain()
+            before = Counts(db.counts.transactions, db.counts.statements)
+            message = {
+                "type": "message",
+                "channel": "C-HELP",
+                "user": "UANA",
+                "ts": "1700000000.000100",
+                "text": "How do I read a CSV with python?",
+            }
+            await sim.event(message, "Ev1")
+            await fake.wait_for(
+                lambda: any(
+                    p.get("thread_ts") == message["ts"] for p in fake.of("chat.postMessage")
+                )
+            )
+            await fake.wait_for(lambda: all(fake.posts_to(f"D-{m}") for m in ("UM1", "UM2")))
+            await front.notifier.drain()
+            await core.dispatcher.drain()
+            assert db.counts.transactions - before.transactions == 2
+            assert db.counts.statements - before.statements <= POST_STATEMENTS
+    finally:
+        await server.close()
+        await front.close()
+        await core.close()
