@@ -138,7 +138,7 @@ async def test_a_help_channel_post_costs_what_an_ask_does_and_little_more(
                 for text in ("skills add python", "available for 8h"):
                     answered = len(fake.responses)
                     await sim.command(mentor, text)
-                    await fake.wait_for(lambda: len(fake.responses) > answered)
+                    await fake.wait_for(lambda n=answered: len(fake.responses) > n)
             await front.notifier.drain()
             await core.dispatcher.drain()
             before = Counts(db.counts.transactions, db.counts.statements)
