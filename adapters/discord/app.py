@@ -135,6 +135,9 @@ class MentorClient(discord.Client):
         self.add_dynamic_items(CommandButton, CommandMenu)
         await self.front.on_setup()
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.front.remove_stray_voice_rooms_in(str(guild.id))
+
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None and message.author.id == self.user.id:
             return
@@ -201,6 +204,7 @@ class DiscordFrontEnd:
         self.store: PlatformStore | None = None
         self.waker: SweepScheduler | None = None
         self._own_core = False
+        self._swept: set[str] = set()  # servers whose stray voice rooms were looked for
         self.core_ready = asyncio.Event()
         set_button_handler(self.run_button)
 
@@ -371,6 +375,24 @@ class DiscordFrontEnd:
         for community in self.config.communities.values():
             guild, category = community.discord.guild_id, community.discord.voice_category_id
             if guild is None or category is None:
+                continue
+            try:
+                removed = await self.notifier.remove_stray_voice_rooms(guild, category)
+            except discord.HTTPException:
+                log.exception("couldn't look for stray voice channels in %s", guild)
+                continue
+            if removed:
+                log.info("removed %d stray session voice channel(s) in %s", removed, guild)
+
+    async def remove_stray_voice_rooms_in(self, guild: str) -> None:
+        """A server the bot is in, for a community that names a voice category but no
+        server (every server is that community): its stray rooms go too, once it is seen."""
+        if self.store is None or guild in self._swept:
+            return
+        self._swept.add(guild)
+        for community in self.config.communities.values():
+            category = community.discord.voice_category_id
+            if community.discord.guild_id is not None or category is None:
                 continue
             try:
                 removed = await self.notifier.remove_stray_voice_rooms(guild, category)

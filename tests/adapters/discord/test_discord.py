@@ -76,8 +76,12 @@ class Rig:
         return [c.body for c in self.fake.of("POST", f"/channels/9{uid}/messages")]
 
 
-async def start_rig(tmp_path: Path, fake: FakeDiscord, **extra: str) -> Rig:
+async def start_rig(
+    tmp_path: Path, fake: FakeDiscord, *, no_guild: bool = False, **extra: str
+) -> Rig:
     config = discord_config(tmp_path, fake, **extra)
+    if no_guild:  # one community for every server the bot is in
+        config.communities["default"].discord.guild_id = None
     clock = ManualClock(START)
     front = DiscordFrontEnd(config, clock=clock)
     task = asyncio.create_task(front.start())
@@ -187,6 +191,30 @@ async def test_a_session_gets_a_voice_channel_only_its_people_see(
         await rig.front.core_ready.wait()
         await fake.wait_for(lambda: "999" not in fake.guild_channels)
         assert list(fake.guild_channels) == [live]
+    finally:
+        await stop_rig(rig)
+        await fake.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_stray_rooms_go_in_a_server_the_config_does_not_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With one community and no guild_id (every server is that community), a room left
+    behind by a crash goes once the server is seen after the start."""
+    fake = FakeDiscord()
+    await fake.start()
+    fake.guild_channels["998"] = {
+        "id": "998",
+        "type": 2,
+        "name": "session s9",
+        "parent_id": VOICE_CATEGORY,
+        "guild_id": GUILD,
+    }
+    rig = await start_rig(tmp_path, fake, no_guild=True, **WITH_VOICE)
+    try:
+        assert rig.config.communities["default"].discord.guild_id is None
+        await fake.wait_for(lambda: "998" not in fake.guild_channels)
     finally:
         await stop_rig(rig)
         await fake.close()
