@@ -102,3 +102,55 @@ async def test_simultaneous_asks_offering_to_the_same_mentors_never_deadlock(
     finally:
         for core in cores:
             await core.close()
+
+
+async def test_offers_to_take_racing_the_pick_leave_no_one_held(
+    make_harness: HarnessFactory, storage_url: str
+) -> None:
+    """`ask --choose`: while mentors offer to take the request on their own connections,
+    the member picks one. Whatever the order, one session is made, and nobody is left
+    held for a request that is no longer open (an offer that came after the pick is
+    refused, not stored)."""
+    h = await make_harness()
+    names = [f"mentor{i}" for i in range(8)]
+    for name in names:
+        await h.mentor(name, "python")
+        await h.ok(name, "/mentor profile capacity 10 100")
+    cores = [
+        await start_core(
+            make_config(storage_url), CollectingNotifier(), clock=h.clock, rng=random.Random(i)
+        )
+        for i in range(len(names) + 1)
+    ]
+    trials = 10 if h.core.db.dialect == "postgresql" else 4
+    try:
+        for trial in range(trials):
+            asker = f"asker{trial}"
+            await h.ok(asker, "/mentor ask python --choose -- which mentor?")
+            request = f"r{trial + 1}"
+            await h.ok(names[0], f"/mentor accept {request}")  # one to pick
+            member = cores[-1].bus.handle_line(
+                Actor("console", "console", asker, asker), f"/mentor pick {request} 1"
+            )
+            offers = [
+                cores[i].bus.handle_line(
+                    Actor("console", "console", names[i], names[i]), f"/mentor accept {request}"
+                )
+                for i in range(1, len(names))
+            ]
+            work = [member, *offers]
+            random.Random(trial).shuffle(work)
+            replies = await asyncio.gather(*work)
+            assert not [r.text for r in replies if r.is_error and "taken" not in r.text]
+            async with h.core.db.transaction() as tx:
+                sessions = await tx.fetch_val(
+                    "SELECT COUNT(*) FROM sessions WHERE request_id = :id", {"id": trial + 1}
+                )
+                held = await tx.fetch_val(
+                    "SELECT COUNT(*) FROM volunteers WHERE request_id = :id", {"id": trial + 1}
+                )
+                await tx.execute("UPDATE sessions SET state = 'completed'")
+            assert (sessions, held) == (1, 0)
+    finally:
+        for core in cores:
+            await core.close()
