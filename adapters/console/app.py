@@ -205,23 +205,8 @@ class ConsoleFrontEnd:
             self.out.flush()
             return
         actor = Actor(PLATFORM, WORKSPACE, line.user, line.user)
-        if line.op == "reply":
-            self.seq += 1
-            self._emit(
-                Output(
-                    seq=self.seq,
-                    in_line=self.line_no,
-                    kind="post",
-                    id=self._new_id(),
-                    replaces=None,
-                    to=f"#{line.place}/{line.post}",
-                    text=f"{line.user}: {line.text}",
-                )
-            )
-            self.out.flush()
-            return
         post = line.post or self._new_post_id()
-        if line.op == "new":
+        if line.op in ("new", "reply"):
             self.seq += 1
             self._emit(
                 Output(
@@ -234,6 +219,9 @@ class ConsoleFrontEnd:
                     text=f"{line.user}: {line.text}",
                 )
             )
+        if line.op == "reply":
+            self.out.flush()
+            return
         place = line.place
 
         def build() -> events.Event:

@@ -374,15 +374,17 @@ class DiscordFrontEnd:
         """Voice channels of sessions that are over, left by a crash: removed at start."""
         for community in self.config.communities.values():
             guild, category = community.discord.guild_id, community.discord.voice_category_id
-            if guild is None or category is None:
-                continue
-            try:
-                removed = await self.notifier.remove_stray_voice_rooms(guild, category)
-            except discord.HTTPException:
-                log.exception("couldn't look for stray voice channels in %s", guild)
-                continue
-            if removed:
-                log.info("removed %d stray session voice channel(s) in %s", removed, guild)
+            if guild is not None and category is not None:
+                await self._sweep_voice_rooms(guild, category)
+
+    async def _sweep_voice_rooms(self, guild: str, category: str) -> None:
+        try:
+            removed = await self.notifier.remove_stray_voice_rooms(guild, category)
+        except discord.HTTPException:
+            log.exception("couldn't look for stray voice channels in %s", guild)
+            return
+        if removed:
+            log.info("removed %d stray session voice channel(s) in %s", removed, guild)
 
     async def remove_stray_voice_rooms_in(self, guild: str) -> None:
         """A server the bot is in, for a community that names a voice category but no
@@ -392,15 +394,8 @@ class DiscordFrontEnd:
         self._swept.add(guild)
         for community in self.config.communities.values():
             category = community.discord.voice_category_id
-            if community.discord.guild_id is not None or category is None:
-                continue
-            try:
-                removed = await self.notifier.remove_stray_voice_rooms(guild, category)
-            except discord.HTTPException:
-                log.exception("couldn't look for stray voice channels in %s", guild)
-                continue
-            if removed:
-                log.info("removed %d stray session voice channel(s) in %s", removed, guild)
+            if community.discord.guild_id is None and category is not None:
+                await self._sweep_voice_rooms(guild, category)
 
     async def on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

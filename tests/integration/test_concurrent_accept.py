@@ -7,9 +7,9 @@ import os
 import random
 
 from bot.domain.messages import Actor
-from bot.process.bootstrap import start_core
+from bot.process.bootstrap import Core, start_core
 from bot.service.notifier import CollectingNotifier
-from tests.conftest import HarnessFactory, make_config
+from tests.conftest import Harness, HarnessFactory, make_config
 
 MENTORS = 20
 # SQLite's busy handler sleeps in steps of up to 100 ms, so 20 writers on 20 connections
@@ -18,6 +18,17 @@ TRIALS = {
     "sqlite": int(os.environ.get("MICROMENTOR_ACCEPT_TRIALS_SQLITE", "20")),
     "postgresql": int(os.environ.get("MICROMENTOR_ACCEPT_TRIALS_POSTGRES", "50")),
 }
+
+
+async def more_cores(storage_url: str, h: Harness, n: int) -> list[Core]:
+    """Cores of their own on the same store and clock: their own connection (SQLite) or
+    pool (PostgreSQL), so the database decides, not a Python lock."""
+    return [
+        await start_core(
+            make_config(storage_url), CollectingNotifier(), clock=h.clock, rng=random.Random(i)
+        )
+        for i in range(n)
+    ]
 
 
 async def test_twenty_simultaneous_accepts_make_exactly_one_session(
@@ -31,12 +42,7 @@ async def test_twenty_simultaneous_accepts_make_exactly_one_session(
         await h.ok(name, "/mentor profile capacity 10 100")
     # Each mentor gets their own core, hence their own database connection (SQLite) or
     # pool (PostgreSQL): the database, not a Python lock, decides who wins.
-    cores = [
-        await start_core(
-            make_config(storage_url), CollectingNotifier(), clock=h.clock, rng=random.Random(i)
-        )
-        for i in range(MENTORS)
-    ]
+    cores = await more_cores(storage_url, h, MENTORS)
     try:
         for trial in range(TRIALS[h.core.db.dialect]):
             reply = await h.ok(f"asker{trial}", "/mentor ask python -- help me")
@@ -81,12 +87,7 @@ async def test_simultaneous_asks_offering_to_the_same_mentors_never_deadlock(
     for i in range(5):
         await h.mentor(f"mentor{i}", "python")
         await h.ok(f"mentor{i}", "/mentor profile capacity 10 100")
-    cores = [
-        await start_core(
-            make_config(storage_url), CollectingNotifier(), clock=h.clock, rng=random.Random(i)
-        )
-        for i in range(8)
-    ]
+    cores = await more_cores(storage_url, h, 8)
     try:
         for trial in range(5):
             replies = await asyncio.gather(
@@ -116,12 +117,7 @@ async def test_offers_to_take_racing_the_pick_leave_no_one_held(
     for name in names:
         await h.mentor(name, "python")
         await h.ok(name, "/mentor profile capacity 10 100")
-    cores = [
-        await start_core(
-            make_config(storage_url), CollectingNotifier(), clock=h.clock, rng=random.Random(i)
-        )
-        for i in range(len(names) + 1)
-    ]
+    cores = await more_cores(storage_url, h, len(names) + 1)
     trials = 10 if h.core.db.dialect == "postgresql" else 4
     try:
         for trial in range(trials):

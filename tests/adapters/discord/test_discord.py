@@ -96,11 +96,13 @@ async def stop_rig(rig: Rig) -> None:
         await rig.task
 
 
-@pytest.fixture
-async def rig(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
+async def running_rig(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, **extra: str
+) -> AsyncIterator[Rig]:
+    """A started rig for one test, failing it on any error discord.py logged and swallowed."""
     fake = FakeDiscord()
     await fake.start()
-    r = await start_rig(tmp_path, fake)
+    r = await start_rig(tmp_path, fake, **extra)
     try:
         yield r
     finally:
@@ -113,6 +115,21 @@ async def rig(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator
         if rec.levelno >= logging.ERROR and rec.name.startswith(("discord", "adapters"))
     ]
     assert not errors, [rec.getMessage() for rec in errors]
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
+    async for r in running_rig(tmp_path, caplog):
+        yield r
+
+
+def prefilled(fake: FakeDiscord, interaction: str) -> dict[str, str | None]:
+    """What the modal opened for an interaction shows in each field, by label."""
+    shown = {}
+    for row in fake.modals[interaction]["components"]:
+        inner = row.get("component") or row["components"][0]
+        shown[row.get("label") or inner.get("label")] = inner.get("value")
+    return shown
 
 
 async def mentors(rig: Rig, *uids: str) -> None:
@@ -258,12 +275,9 @@ async def test_ask_without_skills_answers_with_the_skills_the_question_suggests(
     message = {**rig.fake.messages[max(rig.fake.messages, key=int)], **answer}
     again = await rig.fake.click("21", message, button)
     await rig.fake.wait_for(lambda: again in rig.fake.modals)
-    prefilled = {}
-    for row in rig.fake.modals[again]["components"]:
-        inner = row.get("component") or row["components"][0]
-        prefilled[row.get("label") or inner.get("label")] = inner.get("value")
-    assert prefilled["Skills (separated by spaces)"] == "pandas"
-    assert prefilled["Your question"] == question
+    shown = prefilled(rig.fake, again)
+    assert shown["Skills (separated by spaces)"] == "pandas"
+    assert shown["Your question"] == question
     sent = await rig.fake.submit_modal("21", again, {})
     await rig.fake.wait_for(lambda: rig.fake.answers(sent) != [])
     assert "request r1 is in" in text_of(rig.fake.answers(sent)[0])
@@ -277,12 +291,9 @@ async def test_ask_a_mentor_about_a_message(rig: Rig) -> None:
     text = "Traceback (most recent call last):\n  KeyError: 'id'\nwhat does this mean?"
     iid = await rig.fake.message_command("21", ASK_ABOUT, "77", text)
     await rig.fake.wait_for(lambda: iid in rig.fake.modals)
-    prefilled = {}
-    for row in rig.fake.modals[iid]["components"]:
-        inner = row.get("component") or row["components"][0]
-        prefilled[row.get("label") or inner.get("label")] = inner.get("value")
-    assert prefilled["Skills (separated by spaces)"] == "python"
-    assert prefilled["Your question"] == text
+    shown = prefilled(rig.fake, iid)
+    assert shown["Skills (separated by spaces)"] == "python"
+    assert shown["Your question"] == text
     empty = await rig.fake.submit_modal("21", iid, {"Skills (separated by spaces)": ""})
     await rig.fake.wait_for(lambda: rig.fake.answers(empty) != [])
     assert "`python`" in text_of(rig.fake.answers(empty)[0])

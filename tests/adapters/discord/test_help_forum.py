@@ -7,7 +7,6 @@ cancels the request."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,11 +17,10 @@ from tests.adapters.discord.fake import (
     GUILD,
     HELP_CHANNEL,
     HELP_FORUM,
-    FakeDiscord,
     custom_ids,
     text_of,
 )
-from tests.adapters.discord.test_discord import Rig, start_rig, stop_rig
+from tests.adapters.discord.test_discord import Rig, running_rig
 
 HELP = {
     "MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__HELP_FORUM_IDS": f'["{HELP_FORUM}"]',
@@ -33,20 +31,8 @@ HELP = {
 async def rig_with(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, **extra: str
 ) -> AsyncIterator[Rig]:
-    fake = FakeDiscord()
-    await fake.start()
-    r = await start_rig(tmp_path, fake, **HELP, **extra)
-    try:
+    async for r in running_rig(tmp_path, caplog, **HELP, **extra):
         yield r
-    finally:
-        await stop_rig(r)
-        await fake.close()
-    errors = [
-        rec
-        for rec in caplog.records
-        if rec.levelno >= logging.ERROR and rec.name.startswith(("discord", "adapters"))
-    ]
-    assert not errors, errors
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 
 from adapters.slack.app import SlackFrontEnd
-from bot.process.bootstrap import start_core
+from bot.process.bootstrap import Core, start_core
 from bot.storage import open_database
 from bot.storage.database import Database, Params, Row, Transaction
 from tests.adapters.slack.fake import FakeSlack, Simulator
@@ -72,10 +72,12 @@ class CountingDatabase:
         await self.inner.close()
 
 
-async def test_a_command_takes_its_transaction_and_one_to_record_its_messages(
-    tmp_path: Path, fake: FakeSlack
-) -> None:
-    config = slack_config(tmp_path, fake.base)
+@asynccontextmanager
+async def counted(
+    tmp_path: Path, fake: FakeSlack, **extra: str
+) -> AsyncIterator[tuple[Simulator, SlackFrontEnd, Core, CountingDatabase]]:
+    """The Slack app on a loopback port, its core on a counted store."""
+    config = slack_config(tmp_path, fake.base, **extra)
     db = CountingDatabase(await open_database(config.storage.url))
     front = SlackFrontEnd(config)
     core = await start_core(config, front.notifier, db=db)
@@ -84,37 +86,44 @@ async def test_a_command_takes_its_transaction_and_one_to_record_its_messages(
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as session:
-            sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
-
-            async def run(user: str, text: str) -> Counts:
-                await front.notifier.drain()
-                await core.dispatcher.drain()
-                before = Counts(db.counts.transactions, db.counts.statements)
-                answered = len(fake.responses)
-                response, _ = await sim.command(user, text)
-                assert response.status == 200
-                await fake.wait_for(lambda: len(fake.responses) > answered)
-                await core.dispatcher.drain()
-                return Counts(
-                    db.counts.transactions - before.transactions,
-                    db.counts.statements - before.statements,
-                )
-
-            for mentor in ("UM1", "UM2", "UM3"):
-                await run(mentor, "skills add python")
-                await run(mentor, "available for 8h")
-            asked = await run("UANA", "ask python -- How do I read a CSV?")
-            await fake.wait_for(lambda: all(fake.posts_to(f"D-{m}") for m in ("UM1", "UM2")))
-            # The command's own, then the one that records the three offers' DMs and posts.
-            assert asked.transactions == 2
-            assert asked.statements <= ASK_STATEMENTS
-            queue = await run("UANA", "queue")
-            assert queue.transactions == 1  # nothing to send, nothing to record
-            assert queue.statements <= QUEUE_STATEMENTS
+            url = f"http://127.0.0.1:{server.port}/slack/events"
+            yield Simulator(url, SECRET, fake, session), front, core, db
     finally:
         await server.close()
         await front.close()
         await core.close()  # given to the front end, so not closed by it
+
+
+async def test_a_command_takes_its_transaction_and_one_to_record_its_messages(
+    tmp_path: Path, fake: FakeSlack
+) -> None:
+    async with counted(tmp_path, fake) as (sim, front, core, db):
+
+        async def run(user: str, text: str) -> Counts:
+            await front.notifier.drain()
+            await core.dispatcher.drain()
+            before = Counts(db.counts.transactions, db.counts.statements)
+            answered = len(fake.responses)
+            response, _ = await sim.command(user, text)
+            assert response.status == 200
+            await fake.wait_for(lambda: len(fake.responses) > answered)
+            await core.dispatcher.drain()
+            return Counts(
+                db.counts.transactions - before.transactions,
+                db.counts.statements - before.statements,
+            )
+
+        for mentor in ("UM1", "UM2", "UM3"):
+            await run(mentor, "skills add python")
+            await run(mentor, "available for 8h")
+        asked = await run("UANA", "ask python -- How do I read a CSV?")
+        await fake.wait_for(lambda: all(fake.posts_to(f"D-{m}") for m in ("UM1", "UM2")))
+        # The command's own, then the one that records the three offers' DMs and posts.
+        assert asked.transactions == 2
+        assert asked.statements <= ASK_STATEMENTS
+        queue = await run("UANA", "queue")
+        assert queue.transactions == 1  # nothing to send, nothing to record
+        assert queue.statements <= QUEUE_STATEMENTS
 
 
 async def test_a_help_channel_post_costs_what_an_ask_does_and_little_more(
@@ -122,45 +131,29 @@ async def test_a_help_channel_post_costs_what_an_ask_does_and_little_more(
 ) -> None:
     """A message in a help channel becomes a request in one transaction (the ask's, plus the
     post's own row and lookup), and one more records where its messages went."""
-    config = slack_config(
-        tmp_path, fake.base, MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__HELP_CHANNELS='["C-HELP"]'
-    )
-    db = CountingDatabase(await open_database(config.storage.url))
-    front = SlackFrontEnd(config)
-    core = await start_core(config, front.notifier, db=db)
-    await front.start(core)
-    server = TestServer(front.web_app(), host="127.0.0.1")
-    await server.start_server()
-    try:
-        async with aiohttp.ClientSession() as session:
-            sim = Simulator(f"http://127.0.0.1:{server.port}/slack/events", SECRET, fake, session)
-            for mentor in ("UM1", "UM2", "UM3"):
-                for text in ("skills add python", "available for 8h"):
-                    answered = len(fake.responses)
-                    await sim.command(mentor, text)
-                    await fake.wait_for(lambda n=answered: len(fake.responses) > n)
-            await front.notifier.drain()
-            await core.dispatcher.drain()
-            before = Counts(db.counts.transactions, db.counts.statements)
-            message = {
-                "type": "message",
-                "channel": "C-HELP",
-                "user": "UANA",
-                "ts": "1700000000.000100",
-                "text": "How do I read a CSV with python?",
-            }
-            await sim.event(message, "Ev1")
-            await fake.wait_for(
-                lambda: any(
-                    p.get("thread_ts") == message["ts"] for p in fake.of("chat.postMessage")
-                )
-            )
-            await fake.wait_for(lambda: all(fake.posts_to(f"D-{m}") for m in ("UM1", "UM2")))
-            await front.notifier.drain()
-            await core.dispatcher.drain()
-            assert db.counts.transactions - before.transactions == 2
-            assert db.counts.statements - before.statements <= POST_STATEMENTS
-    finally:
-        await server.close()
-        await front.close()
-        await core.close()
+    help_channel = {"MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__HELP_CHANNELS": '["C-HELP"]'}
+    async with counted(tmp_path, fake, **help_channel) as (sim, front, core, db):
+        for mentor in ("UM1", "UM2", "UM3"):
+            for text in ("skills add python", "available for 8h"):
+                answered = len(fake.responses)
+                await sim.command(mentor, text)
+                await fake.wait_for(lambda n=answered: len(fake.responses) > n)
+        await front.notifier.drain()
+        await core.dispatcher.drain()
+        before = Counts(db.counts.transactions, db.counts.statements)
+        message = {
+            "type": "message",
+            "channel": "C-HELP",
+            "user": "UANA",
+            "ts": "1700000000.000100",
+            "text": "How do I read a CSV with python?",
+        }
+        await sim.event(message, "Ev1")
+        await fake.wait_for(
+            lambda: any(p.get("thread_ts") == message["ts"] for p in fake.of("chat.postMessage"))
+        )
+        await fake.wait_for(lambda: all(fake.posts_to(f"D-{m}") for m in ("UM1", "UM2")))
+        await front.notifier.drain()
+        await core.dispatcher.drain()
+        assert db.counts.transactions - before.transactions == 2
+        assert db.counts.statements - before.statements <= POST_STATEMENTS
