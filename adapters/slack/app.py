@@ -328,8 +328,11 @@ class SlackFrontEnd:
         text and link, from the message shortcut); returns the core's refusal instead (a
         session that can't be rated), for the caller to show where it answers."""
         if kind not in FORMS:  # a button value we never made
-            log.info("ignoring a request for an unknown form")
-            return None
+            log.info("a request for an unknown form")
+            return Reply(
+                "That button opens nothing I know. Type `/mentor help` to see what I can do.",
+                is_error=True,
+            )
         reply = await self.bus.handle(actor, DescribeForm(kind, arg or None, question))
         spec = reply.form
         if spec is None:

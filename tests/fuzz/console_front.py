@@ -60,6 +60,7 @@ class ConsoleDriver:
         )
         clock = ManualClock(START)
         self.front = ConsoleFrontEnd(self.out, json_mode=True, clock=clock)
+        self.front.help_channels = ("help",)
         self.front.core = await start_core(config, self.front, clock=clock, rng=random.Random(7))
         for user, line in SEED:
             await self.front.handle_line(f"{user} /mentor {line.format(mentor1='@mentor1')}", None)
@@ -67,7 +68,16 @@ class ConsoleDriver:
 
     def inputs(self) -> st.SearchStrategy[Any]:
         typed = st.tuples(s.users(PLATFORM), s.command_lines(PLATFORM)).map(" ".join)
+        # posts in the help channel (new, edited, deleted, replied to) and elsewhere; the
+        # console's post ids are the manual clock's seconds, from START
+        posted = st.tuples(
+            s.users(PLATFORM),
+            st.sampled_from(("#help", "#help", "#help/1795428000", "#help/1795428001", "#x")),
+            st.sampled_from(("", ":edit ", ":delete", ":edit")),
+            s.texts,
+        ).map(lambda t: f"{t[0]} {t[1]} {t[2]}{t[3]}")
         return st.one_of(
+            posted,
             typed,
             typed,
             typed,

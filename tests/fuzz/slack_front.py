@@ -82,6 +82,19 @@ class Advance:
     minutes: int
 
 
+@dataclass(frozen=True)
+class Post:
+    """A message in the help channel: new, edited or deleted (a few posts, so they meet)."""
+
+    user: str
+    change: str
+    ts: str
+    text: str
+
+
+HELP = "C-HELP"
+
+
 class SlackDriver:
     name = "slack"
 
@@ -106,6 +119,7 @@ class SlackDriver:
             folder,
             self.fake.base,
             MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__KUDOS_CHANNEL="C-KUDOS",
+            MICROMENTOR_COMMUNITIES__DEFAULT__SLACK__HELP_CHANNELS=f'["{HELP}"]',
         )
         self.front = SlackFrontEnd(config, clock=ManualClock(START))
         base = await self._stack.enter_async_context(serving(self.front))
@@ -136,7 +150,15 @@ class SlackDriver:
         )
         submit = st.builds(Submit, user, s.slack_forms())
         lookup = st.builds(Lookup, user, s.words)
+        post = st.builds(
+            Post,
+            user,
+            st.sampled_from(("new", "new", "edited", "removed")),
+            st.sampled_from(("1700000000.000100", "1700000001.000100", "1700000002.000100")),
+            s.texts,
+        )
         return st.one_of(
+            post,
             command,
             command,
             command,
@@ -201,6 +223,16 @@ class SlackDriver:
             if item.home and item.value.startswith("/mentor") and form_for(item.value) is None:
                 # The Home tab has no response_url: it is published again, errors come by DM.
                 answers = len([c for c in new if c.method == "views.publish"])
+            elif item.home:
+                # a form that can't open is explained by DM (no response_url there)
+                answers += len(
+                    [
+                        c
+                        for c in new
+                        if c.method == "chat.postMessage"
+                        and c.args.get("channel") == f"D-{item.user}"
+                    ]
+                )
             expected = "at most one"
             if item.value.startswith(("/mentor", "modal:")):
                 expected = "one"
@@ -236,6 +268,19 @@ class SlackDriver:
             problems += _status(response, "a skill lookup")
             if response.status == 200 and "options" not in json.loads(await response.text()):
                 problems.append(Problem("one clear reply", "a skill lookup got no options"))
+        elif isinstance(item, Post):
+            self._events += 1
+            response = await self.sim.event(_post_event(item), f"Ev{self._events}")
+            await self._settle()
+            problems += _status(response, "a help channel message")
+            new = fake.calls[calls:]
+            said = [
+                c
+                for c in new
+                if (c.method == "chat.postMessage" and c.args.get("thread_ts") == item.ts)
+                or c.method == "chat.postEphemeral"
+            ]
+            problems += one_reply(len(said), "at most one", "a help channel message")
         elif isinstance(item, Advance):
             assert self.front is not None and self.front.core is not None
             clock = self.front.core.deps.clock
@@ -283,6 +328,27 @@ class SlackDriver:
     async def close(self) -> None:
         await self._stack.aclose()
         await self.fake.close()
+
+
+def _post_event(item: Post) -> dict[str, Any]:
+    message = {"type": "message", "user": item.user, "ts": item.ts, "text": item.text}
+    if item.change == "new":
+        return {**message, "channel": HELP}
+    if item.change == "edited":
+        return {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": HELP,
+            "message": message,
+            "previous_message": {**message, "text": "before"},
+        }
+    return {
+        "type": "message",
+        "subtype": "message_deleted",
+        "channel": HELP,
+        "deleted_ts": item.ts,
+        "previous_message": message,
+    }
 
 
 def _status(response: aiohttp.ClientResponse, what: str) -> list[Problem]:
