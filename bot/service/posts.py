@@ -1,7 +1,7 @@
 """Help channels: a post becomes a request from its author (or a draft that waits for them
 to say which skills it is about), its thread hears what happens to it, and editing or
 removing the post edits or calls off the request. Every rule of `/mentor ask` applies,
-because the request is made by `requests.ask` itself."""
+because the request is made by `requests.create`, as `/mentor ask` makes it."""
 
 from __future__ import annotations
 
@@ -189,11 +189,23 @@ async def ask_about_post(ctx: Ctx, cmd: c.AskAboutPost) -> Outcome:
 
 
 async def post_edited(ctx: Ctx, event: e.PostEdited) -> Outcome:
-    """The post's text changed: the draft or the open request follows it."""
+    """The post's text changed: the open request follows it; a post waiting for its skills
+    becomes a request as soon as its text names some."""
     row = await _find(ctx, event.place, event.post)
     if row is None or int(row["person_id"]) != ctx.me.id:
         return Outcome(Reply("That post isn't a request: nothing to change."))
     if row["request_id"] is None:
+        skills = _skills(ctx, event.text, ())
+        if skills:
+            return await _ask(
+                ctx,
+                int(row["id"]),
+                address_of(row),
+                event.text,
+                skills,
+                row["link"],
+                PostStatus.WAITING,
+            )
         await ctx.tx.execute(sql.SET_DRAFT, {"id": row["id"], "draft": event.text})
         return Outcome(Reply(f"Updated {pid(int(row['id']))}."))
     req = await requests.load_request(ctx, int(row["request_id"]))

@@ -79,6 +79,22 @@ async def test_a_post_with_no_skill_waits_for_its_author_to_pick(harness: Harnes
     assert again.is_error and "already request r1" in again.text
 
 
+async def test_a_waiting_post_edited_to_name_a_skill_becomes_a_request(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.mentor("m1", "sql")
+    await post(h, "ana", e.NewPost("help", "200", "my thing is broken, please help"))
+    h.take()
+    await post(h, "ana", e.PostEdited("help", "200", "my thing is still broken"))
+    assert thread(h.take(), "200") == [] and await count(h, "help_requests") == 0
+    await post(h, "ana", e.PostEdited("help", "200", "my SQL query with a JOIN is broken"))
+    sent = h.take()
+    (opened,) = thread(sent, "200")
+    assert (opened.status, opened.was, opened.update) == (PostStatus.OPEN, PostStatus.WAITING, True)
+    assert any("JOIN is broken" in m.text for m in h.to(sent, "m1"))
+
+
 async def test_forum_tags_that_are_skills_are_used_and_the_others_ignored(
     harness: Harness,
 ) -> None:
