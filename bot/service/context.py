@@ -58,6 +58,22 @@ class Scope:
     # name the same people many times (an accept edits every offer of the request)
     addresses: dict[int, PersonAddress | None] = field(default_factory=dict)
 
+    async def prefetch_addresses(self, person_ids: list[int]) -> None:
+        """Where each of these people is reached, in one query (a wave's mentors)."""
+        missing = [p for p in person_ids if p not in self.addresses]
+        if not missing:
+            return
+        query, params = sql.addresses_of(missing)
+        latest: dict[int, tuple[int, PersonAddress]] = {}
+        for row in await self.tx.fetch(query, params):
+            person, seen = int(row["person_id"]), int(row["last_seen_at"])
+            if person not in latest or seen > latest[person][0]:
+                address = PersonAddress(row["platform"], row["workspace"], row["user_id"])
+                latest[person] = (seen, address)
+        for person in missing:
+            found = latest.get(person)
+            self.addresses[person] = found[1] if found else None
+
     async def address(self, person_id: int) -> PersonAddress | None:
         """Where to reach a person: the platform identity they used last."""
         if person_id not in self.addresses:

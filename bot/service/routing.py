@@ -222,25 +222,32 @@ async def send_wave(ctx: Scope, req: HelpRequest) -> SentWave:
         return SentWave([], fits_only=fits_only)
     # Lock mentors' rows in one global order (by id), so two asks offering to the same
     # mentors at once can't deadlock on PostgreSQL.
-    for mentor_id in sorted(m.person_id for m, _ in chosen_with_zone):
+    mentor_ids = sorted(m.person_id for m, _ in chosen_with_zone)
+    for mentor_id in mentor_ids:
         await ctx.tx.execute(sql.MARK_OFFERED, {"id": mentor_id, "now": ctx.ts})
-        await ctx.tx.execute(sql.MARK_SKILLS_OFFERED, {"id": mentor_id, "now": ctx.ts})
+    query, params = sql.mark_skills_offered(mentor_ids)
+    await ctx.tx.execute(query, {**params, "now": ctx.ts})
     wave = req.wave + 1
     deadline = ctx.ts + int(ctx.config.routing.offer_deadline.total_seconds())
+    # The wave's offers, their deadlines and the mentors' addresses: a statement each.
+    query, params = sql.insert_wave([m.person_id for m, _ in chosen_with_zone])
+    inserted = await ctx.tx.fetch(
+        query,
+        {
+            **params,
+            "community_id": ctx.community,
+            "request_id": req.id,
+            "wave": wave,
+            "now": ctx.ts,
+            "deadline_at": deadline,
+        },
+    )
+    offer_of = {int(row["mentor_id"]): int(row["id"]) for row in inserted}
+    await due.schedule_many(ctx, due.Kind.OFFER_DEADLINE, sorted(offer_of.values()), deadline)
+    await ctx.prefetch_addresses([m.person_id for m, _ in chosen_with_zone])
     messages: list[OutboundMessage] = []
     for mentor, zone in chosen_with_zone:
-        offer_id = await ctx.tx.fetch_val(
-            sql.INSERT,
-            {
-                "community_id": ctx.community,
-                "request_id": req.id,
-                "mentor_id": mentor.person_id,
-                "wave": wave,
-                "now": ctx.ts,
-                "deadline_at": deadline,
-            },
-        )
-        await due.schedule(ctx, due.Kind.OFFER_DEADLINE, int(offer_id), deadline)
+        offer_id = offer_of[mentor.person_id]
         metrics.OFFERS.labels("sent").inc()
         address = await ctx.address(mentor.person_id)
         if address is None:

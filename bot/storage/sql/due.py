@@ -5,6 +5,19 @@ INSERT INTO due_actions (community_id, kind, ref_id, ref_version, due_at, create
 VALUES (:community_id, :kind, :ref_id, :ref_version, :due_at, :now)
 """
 
+
+def insert_many(count: int) -> str:
+    """`count` actions of one kind, version and time in one statement (parameters:
+    community_id, kind, ref_version, due_at, now, and ref0...)."""
+    rows = ", ".join(
+        f"(:community_id, :kind, :ref{i}, :ref_version, :due_at, :now)" for i in range(count)
+    )
+    return (
+        "INSERT INTO due_actions (community_id, kind, ref_id, ref_version, due_at, created_at) "
+        f"VALUES {rows}"
+    )
+
+
 # Only the communities this process serves: processes for different communities may share
 # one database without running each other's timers.
 DUE = """

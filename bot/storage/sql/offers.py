@@ -180,15 +180,29 @@ def full_fit_soon(skills: list[str], kept_apart: Iterable[int]) -> tuple[str, di
     return query, {**params, **apart_params, "skill_count": len(skills)}
 
 
-INSERT = """
-INSERT INTO offers (community_id, request_id, mentor_id, wave, state, created_at, deadline_at)
-VALUES (:community_id, :request_id, :mentor_id, :wave, 'pending', :now, :deadline_at)
-RETURNING id
-"""
+def insert_wave(mentor_ids: list[int]) -> tuple[str, dict[str, Any]]:
+    """One wave's offers in one statement (parameters besides these: community_id,
+    request_id, wave, now, deadline_at); RETURNING id, mentor_id (in no set order)."""
+    rows = ", ".join(
+        f"(:community_id, :request_id, :m{i}, :wave, 'pending', :now, :deadline_at)"
+        for i in range(len(mentor_ids))
+    )
+    return (
+        "INSERT INTO offers (community_id, request_id, mentor_id, wave, state, created_at, "
+        f"deadline_at) VALUES {rows} RETURNING id, mentor_id",
+        {f"m{i}": m for i, m in enumerate(mentor_ids)},
+    )
+
 
 MARK_OFFERED = "UPDATE persons SET last_offered_at = :now WHERE id = :id"
-# The same moment on each of the mentor's skills, which moves them to the back of the rotation.
-MARK_SKILLS_OFFERED = "UPDATE mentor_skills SET offered_at = :now WHERE person_id = :id"
+
+
+def mark_skills_offered(mentor_ids: list[int]) -> tuple[str, dict[str, Any]]:
+    """The same moment on each of the mentors' skills, which moves them to the back of the
+    rotation (after their persons rows are locked, so the order here can't deadlock)."""
+    ids, params = in_list("mentor", mentor_ids)
+    return f"UPDATE mentor_skills SET offered_at = :now WHERE person_id IN {ids}", params
+
 
 ANY_FOR = "SELECT id, state FROM offers WHERE request_id = :request_id AND mentor_id = :mentor_id"
 

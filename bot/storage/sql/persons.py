@@ -1,5 +1,10 @@
 """Communities, persons, identities, mentor skills and availability."""
 
+from collections.abc import Iterable
+from typing import Any
+
+from bot.storage.sql import in_list
+
 UPSERT_COMMUNITY = """
 INSERT INTO communities (id, name, created_at) VALUES (:id, :name, :now)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name
@@ -47,6 +52,18 @@ ADDRESS_OF = """
 SELECT platform, workspace, user_id FROM identities
 WHERE person_id = :person_id ORDER BY last_seen_at DESC LIMIT 1
 """
+
+
+def addresses_of(person_ids: Iterable[int]) -> tuple[str, dict[str, Any]]:
+    """Every identity of these people with when it was last seen (the caller keeps each
+    person's latest, as ADDRESS_OF does for one), and its parameters."""
+    ids, params = in_list("person", person_ids)
+    return (
+        "SELECT person_id, platform, workspace, user_id, last_seen_at FROM identities "
+        f"WHERE person_id IN {ids}",
+        params,
+    )
+
 
 SKILLS_OF = "SELECT skill FROM mentor_skills WHERE person_id = :person_id ORDER BY skill"
 
