@@ -171,9 +171,9 @@ SELECT
   (SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
     WHERE sp.person_id = :person_id AND sp.role = 'mentor'
       AND s.created_at >= :week_ago AND s.state NOT IN ('withdrawn', 'cancelled')) AS this_week,
-  (SELECT COUNT(*) FROM volunteers v JOIN help_requests r ON r.id = v.request_id
-    WHERE v.mentor_id = :person_id AND r.state = 'open'
-      AND v.request_id <> :request_id) AS held
+  (SELECT COUNT(*) FROM volunteers v
+    WHERE v.mentor_id = :person_id AND v.request_id <> :request_id
+      AND (SELECT r.state FROM help_requests r WHERE r.id = v.request_id) = 'open') AS held
 """
 
 # Row lock on the mentor while their capacity is checked, so two accepts racing on
