@@ -9,9 +9,10 @@ from typing import Any
 from bot.domain import commands as c
 from bot.domain.errors import Conflict
 from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
-from bot.domain.states import OfferState, Role
+from bot.domain.states import OfferState, PostStatus, Role
 from bot.service import due, waves
 from bot.service.context import Ctx, Scope, identity_hash
+from bot.service.post_thread import thread_note
 from bot.service.views import sid
 from bot.storage.sql import identities as identities_sql
 from bot.storage.sql import offers as offer_sql
@@ -96,10 +97,24 @@ async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
                 },
             )
     live = await ctx.tx.fetch(sql.LIVE_SESSIONS, {"id": ctx.me.id})
+    # Help posts of requests that close now say so in their threads (naming no one).
+    closing = [
+        (int(row["id"]), PostStatus.OPEN)
+        for row in await ctx.tx.fetch(request_sql.OPEN_BY, {"person_id": ctx.me.id})
+    ] + [(int(row["request_id"]), PostStatus.TAKEN) for row in live if row["role"] == Role.MENTEE]
+    messages: list[OutboundMessage] = []
+    for request_id, was in closing:
+        messages += await thread_note(
+            ctx,
+            request_id,
+            "Its author left micromentor, so this request is closed.",
+            PostStatus.CLOSED,
+            was,
+        )
     for statement in sql.FORGET:
         await ctx.tx.execute(statement, {"id": ctx.me.id, "now": ctx.ts, "anon": anon})
     # After sql.FORGET, so that routing no longer sees this person as a mentor.
-    messages = await _requests_of_cancelled_sessions(ctx, live)
+    messages += await _requests_of_cancelled_sessions(ctx, live)
     for row in identities:
         # The platform ids the front ends kept (DM channels, posted messages) go too.
         for statement in sql.FORGET_PLATFORM_IDS:

@@ -183,3 +183,14 @@ async def test_forgetting_the_author_drops_their_drafts(harness: Harness) -> Non
     await post(h, "ana", e.NewPost("help", "200", "my thing is broken, please help"))
     await h.ok("ana", "/mentor forget confirm")
     assert await count(h, "help_posts") == 0
+
+
+async def test_forgetting_the_author_closes_their_posts_requests(harness: Harness) -> None:
+    h = harness
+    await h.mentor("m1", "pandas")
+    await post(h, "ana", e.NewPost("help", "100", QUESTION))
+    h.take()
+    await h.ok("ana", "/mentor forget confirm")
+    (closed,) = thread(h.take(), "100")
+    assert (closed.status, closed.was) == (PostStatus.CLOSED, PostStatus.OPEN)
+    assert "ana" not in closed.text
