@@ -30,7 +30,6 @@ from adapters.discord.render import (
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
-from bot.domain import events
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import Actor, FormSpec, Reply
 from bot.domain.queries import DescribeForm, SuggestSkills
@@ -332,9 +331,8 @@ class DiscordFrontEnd:
         if self.core is None:
             return  # not started: Discord sends no backlog, and the post can be re-made
         actor = Actor(PLATFORM, post.guild, post.author, post.name)
-        event = post.event
-        reply = await self.core.bus.handle_built(actor, lambda: event, delivery=delivery)
-        if not reply.is_error or reply.duplicate or isinstance(event, events.PostRemoved):
+        reply = await self.core.bus.handle_built(actor, post.build, delivery=delivery)
+        if not reply.is_error or reply.duplicate or post.removed:
             return
         card = embed(reply.text, reply.fields, error=True)
         try:
@@ -343,7 +341,7 @@ class DiscordFrontEnd:
             return
         except discord.Forbidden:
             pass  # DMs closed: say it where they posted
-        where = event.post if event.place in self.help.forums else event.place
+        where = post.post if post.place in self.help.forums else post.place
         await self.client.get_partial_messageable(int(where)).send(
             content=f"<@{post.author}>",
             embed=card,

@@ -8,6 +8,7 @@ it a forum post is read from its title and tags, and a help text channel can't b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,12 +40,16 @@ MAX_POST_TAGS = 5
 
 @dataclass(frozen=True)
 class Post:
-    """Where a help post is, who wrote it, and the event it makes."""
+    """Where a help post is, who wrote it, and how to make its event (built by the bus, so
+    a post it refuses, such as one with no text, is answered like any refusal)."""
 
     guild: str
     author: str
     name: str
-    event: events.NewPost | events.PostEdited | events.PostRemoved
+    place: str
+    post: str
+    build: Callable[[], events.Event]
+    removed: bool = False
 
 
 class HelpPlaces:
@@ -74,21 +79,28 @@ class HelpPlaces:
                 return None
             body = message.content if self.read_text else ""
             tags = tuple(t.name for t in channel.applied_tags if t.name not in TAGS.values())
-            event = events.NewPost(
-                str(channel.parent_id),
-                str(channel.id),
-                f"{channel.name}\n{body}" if body else channel.name,
-                tags,
-                link=message.jump_url,
-                title_only=not self.read_text,
+            place, post = str(channel.parent_id), str(channel.id)
+            text = f"{channel.name}\n{body}" if body else channel.name
+            link, title_only = message.jump_url, not self.read_text
+            return Post(
+                guild,
+                author,
+                name,
+                place,
+                post,
+                lambda: events.NewPost(place, post, text, tags, link=link, title_only=title_only),
             )
-            return Post(guild, author, name, event)
         if str(channel.id) not in self.channels or not message.content:
             return None  # without Message Content the text is empty: nothing to ask
-        event = events.NewPost(
-            str(channel.id), str(message.id), message.content, link=message.jump_url
+        place, post, text, link = (
+            str(channel.id),
+            str(message.id),
+            message.content,
+            message.jump_url,
         )
-        return Post(guild, author, name, event)
+        return Post(
+            guild, author, name, place, post, lambda: events.NewPost(place, post, text, link=link)
+        )
 
     def edited(self, client: discord.Client, payload: discord.RawMessageUpdateEvent) -> Post | None:
         """A help post whose text changed (only readable with Message Content)."""
@@ -102,8 +114,10 @@ class HelpPlaces:
         guild, user = str(payload.guild_id), str(author["id"])
         name = str(author.get("global_name") or author.get("username") or "")
         if str(payload.channel_id) in self.channels:
-            edit = events.PostEdited(str(payload.channel_id), str(payload.message_id), content)
-            return Post(guild, user, name, edit)
+            place, post = str(payload.channel_id), str(payload.message_id)
+            return Post(
+                guild, user, name, place, post, lambda: events.PostEdited(place, post, content)
+            )
         thread = client.get_channel(payload.channel_id)
         if (
             isinstance(thread, discord.Thread)
@@ -111,8 +125,10 @@ class HelpPlaces:
             and payload.message_id == thread.id
         ):
             text = f"{thread.name}\n{content}" if content else thread.name
-            edit = events.PostEdited(str(thread.parent_id), str(thread.id), text)
-            return Post(guild, user, name, edit)
+            place, post = str(thread.parent_id), str(thread.id)
+            return Post(
+                guild, user, name, place, post, lambda: events.PostEdited(place, post, text)
+            )
         return None
 
     def removed_message(self, payload: discord.RawMessageDeleteEvent) -> Post | None:
@@ -122,13 +138,29 @@ class HelpPlaces:
             return None
         if payload.guild_id is None or cached.author.bot:
             return None
-        gone = events.PostRemoved(str(payload.channel_id), str(payload.message_id))
-        return Post(str(payload.guild_id), str(cached.author.id), "", gone)
+        place, post = str(payload.channel_id), str(payload.message_id)
+        return Post(
+            str(payload.guild_id),
+            str(cached.author.id),
+            "",
+            place,
+            post,
+            lambda: events.PostRemoved(place, post),
+            removed=True,
+        )
 
     def removed_thread(self, payload: discord.RawThreadDeleteEvent) -> Post | None:
         """A forum post deleted; its author is known if the thread was seen."""
         thread = payload.thread
         if str(payload.parent_id) not in self.forums or thread is None or thread.owner_id is None:
             return None
-        gone = events.PostRemoved(str(payload.parent_id), str(payload.thread_id))
-        return Post(str(payload.guild_id), str(thread.owner_id), "", gone)
+        place, post = str(payload.parent_id), str(payload.thread_id)
+        return Post(
+            str(payload.guild_id),
+            str(thread.owner_id),
+            "",
+            place,
+            post,
+            lambda: events.PostRemoved(place, post),
+            removed=True,
+        )

@@ -4,6 +4,7 @@ discord.py client, its command tree and views."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ import discord
 from discord import app_commands
 from hypothesis import strategies as st
 
-from tests.adapters.discord.fake import GENERAL, FakeDiscord, text_of
+from tests.adapters.discord.fake import GENERAL, HELP_CHANNEL, HELP_FORUM, FakeDiscord, text_of
 from tests.adapters.discord.test_discord import MOD_ROLE, Rig, start_rig, stop_rig
 from tests.adapters.hostile import HOSTILE_NAME
 from tests.fuzz import strategies as s
@@ -54,6 +55,16 @@ class Click:
 @dataclass(frozen=True)
 class Advance:
     minutes: int
+
+
+@dataclass(frozen=True)
+class HelpPost:
+    """A post in the help forum, a message in the help channel, or the last post deleted."""
+
+    user: str
+    kind: str  # forum | channel | delete
+    title: str
+    content: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,8 @@ class DiscordDriver:
         self.fake = FakeDiscord()
         self.rig: Rig | None = None
         self.leaves: list[tuple[tuple[str, ...], app_commands.Command[Any, Any, Any]]] = []
+        self.posts: list[str] = []  # the forum posts made, newest last
+        self.handled = 0  # help posts the front end has finished with
 
     @property
     def store(self) -> Path:
@@ -131,8 +144,22 @@ class DiscordDriver:
             MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__MODERATORS_CHANNEL_ID="201",
             MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__KUDOS_CHANNEL_ID=KUDOS_CHANNEL,
             MICROMENTOR_COMMUNITIES__DEFAULT__MODERATORS=f'["discord:{USERS["mod"]}"]',
+            MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__HELP_FORUM_IDS=f'["{HELP_FORUM}"]',
+            MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__HELP_CHANNEL_IDS=f'["{HELP_CHANNEL}"]',
+            MICROMENTOR_DISCORD__MESSAGE_CONTENT="true",
         )
         await self.rig.front.core_ready.wait()
+        # A gateway event has no answer to wait for: count the help posts handled instead.
+        front = self.rig.front
+        handle = front.help_post
+
+        async def counted(post: Any, delivery: str) -> None:
+            try:
+                await handle(post, delivery)
+            finally:
+                self.handled += 1
+
+        front.help_post = counted  # type: ignore[method-assign]
         self.leaves = _leaves(
             self.rig.front.client.tree.get_commands(type=discord.AppCommandType.chat_input)
         )
@@ -167,7 +194,15 @@ class DiscordDriver:
             if p.autocomplete
         ]
         clicks = st.builds(Click, user, s.discord_custom_ids(PLATFORM), st.booleans())
+        posts = st.builds(
+            HelpPost,
+            user,
+            st.sampled_from(("forum", "forum", "channel", "delete")),
+            s.texts,
+            s.texts,
+        )
         return st.one_of(
+            posts,
             st.one_of(*slashes),
             st.one_of(*slashes),
             clicks,
@@ -239,6 +274,18 @@ class DiscordDriver:
             problems += self._count(iid, "a button")[0]
             if iid in fake.modals:
                 problems += await self._submit(Slash(item.user, (), {}, (), ("4",) * 3), iid)
+        elif isinstance(item, HelpPost):
+            before = self.handled
+            if item.kind == "forum":
+                self.posts.append(await fake.forum_post(item.user, item.title, item.content))
+            elif item.kind == "channel":
+                await fake.channel_message(item.user, item.content)
+            elif self.posts:
+                await fake.delete_post(self.posts.pop())
+            with contextlib.suppress(AssertionError, TimeoutError):
+                # nothing to handle (a blank channel message, no post to delete): no wait
+                await fake.wait_for(lambda: self.handled > before, within=1.0)
+            await self.rig.settle()
         elif isinstance(item, Advance):
             assert self.rig.front.core is not None
             await self.rig.front.core.sweep.advance(self.rig.clock, timedelta(minutes=item.minutes))

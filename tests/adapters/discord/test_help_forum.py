@@ -202,3 +202,11 @@ async def test_the_bot_s_own_messages_are_not_posts(rig: Rig) -> None:
     await rig.fake.wait_for(lambda: rig.fake.threads != [])
     await rig.settle()
     assert await count(rig, "help_posts") == 1
+
+
+async def test_a_post_with_nothing_to_read_is_answered_not_crashed_on(rig: Rig) -> None:
+    """Found by the fuzzer: a help channel message of invisible characters used to raise in
+    the gateway handler; now its author hears why nothing was made."""
+    await rig.fake.channel_message("12", "\u200b\u200b")
+    await rig.fake.wait_for(lambda: any("no text" in text_of(d) for d in rig.dms("12")))
+    assert await count(rig, "help_posts") == 0
