@@ -96,7 +96,13 @@ async def _ask(
     note = OutboundMessage(
         to=row_address,
         text=asked.reply.text.replace(f"Your request {r} is in", f"This post is now request {r}", 1)
-        + f"\nSkills: {', '.join(skills)}. Replies here reach your mentor once one takes it.",
+        + f"\nSkills: {', '.join(skills)}. "
+        + (
+            "The mentor who takes it gets a link to this post: talk here, or in your "
+            "session's own space."
+            if link is not None
+            else "Once a mentor takes it, you'll meet in your session's own space."
+        ),
         actions=asked.reply.actions,
         key=thread_key(post_id),
         update=True,
