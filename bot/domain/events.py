@@ -48,7 +48,12 @@ class NewPost:
         tags = tuple(v.clean_text(t, multiline=False)[:40] for t in self.tags[:MAX_TAGS])
         object.__setattr__(self, "tags", tuple(t for t in tags if t))
         if self.link is not None:
-            object.__setattr__(self, "link", v.web_link(self.link, "about"))
+            # The platform's own link back to the post: one we can't use is left out, and
+            # the post still asks.
+            try:
+                object.__setattr__(self, "link", v.web_link(self.link, "about"))
+            except InvalidInput:
+                object.__setattr__(self, "link", None)
 
 
 @dataclass(frozen=True)

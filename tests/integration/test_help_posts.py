@@ -194,3 +194,10 @@ async def test_forgetting_the_author_closes_their_posts_requests(harness: Harnes
     (closed,) = thread(h.take(), "100")
     assert (closed.status, closed.was) == (PostStatus.CLOSED, PostStatus.OPEN)
     assert "ana" not in closed.text
+
+
+def test_a_post_s_link_that_is_no_web_link_is_left_out_not_refused() -> None:
+    assert e.NewPost("help", "1", "pandas?", link="javascript:alert(1)").link is None
+    assert e.NewPost("help", "1", "pandas?", link="https://x.example/" + "a" * 400).link is None
+    kept = e.NewPost("help", "1", "pandas?", link="https://team.slack.com/archives/C1/p1")
+    assert kept.link == "https://team.slack.com/archives/C1/p1"
