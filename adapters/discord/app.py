@@ -150,6 +150,11 @@ class MentorClient(discord.Client):
             edited_at = str(payload.data.get("edited_timestamp") or "")
             await self.front.help_post(post, f"edit:{payload.message_id}:{edited_at}")
 
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        post = self.front.help.renamed(before, after)
+        if post is not None:
+            await self.front.help_post(post, f"rename:{after.id}:{after.name[:60]}")
+
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         post = self.front.help.removed_message(payload)
         if post is not None:

@@ -131,6 +131,29 @@ class HelpPlaces:
             )
         return None
 
+    def renamed(self, before: discord.Thread, after: discord.Thread) -> Post | None:
+        """A forum post whose title changed: its text is the title and, with Message
+        Content, its first message (only while that is still in the client's cache)."""
+        if str(after.parent_id) not in self.forums or before.name == after.name:
+            return None
+        if after.owner_id is None:
+            return None
+        text = after.name
+        if self.read_text:
+            first = after.starter_message
+            if first is None:
+                return None  # the body isn't known any more: the request keeps its text
+            text = f"{after.name}\n{first.content}" if first.content else after.name
+        place, post = str(after.parent_id), str(after.id)
+        return Post(
+            str(after.guild.id),
+            str(after.owner_id),
+            "",
+            place,
+            post,
+            lambda: events.PostEdited(place, post, text),
+        )
+
     def removed_message(self, payload: discord.RawMessageDeleteEvent) -> Post | None:
         """A help channel's message deleted; its author is known only if it was seen."""
         cached = payload.cached_message

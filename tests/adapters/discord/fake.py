@@ -719,6 +719,11 @@ class FakeDiscord:
         body.update(guild_id=GUILD, edited_timestamp=NOW)
         await self._dispatch("MESSAGE_UPDATE", body)
 
+    async def rename_post(self, tid: str, owner: str, title: str) -> None:
+        await self._dispatch(
+            "THREAD_UPDATE", forum_thread(tid, HELP_FORUM, owner, title, self.applied.get(tid, []))
+        )
+
     async def delete_message(self, mid: str, channel: str) -> None:
         await self._dispatch(
             "MESSAGE_DELETE", {"id": mid, "channel_id": channel, "guild_id": GUILD}

@@ -210,3 +210,22 @@ async def test_a_post_with_nothing_to_read_is_answered_not_crashed_on(rig: Rig) 
     await rig.fake.channel_message("12", "\u200b\u200b")
     await rig.fake.wait_for(lambda: any("no text" in text_of(d) for d in rig.dms("12")))
     assert await count(rig, "help_posts") == 0
+
+
+async def test_renaming_a_forum_post_edits_its_request(title_only: Rig) -> None:
+    rig = title_only
+    await mentor(rig, "11", "pandas")
+    post = await rig.fake.forum_post("12", "pandas read_csv and dates", "")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    await rig.fake.rename_post(post, "12", "pandas read_csv: parse two date columns")
+    await rig.fake.wait_for(lambda: any("two date columns" in t for t in dm_texts(rig, "11")))
+
+
+async def test_renaming_keeps_the_post_s_body_when_it_was_seen(rig: Rig) -> None:
+    await mentor(rig, "11", "pandas")
+    post = await rig.fake.forum_post("12", "CSV dates", "How do I parse dates with pandas?")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    await rig.fake.rename_post(post, "12", "CSV dates in two columns")
+    await rig.fake.wait_for(lambda: any("two columns" in t for t in dm_texts(rig, "11")))
+    edited = next(t for t in dm_texts(rig, "11") if "two columns" in t)
+    assert "How do I parse dates with pandas?" in edited
