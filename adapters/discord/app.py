@@ -204,7 +204,7 @@ class DiscordFrontEnd:
             if shard_count is not None
             else MentorClient(self, serving=serving)
         )
-        self.notifier = DiscordNotifier(self.client, config)
+        self.notifier = DiscordNotifier(self.client, config, self.help)
         self.store: PlatformStore | None = None
         self.waker: SweepScheduler | None = None
         self._own_core = False

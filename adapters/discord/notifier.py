@@ -54,11 +54,11 @@ class DiscordNotifier(QueuedNotifier):
 
     platform = "Discord"
 
-    def __init__(self, client: discord.Client, config: Config) -> None:
+    def __init__(self, client: discord.Client, config: Config, help_places: HelpPlaces) -> None:
         self.client = client
         self.config = config
         self.store: PlatformStore | None = None
-        self.help = HelpPlaces(config)
+        self.help = help_places
         super().__init__()
 
     def ready(self) -> bool:

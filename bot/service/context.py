@@ -59,7 +59,8 @@ class Scope:
     addresses: dict[int, PersonAddress | None] = field(default_factory=dict)
 
     async def prefetch_addresses(self, person_ids: list[int]) -> None:
-        """Where each of these people is reached, in one query (a wave's mentors)."""
+        """Where each of these people is reached (the identity each used last), in one
+        query for all of them (a wave's mentors), kept for the rest of the transaction."""
         missing = [p for p in person_ids if p not in self.addresses]
         if not missing:
             return
@@ -76,10 +77,7 @@ class Scope:
 
     async def address(self, person_id: int) -> PersonAddress | None:
         """Where to reach a person: the platform identity they used last."""
-        if person_id not in self.addresses:
-            row = await self.tx.fetch_one(sql.ADDRESS_OF, {"person_id": person_id})
-            found = row and PersonAddress(row["platform"], row["workspace"], row["user_id"])
-            self.addresses[person_id] = found or None
+        await self.prefetch_addresses([person_id])
         return self.addresses[person_id]
 
     @property

@@ -13,24 +13,13 @@ Kind = DueKind
 
 async def schedule(scope: Scope, kind: Kind, ref_id: int, due_at: int, version: int = 0) -> None:
     """Do `kind` for `ref_id` at `due_at`; a changed `version` by then makes it a no-op."""
-    await scope.tx.execute(
-        sql.INSERT,
-        {
-            "community_id": scope.community,
-            "kind": kind,
-            "ref_id": ref_id,
-            "ref_version": version,
-            "due_at": due_at,
-            "now": scope.ts,
-        },
-    )
-    scope.scheduled.append(due_at)
+    await schedule_many(scope, kind, [ref_id], due_at, version)
 
 
 async def schedule_many(
     scope: Scope, kind: Kind, ref_ids: list[int], due_at: int, version: int = 0
 ) -> None:
-    """`schedule` for several rows at the same time, in one statement."""
+    """Do `kind` for each of `ref_ids` at `due_at`, in one statement."""
     if not ref_ids:
         return
     await scope.tx.execute(

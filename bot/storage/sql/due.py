@@ -1,11 +1,9 @@
 """Due actions: every deadline, reminder and timer is a row with a due_at."""
 
-INSERT = """
-INSERT INTO due_actions (community_id, kind, ref_id, ref_version, due_at, created_at)
-VALUES (:community_id, :kind, :ref_id, :ref_version, :due_at, :now)
-"""
+from functools import cache
 
 
+@cache
 def insert_many(count: int) -> str:
     """`count` actions of one kind, version and time in one statement (parameters:
     community_id, kind, ref_version, due_at, now, and ref0...)."""

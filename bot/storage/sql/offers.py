@@ -3,22 +3,13 @@
 from collections.abc import Iterable
 from typing import Any
 
-from bot.storage.sql import in_list, reputation
+from bot.storage.sql import in_list, persons, reputation
 
-# A mentor's load, as correlated subqueries on `p` (the mentor's persons row).
-# Sessions still to come or running, and offers to take another request whose member is
-# still choosing (`ask --choose`): a held mentor has no room for one more (claim.check_capacity).
-# The request's state is a lookup per offer to take, not a join: PostgreSQL planned the join
-# as a hash over help_requests for every mentor scanned (the ask cost 5 ms more of its CPU).
-_ACTIVE = """((SELECT COUNT(*)
-  FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-  WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.state IN ('scheduled', 'active'))
- + (SELECT COUNT(*) FROM volunteers v WHERE v.mentor_id = p.id AND v.request_id <> :request_id
-    AND (SELECT r.state FROM help_requests r WHERE r.id = v.request_id) = 'open'))"""
-_THIS_WEEK = """(SELECT COUNT(*)
-  FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-  WHERE sp.person_id = p.id AND sp.role = 'mentor' AND s.created_at >= :week_ago
-    AND s.state NOT IN ('withdrawn', 'cancelled'))"""
+# A mentor's load, as correlated subqueries on `p` (the mentor's persons row), counted as the
+# claim counts it (persons.load_counts): a mentor held by a member's choice has no room for
+# one more, as claim.check_capacity would find.
+_TO_COME, _THIS_WEEK, _HELD = persons.load_counts("p.id")
+_ACTIVE = f"({_TO_COME} + {_HELD})"
 _RECENT_OFFERS = """(SELECT COUNT(*) FROM offers o2
   WHERE o2.mentor_id = p.id AND o2.created_at >= :recent_since)"""
 # How the mentor answered offers in the reliability window (since :since), for their chance of

@@ -154,6 +154,17 @@ VOICE_CATEGORY = "4040"
 WITH_VOICE = {"MICROMENTOR_COMMUNITIES__DEFAULT__DISCORD__VOICE_CATEGORY_ID": VOICE_CATEGORY}
 
 
+def stray_room(fake: FakeDiscord, channel: str, session: str) -> None:
+    """A session's voice channel a crash left behind, before it was recorded."""
+    fake.guild_channels[channel] = {
+        "id": channel,
+        "type": 2,
+        "name": f"session {session}",
+        "parent_id": VOICE_CATEGORY,
+        "guild_id": GUILD,
+    }
+
+
 async def a_session(rig: Rig) -> None:
     """Member 21 asks, mentor 11 accepts: session s1."""
     await mentors(rig, "11")
@@ -196,13 +207,7 @@ async def test_a_session_gets_a_voice_channel_only_its_people_see(
         (live,) = fake.guild_channels
     finally:
         await stop_rig(rig)
-    fake.guild_channels["999"] = {
-        "id": "999",
-        "type": 2,
-        "name": "session s7",
-        "parent_id": VOICE_CATEGORY,
-        "guild_id": GUILD,
-    }
+    stray_room(fake, "999", "s7")
     rig = await start_rig(tmp_path, fake, **WITH_VOICE)
     try:
         await rig.front.core_ready.wait()
@@ -221,13 +226,7 @@ async def test_stray_rooms_go_in_a_server_the_config_does_not_name(
     behind by a crash goes once the server is seen after the start."""
     fake = FakeDiscord()
     await fake.start()
-    fake.guild_channels["998"] = {
-        "id": "998",
-        "type": 2,
-        "name": "session s9",
-        "parent_id": VOICE_CATEGORY,
-        "guild_id": GUILD,
-    }
+    stray_room(fake, "998", "s9")
     rig = await start_rig(tmp_path, fake, no_guild=True, **WITH_VOICE)
     try:
         assert rig.config.communities["default"].discord.guild_id is None
