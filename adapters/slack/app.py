@@ -468,14 +468,17 @@ class SlackFrontEnd:
         team = str(body.get("team_id") or "")
         actor = Actor(parse.PLATFORM, team, post.user, post.name)
         delivery = f"ev:{body.get('event_id') or post.channel + ':' + post.ts + post.change}"
-        event: Callable[[], events.Event]
-        if post.change == "new":
-            link = await self._permalink(client, post.channel, post.ts)
-            event = lambda: events.NewPost(post.channel, post.ts, post.text, link=link)  # noqa: E731
-        elif post.change == "edited":
-            event = lambda: events.PostEdited(post.channel, post.ts, post.text)  # noqa: E731
-        else:
-            event = lambda: events.PostRemoved(post.channel, post.ts)  # noqa: E731
+        link = (
+            await self._permalink(client, post.channel, post.ts) if post.change == "new" else None
+        )
+
+        def event() -> events.Event:
+            if post.change == "new":
+                return events.NewPost(post.channel, post.ts, post.text, link=link)
+            if post.change == "edited":
+                return events.PostEdited(post.channel, post.ts, post.text)
+            return events.PostRemoved(post.channel, post.ts)
+
         reply = await self.bus.handle_built(actor, event, delivery=delivery)
         if reply.is_error and not reply.duplicate and post.change != "removed":
             await client.chat_postEphemeral(

@@ -11,7 +11,7 @@ from typing import Any
 from bot.domain import commands as c
 from bot.domain import events as e
 from bot.domain import suggest
-from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.ids import parse_id
 from bot.domain.messages import Action, OutboundMessage, Outcome, PostAddress, Reply
 from bot.domain.states import PostStatus, RequestState
@@ -61,15 +61,9 @@ def _question(ctx: Ctx, text: str) -> str:
 def _skills(ctx: Ctx, text: str, tags: tuple[str, ...]) -> list[str]:
     """The skills a post is about: its tags that are skills, else what its text names."""
     taxonomy = ctx.deps.taxonomy(ctx.community)
-    found: list[str] = []
-    for tag in tags:
-        try:
-            skill = taxonomy.resolve(tag.lower().replace(" ", "-"))
-        except InvalidInput:
-            continue  # a tag that is no skill ("question", "urgent")
-        if skill not in found:
-            found.append(skill)
-    return found[:5] or suggest.suggest_skills(text, taxonomy)
+    # Tags that are no skill ("question", "urgent") are left out.
+    named = [t.replace(" ", "-") for t in tags if t.replace(" ", "-") in taxonomy]
+    return taxonomy.resolve_all(named)[:5] or suggest.suggest_skills(text, taxonomy)
 
 
 async def _ask(
