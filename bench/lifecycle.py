@@ -27,8 +27,15 @@ many rows as it did in the core, or the run stops. Copies are made and restored 
 - SQLite: plain sqlite3 on one connection with the core's PRAGMAs, the transactions one after
   another with no thread hop and no event loop in between (`BEGIN IMMEDIATE`, or `BEGIN` for
   a read-only one, the statements, `fetchall()` each, `COMMIT`): the cheapest raw way, and
-  our driver no longer hops either. Pass after pass, each on the copy restored (sqlite3's
-  backup API), until it has done about as many transactions as the core's timed part.
+  our driver no longer hops either. What it replays is the timed part's own transactions, in
+  the order they committed, on a copy taken just before it: the core's one connection runs
+  them one at a time too, so this is the same work on the same rows, history growing alike
+  on both sides (a store's queries get slower as offers and sessions pile up). They are
+  recorded where the store runs each statement, a plain call around it; that cost counts in
+  our time. `--sample-floor` replays the calibration's transactions instead, pass after pass
+  on the copy taken before it (restored each pass by sqlite3's backup API), until about as
+  many transactions are done: the method before 2026-12-07, which kept the floor on the
+  small store of the calibration while ours grew, and so flattered the floor.
 - PostgreSQL (MICROMENTOR_TEST_POSTGRES_DSN set): raw asyncpg, `--parallel` workers at once,
   each replaying the recording on its own copy (a schema migrated like the core's, the rows
   copied, its identity sequences set alike) through its own pool made as the core makes its
@@ -66,7 +73,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,6 +218,44 @@ def recording(db: Any, counts: Counts) -> Iterator[None]:
         del db.transaction
 
 
+@contextmanager
+def recording_sqlite(db: Any, counts: Counts) -> Iterator[None]:
+    """`recording` at less cost, for the SQLite store's timed part: each statement noted where
+    the store runs it (one plain call around it, instead of a wrapper around each of the
+    transaction's methods), so that the recording adds as little as it can to our time."""
+    run, timed, original = db.run, db._timed, db.transaction
+    current: list[Statement] = []
+
+    def noted(sql: str, params: Any) -> list[Any]:
+        rows = run(sql, params)
+        current.append(Statement("fetch", sql, dict(params), len(rows)))
+        return rows
+
+    def timed_noted(sql: str, params: Any) -> tuple[list[Any], float]:
+        rows, seconds = timed(sql, params)
+        current.append(Statement("fetch", sql, dict(params), len(rows)))
+        return rows, seconds
+
+    @asynccontextmanager
+    async def transaction(*, read_only: bool = False) -> AsyncIterator[Any]:
+        async with original(read_only=read_only) as tx:
+            current.clear()
+            try:
+                yield tx
+            except BaseException:
+                counts.rollbacks += 1
+                raise
+            statements = list(current)
+        counts.transactions += 1
+        counts.recorded.append(Recorded(read_only, statements))
+
+    db.run, db._timed, db.transaction = noted, timed_noted, transaction
+    try:
+        yield
+    finally:
+        del db.run, db._timed, db.transaction
+
+
 def replayed(expected: Statement, rows: int) -> None:
     """Stop the run when the floor's replay of a statement saw other rows than the core."""
     if expected.rows is not None and rows != expected.rows:
@@ -318,9 +363,12 @@ async def measure_core(
     calibration: int,
     profile: bool,
     snapshot: Callable[[], Awaitable[None]],
+    record_timed: bool = False,
 ) -> tuple[dict[str, Any], Counts]:
     """Set up, copy the store (`snapshot`), calibrate and record (untimed), then time
-    `lifecycles` lifecycles in `parallel` workers."""
+    `lifecycles` lifecycles in `parallel` workers. With `record_timed`, the copy is taken
+    again after the calibration and the timed part's own transactions are what is recorded
+    (the returned Counts' `recorded`); the recording's cost is then part of our time."""
     notifier = CountingNotifier()
     config = make_config(url, **OVERRIDES)
     core = await start_core(config, notifier, clock=ManualClock(START), rng=random.Random(1234))
@@ -351,6 +399,9 @@ async def measure_core(
                     f"for {counts.commands} commands"
                 )
             errors.deadlocks = 0
+            timed = Counts()
+            if record_timed:
+                await snapshot()  # the state the floor replays the timed part on
 
             async def worker(plan: list[tuple[str, str]], share: int) -> int:
                 commands = 0
@@ -367,12 +418,13 @@ async def measure_core(
                 profiler.start()
             gc.collect()
             notifier.messages = 0
-            begin = time.perf_counter()
-            async with asyncio.TaskGroup() as group:  # one failure cancels the others
-                tasks = [
-                    group.create_task(worker(p, n)) for p, n in zip(plans, shares, strict=True)
-                ]
-            elapsed = time.perf_counter() - begin
+            with recording_sqlite(core.db, timed) if record_timed else nullcontext():
+                begin = time.perf_counter()
+                async with asyncio.TaskGroup() as group:  # one failure cancels the others
+                    tasks = [
+                        group.create_task(worker(p, n)) for p, n in zip(plans, shares, strict=True)
+                    ]
+                elapsed = time.perf_counter() - begin
             report = None
             if profiler is not None:
                 profiler.stop()
@@ -395,7 +447,7 @@ async def measure_core(
     done = [task.result() for task in tasks]
     commands = sum(done)
     per_command = counts.transactions / counts.commands  # at most 2, checked above
-    transactions = round(commands * per_command)
+    transactions = timed.transactions if record_timed else round(commands * per_command)
     statements = counts.statements
     result: dict[str, Any] = {
         "lifecycles": lifecycles,
@@ -412,7 +464,7 @@ async def measure_core(
     }
     if report is not None:
         result["profile"] = report
-    return result, counts
+    return result, timed if record_timed else counts
 
 
 # -- the floor: the recorded transactions on the raw driver ---------------------------------
@@ -466,7 +518,8 @@ class SqliteFloor:
 
     async def run(self, recorded: list[Recorded], transactions: int) -> tuple[float, int]:
         """Seconds for passes over the recording, each on the restored copy, until about
-        `transactions` are done; (seconds, transactions done)."""
+        `transactions` are done (one pass when the recording is the timed part itself);
+        (seconds, transactions done)."""
         passes = max(1, round(transactions / len(recorded)))
         copy = sqlite3.connect(self.copy_file)
         conn = connect_sqlite(self.floor_file)
@@ -654,14 +707,22 @@ async def measure(
     calibration: int,
     rounds: int,
     profile: bool,
+    sample_floor: bool = False,
 ) -> dict[str, Any]:
     """Paired rounds: ours, then the floor replaying what ours recorded, on fresh stores; the
-    median of the rounds' figures, and of their ratios."""
+    median of the rounds' figures, and of their ratios. On SQLite the floor replays the timed
+    part's own transactions (`sample_floor`: passes over the calibration's instead)."""
     runs: list[dict[str, Any]] = []
     for n in range(rounds):
         async with fresh_stores(engine, dsn, parallel) as floor:
             ours, counts = await measure_core(
-                floor.url, lifecycles, parallel, calibration, profile and n == 0, floor.snapshot
+                floor.url,
+                lifecycles,
+                parallel,
+                calibration,
+                profile and n == 0,
+                floor.snapshot,
+                record_timed=engine == "sqlite" and not sample_floor,
             )
             gc.collect()
             floor_seconds, floor_transactions = await floor.run(
@@ -711,6 +772,7 @@ async def run(
     rounds: int = 1,
     postgres_dsn: str | None = None,
     profile: bool = False,
+    sample_floor: bool = False,
 ) -> dict[str, Any]:
     """Both sides on SQLite; on PostgreSQL too when a DSN is given (None: the env var; "": no)."""
     if min(lifecycles, parallel, calibration, rounds) < 1:
@@ -722,9 +784,10 @@ async def run(
         "calibration": calibration,
         "rounds": rounds,
         "target_ratio": TARGET_RATIO,
+        "sqlite_floor": "calibration" if sample_floor else "timed",
     }
     settings = (lifecycles, parallel, calibration, rounds)
-    result["sqlite"] = await measure("sqlite", None, *settings, profile)
+    result["sqlite"] = await measure("sqlite", None, *settings, profile, sample_floor)
     if dsn is not None:
         result["postgresql"] = await measure("postgresql", dsn, *settings, False)
     return result
@@ -746,6 +809,12 @@ def main() -> None:
         default=3,
         help="paired rounds (ours, then the floor); the median of them is shown",
     )
+    parser.add_argument(
+        "--sample-floor",
+        action="store_true",
+        help="SQLite's floor replays the calibration's transactions, pass after pass on the "
+        "state before it, instead of the timed part's own (the method before 2026-12-07)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--profile", action="store_true", help="pyinstrument over our SQLite side, to stderr"
@@ -758,6 +827,7 @@ def main() -> None:
             args.calibration,
             rounds=args.rounds,
             profile=args.profile,
+            sample_floor=args.sample_floor,
         )
     )
     report = result["sqlite"].pop("profile", None)

@@ -455,8 +455,8 @@ def test_memory_runs(tmp_path: Path) -> None:
 
 async def test_lifecycle_runs() -> None:
     """Four lifecycles in two workers: seven commands of two committed transactions each,
-    and a floor replaying the one calibration lifecycle's recorded transactions (PostgreSQL
-    too when its DSN is set)."""
+    and a floor replaying recorded transactions: on SQLite the timed part's own, on
+    PostgreSQL (when its DSN is set) the one calibration lifecycle's, once per worker."""
     result = await load("lifecycle").run(lifecycles=4, parallel=2, calibration=1)
     assert (result["lifecycles"], result["parallel"], result["rounds"]) == (4, 2, 1)
     engines = [e for e in ("sqlite", "postgresql") if e in result]
@@ -469,8 +469,9 @@ async def test_lifecycle_runs() -> None:
         assert r["commands_per_lifecycle"] == 7
         assert r["transactions_per_lifecycle"] == 14
         assert r["transactions"] == 56
-        assert r["recorded_transactions"] == 14  # the calibration lifecycle's
-        # SQLite: passes over the recording until as many as ours; PostgreSQL: one per worker.
+        # SQLite: the timed part's, replayed once; PostgreSQL: the calibration lifecycle's,
+        # once per worker.
+        assert r["recorded_transactions"] == (56 if engine == "sqlite" else 14)
         assert r["floor_transactions"] == (56 if engine == "sqlite" else 2 * 14)
         assert r["statements_per_transaction"] > 1
         assert set(r["statement_mix"]) <= {"select", "insert", "update", "delete"}
@@ -478,10 +479,14 @@ async def test_lifecycle_runs() -> None:
         assert len(r["rounds"]) == 1 and r["ratio"] == r["rounds"][0]["ratio"] > 0
 
 
-async def test_lifecycle_floor_replays_the_recorded_transactions(tmp_path: Path) -> None:
-    """What the floor replays is what the store ran: on the copy taken before the recording,
-    the replay ends in the same rows (and the same new ids); a replay that sees other rows
-    than the recording stops the run."""
+@pytest.mark.parametrize("recorder", ["recording", "recording_sqlite"])
+async def test_lifecycle_floor_replays_the_recorded_transactions(
+    tmp_path: Path, recorder: str
+) -> None:
+    """What the floor replays is what the store ran (recorded around the transaction's
+    methods, or where the SQLite store runs each statement): on the copy taken before the
+    recording, the replay ends in the same rows (and the same new ids); a replay that sees
+    other rows than the recording stops the run."""
     from bot.storage import open_database
 
     lifecycle = load("lifecycle")
@@ -493,7 +498,7 @@ async def test_lifecycle_floor_replays_the_recorded_transactions(tmp_path: Path)
             await tx.execute(insert, {"id": "before", "name": "x"})
         await floor.snapshot()
         counts = lifecycle.Counts()
-        with lifecycle.recording(db, counts):
+        with getattr(lifecycle, recorder)(db, counts):
             async with db.transaction() as tx:
                 await tx.fetch_one(insert, {"id": "a", "name": "y"})
                 await tx.execute("UPDATE communities SET name = :name", {"name": "z"})
