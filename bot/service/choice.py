@@ -40,12 +40,19 @@ async def volunteer(ctx: Ctx, req: HelpRequest, note: str | None) -> Outcome:
     # The mentor's row, then the request's, in the order a claim takes them (no deadlock);
     # the request still open once locked, so no pick can have come in between.
     await check_capacity(ctx, ctx.me.id, ctx.me.display_name, req.id)
-    if await ctx.tx.fetch_one(sql.LOCK_OPEN, {"id": req.id}) is None:
+    number = await ctx.tx.fetch_val(sql.LOCK_OPEN, {"id": req.id})
+    if number is None:
         fresh = await waves.get_request(ctx, req.id)
         raise closed_error(fresh or req)
     added = await ctx.tx.fetch_one(
         sql.VOLUNTEER,
-        {"request_id": req.id, "mentor_id": ctx.me.id, "note": note, "now": ctx.ts},
+        {
+            "request_id": req.id,
+            "mentor_id": ctx.me.id,
+            "note": note,
+            "now": ctx.ts,
+            "number": int(number),
+        },
     )
     if added is None:
         raise Conflict(
@@ -79,19 +86,53 @@ async def volunteer(ctx: Ctx, req: HelpRequest, note: str | None) -> Outcome:
     return Outcome(Reply(text), messages)
 
 
+async def withdrawn(ctx: Ctx, req: HelpRequest) -> list[OutboundMessage]:
+    """A mentor took back their offer to take the request: the member's list loses them (the
+    others keep their numbers), and the choice ends a window after the first who still
+    offers."""
+    if not choosing(req):
+        return []
+    rows = await ctx.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
+    if rows:
+        await due.reschedule(ctx, due.Kind.CHOICE_DEADLINE, req.id, _deadline(req, rows))
+        return await _list_for_member(ctx, req, rows)
+    await due.cancel(ctx, due.Kind.CHOICE_DEADLINE, req.id)
+    mentee = await ctx.address(req.requester_id)
+    if mentee is None:
+        return []
+    text = (
+        f"The mentor who offered to take {rid(req.id)} withdrew. It's still offered to others; "
+        "you'll get a new list as soon as one offers."
+    )
+    return [OutboundMessage(to=mentee, text=text, key=f"choice:{req.id}", update=True)]
+
+
 async def pick(ctx: Ctx, cmd: c.PickMentor) -> Outcome:
     """`/mentor pick [r12] <n>`: the member's choice gets the request; the others are
     released."""
     req = await _my_choosing_request(ctx, cmd.request)
     rows = await ctx.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
-    if not 1 <= cmd.choice <= len(rows):
+    r = rid(req.id)
+    chosen = next((row for row in rows if int(row["number"]) == cmd.choice), None)
+    if chosen is None:
+        numbers = [str(row["number"]) for row in rows]
+        which = numbers[0] if len(numbers) == 1 else "one of " + ", ".join(numbers)
+        if not rows:
+            raise NotFound(
+                f"Nobody has offered to take {r} yet.",
+                hint="You'll get the list of mentors as soon as one offers.",
+            )
         raise NotFound(
-            f"There is no mentor {cmd.choice} for {rid(req.id)}: "
-            + (f"pick 1 to {len(rows)}." if rows else "nobody has offered yet."),
-            hint=f"Type `/mentor pick {rid(req.id)} 1` for the first.",
+            f"There is no mentor {cmd.choice} for {r} (any more): " + f"pick {which}.",
+            hint=f"Type `/mentor pick {r} {numbers[0]}` for the first in your list.",
         )
-    chosen = rows[cmd.choice - 1]
     mentor = int(chosen["mentor_id"])
+    if await same_person(ctx, mentor, req.requester_id):
+        # an account linked since they offered: the member and the mentor are one person
+        raise NotAllowed(
+            f"{chosen['display_name']} is you (your accounts are linked), so they can't take {r}.",
+            hint="Pick another one from the list.",
+        )
     if await suspended_until(ctx, mentor) is not None or await blocked_between(
         ctx, mentor, req.requester_id
     ):
@@ -109,32 +150,44 @@ async def choice_deadline(scope: Scope, request_id: int, version: int) -> list[O
     if req is None or not choosing(req):
         return []
     rows = await scope.tx.fetch(sql.VOLUNTEERS, {"request_id": req.id})
-    if not rows or _deadline(req, rows) > scope.ts:
-        return []  # nobody offered, or a later round with its own deadline
+    if not rows:
+        return []  # nobody offered (any more): the waves go on
+    deadline = _deadline(req, rows)
+    if deadline > scope.ts:
+        # The first to offer withdrew (or was forgotten), or this is a later round: the
+        # choice ends a window after the first of those who offer now.
+        await due.reschedule(scope, due.Kind.CHOICE_DEADLINE, req.id, deadline)
+        return []
     for row in await _ranked(scope, req, rows):
         mentor = int(row["mentor_id"])
-        if await suspended_until(scope, mentor) is not None or await blocked_between(
-            scope, mentor, req.requester_id
+        if (
+            await same_person(scope, mentor, req.requester_id)
+            or await suspended_until(scope, mentor) is not None
+            or await blocked_between(scope, mentor, req.requester_id)
         ):
             continue
         try:
             outcome = await _give(scope, req, row, picked=False)
-        except (LimitReached, Conflict):
-            continue
+        except LimitReached:
+            continue  # this mentor has no room now: the next one
+        except Conflict:
+            return []  # the request was taken meanwhile (a pick): nothing left to do
         return list(outcome.messages)
-    # None of them can take it any more: they are released, and the waves go on.
-    await scope.tx.execute(sql.RELEASE_VOLUNTEERS, {"request_id": req.id})
+    # None of them can take it any more: their offers end (withdrawn: they did answer), they
+    # are released, and the waves go on.
+    text = f"{rid(req.id)} went to nobody in the end. Thanks for offering!"
+    ended = await scope.tx.fetch(offer_sql.WITHDRAW_HELD, {"request_id": req.id, "now": scope.ts})
     messages = []
-    for row in rows:
+    for row in ended:
         address = await scope.address(int(row["mentor_id"]))
         if address is not None:
             messages.append(
-                OutboundMessage(
-                    to=address,
-                    text=f"{rid(req.id)} went to nobody in the end. Thanks for offering!",
-                )
+                OutboundMessage(to=address, text=text, key=f"offer:{row['id']}", update=True)
             )
-    return messages
+    messages += await waves.release_volunteers(
+        scope, req, text, told={int(row["mentor_id"]) for row in ended}
+    )
+    return messages + await waves.after_answer(scope, req.id)
 
 
 def _deadline(req: HelpRequest, rows: list[Row]) -> int:
@@ -213,15 +266,16 @@ async def _list_for_member(ctx: Scope, req: HelpRequest, rows: list[Row]) -> lis
             held.setdefault(int(row["person_id"]), []).append(str(row["skill"]))
     r = rid(req.id)
     lines = []
-    actions = []
-    for n, row in enumerate(rows, start=1):
+    actions: list[Action] = []
+    for row in rows:
+        n = int(row["number"])
         mentor = int(row["mentor_id"])
         rep = reps.get(mentor)
         rated = f"rated {rep.value:.1f} ({rep.count})" if rep and rep.count else "not rated yet"
         note = f': "{clip(str(row["note"]), 200)}"' if row["note"] else ""
         skills = ", ".join(sorted(held.get(mentor, []))) or "-"
         lines.append(f"{n}. {row['display_name']} ({skills}; {rated}){note}")
-        if n <= 5:
+        if len(actions) < 5:
             actions.append(Action(f"pick:{r}:{n}", f"Pick {n}", f"/mentor pick {r} {n}"))
     zone = await ctx.tx.fetch_val(person_sql.TIMEZONE_OF, {"id": req.requester_id})
     until = format_local(from_epoch(_deadline(req, rows)), ZoneInfo(str(zone)))

@@ -110,20 +110,12 @@ async def claim_request(
         )
     # Offers to take it (`ask --choose`) end with any claim; those who offered without an
     # offer of their own (from `/mentor open`) hear it here, the others with their offer.
-    released = (
-        await scope.tx.fetch(request_sql.RELEASE_VOLUNTEERS, {"request_id": req.id})
-        if req.choose_window is not None
-        else []
+    messages += await waves.release_volunteers(
+        scope,
+        req,
+        f"{r} was taken by another mentor. Thanks!",
+        told={mentor_id} | {int(row["mentor_id"]) for row in settled},
     )
-    offered = {int(row["mentor_id"]) for row in settled}
-    for row in released:
-        other = int(row["mentor_id"])
-        if other != mentor_id and other not in offered:
-            address = await scope.address(other)
-            if address is not None:
-                messages.append(
-                    OutboundMessage(to=address, text=f"{r} was taken by another mentor. Thanks!")
-                )
     if not any(int(row["mentor_id"]) == mentor_id for row in settled):
         await scope.tx.execute(
             offer_sql.RECORD_DIRECT_ACCEPT,

@@ -36,10 +36,15 @@ async def schedule_many(
     scope.scheduled.append(due_at)
 
 
-async def reschedule(scope: Scope, kind: Kind, ref_id: int, due_at: int, version: int = 0) -> None:
-    """Do `kind` for `ref_id` at `due_at` instead of whenever it was planned before."""
+async def cancel(scope: Scope, kind: Kind, ref_id: int) -> None:
+    """Don't do `kind` for `ref_id` after all (whenever it was planned)."""
     await scope.tx.execute(
         sql.DROP_PENDING,
         {"kind": kind, "ref_id": ref_id, "community_id": scope.community},
     )
+
+
+async def reschedule(scope: Scope, kind: Kind, ref_id: int, due_at: int, version: int = 0) -> None:
+    """Do `kind` for `ref_id` at `due_at` instead of whenever it was planned before."""
+    await cancel(scope, kind, ref_id)
     await schedule(scope, kind, ref_id, due_at, version)

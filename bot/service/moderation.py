@@ -82,6 +82,9 @@ async def close(ctx: Ctx, cmd: c.ModClose) -> Outcome:
     messages += await waves.channel_updates(
         ctx, req, f"{r} was closed by {ctx.me.display_name}: {note}"
     )
+    messages += await waves.release_volunteers(
+        ctx, req, f"{r} was closed by a moderator. Thanks for offering!"
+    )
     await ctx.tx.execute(
         offer_sql.SETTLE,
         {"request_id": req.id, "winner": None, "state": OfferState.WITHDRAWN, "now": ctx.ts},

@@ -100,9 +100,10 @@ async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
     done = await ctx.tx.fetch_one(
         sql.DECLINE, {"request_id": req.id, "mentor_id": ctx.me.id, "now": ctx.ts}
     )
+    relisted = await choice.withdrawn(ctx, req) if withdrawn is not None else []
     if done is None and withdrawn is not None:
         # offered from `/mentor open`, with no offer of their own to decline
-        return Outcome(Reply(f"You withdrew your offer to take {rid(req.id)}."))
+        return Outcome(Reply(f"You withdrew your offer to take {rid(req.id)}."), relisted)
     if done is None:
         offer = await ctx.tx.fetch_one(sql.ANY_FOR, {"request_id": req.id, "mentor_id": ctx.me.id})
         if offer is None:
@@ -120,6 +121,7 @@ async def decline(ctx: Ctx, cmd: c.DeclineOffer) -> Outcome:
             )
         )
     metrics.OFFERS.labels(OfferState.DECLINED).inc()
+    messages += relisted
     messages += await waves.after_answer(ctx, req.id)
     return Outcome(Reply(f"Declined {rid(req.id)}. Thanks for saying so quickly!"), messages)
 

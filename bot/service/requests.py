@@ -391,6 +391,9 @@ async def cancel(ctx: Ctx, cmd: c.CancelRequest) -> Outcome:
         with_actions=False,
     )
     messages += await waves.channel_updates(ctx, req, f"{rid(req.id)} was cancelled by the member.")
+    messages += await waves.release_volunteers(
+        ctx, req, f"{rid(req.id)} was cancelled by {req.requester_name}. Thanks for offering!"
+    )
     messages += closed
     await ctx.tx.execute(
         offer_sql.SETTLE,

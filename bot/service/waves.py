@@ -290,6 +290,29 @@ async def pending_offer_updates(
     return out
 
 
+async def release_volunteers(
+    scope: Scope, req: HelpRequest, text: str, told: set[int] | None = None
+) -> list[OutboundMessage]:
+    """The mentors held for the member's choice (`ask --choose`) are free again, as the
+    request is taken or ends; those who offered from `/mentor open`, with no offer of their
+    own to be updated, hear `text` (`told`: who hears otherwise; by default, every mentor
+    whose offer is still pending)."""
+    if req.choose_window is None:
+        return []
+    if told is None:
+        pending = await scope.tx.fetch(offer_sql.PENDING_OF_REQUEST, {"request_id": req.id})
+        told = {int(row["mentor_id"]) for row in pending}
+    out: list[OutboundMessage] = []
+    for row in await scope.tx.fetch(sql.RELEASE_VOLUNTEERS, {"request_id": req.id}):
+        mentor = int(row["mentor_id"])
+        if mentor in told:
+            continue
+        address = await scope.address(mentor)
+        if address is not None:
+            out.append(OutboundMessage(to=address, text=text))
+    return out
+
+
 async def usual_times(scope: Scope, req: HelpRequest, zone: ZoneInfo) -> list[str]:
     """Up to three weekly hours when most mentors of these skills are around, in `zone`."""
     rows = await scope.tx.fetch(sql.USUAL_HOURS, {"community_id": scope.community, "id": req.id})
@@ -319,6 +342,9 @@ async def request_expire(scope: Scope, request_id: int, version: int) -> list[Ou
         return []
     r = rid(req.id)
     messages = await pending_offer_updates(scope, req, f"{r} expired before anyone took it.")
+    messages += await release_volunteers(
+        scope, req, f"{r} expired before the member picked. Thanks for offering!"
+    )
     # Offers still inside their own deadline were not ignored: withdrawn, not expired.
     await scope.tx.execute(
         offer_sql.SETTLE,

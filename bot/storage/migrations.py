@@ -484,6 +484,20 @@ CREATE INDEX help_posts_request ON help_posts (request_id);
 CREATE INDEX help_posts_person ON help_posts (person_id)
 """,
     ),
+    (
+        16,
+        "a choice of mentor: each mentor who offers keeps the number the member sees",
+        """
+ALTER TABLE volunteers ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE help_requests ADD COLUMN volunteers_seen INTEGER NOT NULL DEFAULT 0;
+UPDATE volunteers SET number = (
+    SELECT COUNT(*) FROM volunteers v WHERE v.request_id = volunteers.request_id
+    AND (v.created_at < volunteers.created_at
+         OR (v.created_at = volunteers.created_at AND v.mentor_id <= volunteers.mentor_id)));
+UPDATE help_requests SET volunteers_seen = (
+    SELECT COUNT(*) FROM volunteers v WHERE v.request_id = help_requests.id)
+""",
+    ),
 ]
 
 

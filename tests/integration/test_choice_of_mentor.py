@@ -5,8 +5,14 @@ no pick in time, the best rated gets it; nobody is held beyond their capacity.""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from bot.domain.messages import Actor
+from bot.domain.model import HelpRequest
+from bot.service import choice, waves
+from bot.service.context import Scope
 from tests.conftest import Harness, HarnessFactory
 
 M1 = Actor("console", "console", "m1", "m1")
@@ -150,6 +156,121 @@ async def test_at_the_deadline_one_who_cant_take_it_is_skipped_and_released(
     async with h.core.db.transaction() as tx:
         assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
         assert await tx.fetch_val("SELECT state FROM help_requests WHERE id = 1") == "open"
+        # m1's offer ends with the hold (it had answered: withdrawn, not ignored), so it
+        # doesn't stand in the way of the next wave
+        mine = await tx.fetch_val(
+            "SELECT o.state FROM offers o JOIN persons p ON p.id = o.mentor_id "
+            "WHERE p.display_name = 'm1'"
+        )
+    assert mine == "withdrawn"
+
+
+async def test_a_withdrawal_keeps_the_others_numbers(make_harness: HarnessFactory) -> None:
+    """The member's list is edited when a mentor withdraws, and every other mentor keeps the
+    number the member saw: "pick 2" is still the one shown as 2."""
+    h = await three_mentors(make_harness)
+    await h.ok("ana", ASK)
+    for user in ("m1", "m2", "m3"):
+        await h.ok(user, "/mentor accept r1")
+    h.take()
+    await h.ok("m1", "/mentor decline r1")
+    listing = h.to(h.take(), "ana")[-1]
+    assert "1. m1" not in listing.text
+    assert "2. m2" in listing.text and "3. m3" in listing.text
+    assert [a.command for a in listing.actions] == ["/mentor pick r1 2", "/mentor pick r1 3"]
+    gone = await h.say("ana", "/mentor pick r1 1")
+    assert gone.is_error and "pick one of 2, 3" in gone.text
+    picked = await h.ok("ana", "/mentor pick r1 2")
+    assert "You picked m2" in picked.text
+
+
+async def test_the_choice_ends_after_the_first_who_offered_withdraws(
+    make_harness: HarnessFactory,
+) -> None:
+    """The window runs from the first offer still standing: when the first withdraws, the
+    choice ends a window after the next one's offer (it used to never end)."""
+    h = await three_mentors(make_harness, **{"requests.choose_window": "10m"})
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")
+    h.advance(timedelta(minutes=5))
+    await h.ok("m2", "/mentor accept r1")
+    await h.ok("m1", "/mentor decline r1")
+    assert "Pick one by Mon 23 Nov 10:15" in h.to(h.take(), "ana")[-1].text
+    await h.wait(timedelta(minutes=6))  # the first window is over, m2's isn't
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT state FROM help_requests WHERE id = 1") == "open"
+    await h.wait(timedelta(minutes=5))
+    assert any("Time to pick was up: m2" in m.text for m in h.to(h.take(), "ana"))
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT state FROM help_requests WHERE id = 1") == "matched"
+
+
+async def test_a_forgotten_mentor_is_no_longer_held(make_harness: HarnessFactory) -> None:
+    h = await three_mentors(make_harness)
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m1", "/mentor forget confirm")
+    await h.wait(timedelta(minutes=11))
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
+        assert await tx.fetch_val("SELECT COUNT(*) FROM sessions") == 0
+        assert await tx.fetch_val("SELECT state FROM help_requests WHERE id = 1") == "open"
+
+
+async def test_a_mentor_linked_to_the_member_is_never_picked(
+    make_harness: HarnessFactory,
+) -> None:
+    """A mentor who offered, then linked their account with the member's (one person): a
+    pick says so politely, and the deadline passes them over instead of failing."""
+    h = await three_mentors(make_harness)
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")
+    code = (await h.ok("ana", "/mentor link")).text.split("code is ")[1].split(".")[0]
+    await h.ok("m1", f"/mentor link {code}")
+    refused = await h.say("ana", "/mentor pick r1 1")
+    assert refused.is_error and "your accounts are linked" in refused.text
+    await h.wait(timedelta(minutes=11))
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM due_actions WHERE error IS NOT NULL") == 0
+        assert await tx.fetch_val("SELECT COUNT(*) FROM sessions") == 0
+        assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
+
+
+@pytest.mark.parametrize("end", ["cancel", "close", "expire"])
+async def test_those_who_offered_from_the_open_list_hear_when_it_ends(
+    make_harness: HarnessFactory, end: str
+) -> None:
+    """A mentor who offered from `/mentor open` (no offer of their own to be edited) was
+    told they'd hear either way: they do when the member cancels, a moderator closes it or
+    it expires, and nobody stays held."""
+    h = await make_harness(
+        **{
+            "routing.wave_size": "1",
+            "requests.choose_window": "2d",
+            "communities.default.moderators": '["console:mod1"]',
+        }
+    )
+    await h.mentor("m1", "python")
+    await h.mentor("m2", "python")
+    await h.ok("ana", ASK)
+    async with h.core.db.transaction() as tx:
+        offered = await tx.fetch_val(
+            "SELECT p.display_name FROM offers o JOIN persons p ON p.id = o.mentor_id"
+        )
+    outsider = "m2" if offered == "m1" else "m1"
+    await h.ok(outsider, "/mentor accept r1")
+    await h.ok(outsider, "/mentor away")  # and so gets no offer of their own later
+    h.take()
+    if end == "cancel":
+        await h.ok("ana", "/mentor cancel r1")
+    elif end == "close":
+        await h.ok("mod1", "/mentor mod close r1 -- Asked twice.")
+    else:
+        await h.wait(timedelta(days=1, minutes=1))
+    told = [m.text for m in h.to(h.take(), outsider)]
+    assert any("Thanks for offering" in text for text in told), told
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
 
 
 async def test_a_moderator_assign_releases_those_who_offered(make_harness: HarnessFactory) -> None:
@@ -193,3 +314,49 @@ async def test_a_held_mentor_gets_no_offer_they_could_not_take(
     await h.ok("bob", "/mentor ask python -- Why is my merge so slow?")
     offered = {m.to.user_id for m in h.take() if "(r2)" in m.text and hasattr(m.to, "user_id")}
     assert offered and "m1" not in offered
+
+
+async def test_a_deadline_that_read_the_request_before_a_pick_tells_nobody_it_failed(
+    make_harness: HarnessFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the deadline may have read the request and those who offered just
+    before a pick committed; its claim then finds the request taken. It stops there: nobody,
+    least of all the picked mentor, is told the request "went to nobody". (The stale read
+    is replayed here: the deadline is handed the rows read before the pick.)"""
+    h = await three_mentors(make_harness)
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m2", "/mentor accept r1")
+    async with h.core.db.transaction() as tx:
+        scope = Scope(h.core.sweep.deps, tx, h.clock.now(), "default")
+        before = await waves.get_request(scope, 1)
+        offered = await tx.fetch(choice.sql.VOLUNTEERS, {"request_id": 1})
+    h.advance(timedelta(minutes=11))
+    await h.ok("ana", "/mentor pick r1 1")
+    h.take()
+    reads = iter([before])
+
+    async def read_before_the_pick(scope: Scope, request_id: int) -> HelpRequest | None:
+        return next(reads, None) or await real_get_request(scope, request_id)
+
+    real_get_request = waves.get_request
+    monkeypatch.setattr(choice.waves, "get_request", read_before_the_pick)
+
+    class ReadBefore:
+        """The transaction, with those who offered as read before the pick."""
+
+        def __init__(self, tx: Any) -> None:
+            self.tx = tx
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.tx, name)
+
+        async def fetch(self, query: str, params: Any = None) -> Any:
+            return offered if query is choice.sql.VOLUNTEERS else await self.tx.fetch(query, params)
+
+    async with h.core.db.transaction() as tx:
+        scope = Scope(h.core.sweep.deps, ReadBefore(tx), h.clock.now(), "default")
+        sent = await choice.choice_deadline(scope, 1, 0)
+    assert sent == []
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM sessions") == 1

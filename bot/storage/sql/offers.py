@@ -232,6 +232,14 @@ WHERE request_id = :request_id AND mentor_id = :mentor_id AND state = 'pending'
 RETURNING id, mentor_id, state
 """
 
+# The offers of the mentors held for a member's choice, when none of them could take it.
+WITHDRAW_HELD = """
+UPDATE offers SET state = 'withdrawn', answered_at = :now
+WHERE request_id = :request_id AND state = 'pending' AND mentor_id IN (
+  SELECT v.mentor_id FROM volunteers v WHERE v.request_id = :request_id)
+RETURNING id, mentor_id
+"""
+
 PENDING_OF_REQUEST = """
 SELECT id, mentor_id FROM offers WHERE request_id = :request_id AND state = 'pending'
 """

@@ -46,7 +46,8 @@ FORGET = [
     "UPDATE help_requests SET question = '[removed]', goal = NULL, tried = NULL, about = NULL, "
     "anonymised_at = :now WHERE requester_id = :id",
     "UPDATE ratings SET comment = NULL WHERE rater_id = :id OR ratee_id = :id",
-    "UPDATE volunteers SET note = NULL WHERE mentor_id = :id",
+    # no longer held for a member's choice (the choice goes on among the others)
+    "DELETE FROM volunteers WHERE mentor_id = :id",
     "DELETE FROM help_posts WHERE person_id = :id AND request_id IS NULL",
     "UPDATE disputes SET statement = '[removed]' WHERE opened_by = :id",
     "UPDATE disputes SET other_statement = '[removed]' WHERE against_id = :id "

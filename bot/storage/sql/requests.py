@@ -162,16 +162,19 @@ STATE_COUNTS = "SELECT state, COUNT(*) AS n FROM help_requests GROUP BY state"
 ALIVE = "SELECT 1"
 
 # A choice of mentor (`ask --choose`): who offered to take a request, held until the pick.
+# Each mentor who offers gets the next number of the request (`help_requests.volunteers_seen`),
+# kept while they are held: a withdrawal leaves a gap, so "pick 2" never means someone else
+# than the member saw as 2.
 VOLUNTEER = """
-INSERT INTO volunteers (request_id, mentor_id, note, created_at)
-VALUES (:request_id, :mentor_id, :note, :now)
+INSERT INTO volunteers (request_id, mentor_id, note, created_at, number)
+VALUES (:request_id, :mentor_id, :note, :now, :number)
 ON CONFLICT DO NOTHING
 RETURNING mentor_id
 """
 VOLUNTEERS = """
-SELECT v.mentor_id, v.note, v.created_at, p.display_name
+SELECT v.mentor_id, v.note, v.created_at, v.number, p.display_name
 FROM volunteers v JOIN persons p ON p.id = v.mentor_id
-WHERE v.request_id = :request_id ORDER BY v.created_at, v.mentor_id
+WHERE v.request_id = :request_id ORDER BY v.number, v.created_at, v.mentor_id
 """
 RELEASE_VOLUNTEERS = "DELETE FROM volunteers WHERE request_id = :request_id RETURNING mentor_id"
 WITHDRAW_VOLUNTEER = (
@@ -179,8 +182,9 @@ WITHDRAW_VOLUNTEER = (
     "RETURNING mentor_id"
 )
 # An offer to take a request locks it while still open (after the mentor's row, as a claim
-# does), so it can't slip in after a pick on PostgreSQL (SQLite's writes are one at a time).
+# does), so it can't slip in after a pick on PostgreSQL (SQLite's writes are one at a time),
+# and takes the mentor's number.
 LOCK_OPEN = """
-UPDATE help_requests SET updated_at = updated_at
-WHERE id = :id AND state = 'open' RETURNING id
+UPDATE help_requests SET volunteers_seen = volunteers_seen + 1
+WHERE id = :id AND state = 'open' RETURNING volunteers_seen
 """
