@@ -229,7 +229,10 @@ class ConsoleFrontEnd:
                 return events.NewPost(place, post, line.text)
             if line.op == "edit":
                 return events.PostEdited(place, post, line.text)
-            return events.PostRemoved(place, post)
+            if line.op == "delete":
+                return events.PostRemoved(place, post)
+            # Not a fallback to removal: a line the parser misread must not cancel a request.
+            raise ValueError(f"a post line's {line.op!r} makes no event")
 
         reply = await self.core.bus.handle_built(actor, build)
         self.emit_reply(line.user, reply)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 _USER = re.compile(r"^[A-Za-z0-9_.@-]{1,40}$")
 
@@ -33,6 +34,9 @@ class CommandLine:
     text: str
 
 
+PostOp = Literal["new", "edit", "delete", "reply"]
+
+
 @dataclass(frozen=True)
 class PostLine:
     """A post in a console channel: `member1 #help How do I ...` (a new post),
@@ -42,11 +46,13 @@ class PostLine:
     user: str
     place: str
     post: str | None  # None: a new post
-    op: str  # new | edit | delete | reply
+    op: PostOp
     text: str
 
 
 _POST = re.compile(r"^#([a-z0-9_-]{1,40})(?:/([0-9]{1,20}))?$")
+# Whole words only: a reply such as ":deleted the cache, still failing" is a reply.
+_OP = re.compile(r":(edit|delete)(?:\s+|$)", re.IGNORECASE)
 
 ConsoleInput = Blank | Directive | CommandLine | PostLine
 
@@ -98,11 +104,11 @@ def _post_line(user: str, rest: str) -> PostLine:
                 f"What does {user} post? For example `{user} #help How do I ...`."
             )
         return PostLine(user, place, None, "new", text)
-    op = "reply"
-    if text.lower().startswith((":edit", ":delete")):
-        word, _, text = text.partition(" ")
-        op = word[1:].lower()
-        text = text.strip()
+    op: PostOp = "reply"
+    found_op = _OP.match(text)
+    if found_op is not None:
+        op = "edit" if found_op.group(1).lower() == "edit" else "delete"
+        text = text[found_op.end() :]
     if op in ("edit", "reply") and not text:
         raise ConsoleInputError(
             f"What does {user} write? For example `{user} #{place}/{post} :edit ...`."

@@ -153,7 +153,10 @@ class MentorClient(discord.Client):
     async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
         post = self.front.help.renamed(before, after)
         if post is not None:
-            await self.front.help_post(post, f"rename:{after.id}:{after.name[:60]}")
+            # No delivery key: THREAD_UPDATE has no event id or edit time, so a key from the
+            # thread (its name, before and after) would drop a real rename back to a title
+            # it had before. A rename handled twice applies the same title twice: harmless.
+            await self.front.help_post(post, None)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         post = self.front.help.removed_message(payload)
@@ -330,7 +333,7 @@ class DiscordFrontEnd:
         else:
             await interaction.response.send_message(**kwargs)
 
-    async def help_post(self, post: Post, delivery: str) -> None:
+    async def help_post(self, post: Post, delivery: str | None) -> None:
         """A help post's event for the core; a refusal reaches only its author, by DM (or in
         the post's thread, mentioning them, when their DMs are closed)."""
         if self.core is None:

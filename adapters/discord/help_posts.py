@@ -92,6 +92,11 @@ class HelpPlaces:
             )
         if str(channel.id) not in self.channels or not message.content:
             return None  # without Message Content the text is empty: nothing to ask
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            # Only what a member typed: Discord's notices are authored by the member who
+            # caused them and may carry text (THREAD_CREATED has the thread's name). Not
+            # `is_system()`, which also passes command answers and poll results.
+            return None
         place, post, text, link = (
             str(channel.id),
             str(message.id),

@@ -494,7 +494,12 @@ class SlackFrontEnd:
             found = await client.chat_getPermalink(channel=channel, message_ts=ts)
         except SlackApiError as exc:
             error = exc.response.data.get("error") if isinstance(exc.response.data, dict) else None
-            log.info("no permalink for a help post: %s", error or exc.response.status_code)
+            log.warning("no permalink for a help post: %s", error or exc.response.status_code)
+            return None
+        except Exception as exc:
+            # The link is only a nicety, and the event is already acked (Slack won't send
+            # it again): a network error or a timeout must not cost the post itself.
+            log.warning("no permalink for a help post: %r", exc)
             return None
         link = found.get("permalink")
         return link if isinstance(link, str) else None

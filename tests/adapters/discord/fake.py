@@ -698,19 +698,26 @@ class FakeDiscord:
         return tid
 
     async def channel_message(
-        self, uid: str, content: str, channel: str = HELP_CHANNEL, *, bot: bool = False
+        self,
+        uid: str,
+        content: str,
+        channel: str = HELP_CHANNEL,
+        *,
+        bot: bool = False,
+        **fields: Any,
     ) -> str:
-        """Someone writes in a channel; returns the message's id."""
+        """Someone writes in a channel (`fields` such as a message `type` replace the
+        default's); returns the message's id."""
         mid = self.new_id()
-        await self._message_create(mid, channel, uid, content, bot=bot)
+        await self._message_create(mid, channel, uid, content, bot=bot, **fields)
         return mid
 
     async def _message_create(
-        self, mid: str, channel: str, uid: str, content: str, *, bot: bool = False
+        self, mid: str, channel: str, uid: str, content: str, *, bot: bool = False, **fields: Any
     ) -> None:
         author = user(uid, self.names.get(uid), bot)
         body = message_payload(mid, channel, author, {"content": content})
-        body["guild_id"] = GUILD
+        body.update(fields, guild_id=GUILD)
         body["member"] = {k: v for k, v in member(uid).items() if k != "user"}
         await self._dispatch("MESSAGE_CREATE", body)
 

@@ -57,6 +57,11 @@ def dm_texts(rig: Rig, uid: str) -> list[str]:
     return [text_of(m) for m in rig.fake.messages.values() if m["channel_id"] == f"9{uid}"]
 
 
+async def offer_reads(rig: Rig, uid: str, text: str) -> None:
+    """Until the mentor's offer (edited in place) shows `text`."""
+    await rig.fake.wait_for(lambda: any(text in t for t in dm_texts(rig, uid)))
+
+
 async def count(rig: Rig, table: str) -> int:
     assert rig.front.core is not None
     async with rig.front.core.db.transaction() as tx:
@@ -204,6 +209,28 @@ async def test_the_bot_s_own_messages_are_not_posts(rig: Rig) -> None:
     assert await count(rig, "help_posts") == 1
 
 
+async def test_a_help_channel_s_system_messages_are_not_posts_but_replies_are(rig: Rig) -> None:
+    await mentor(rig, "11", "pandas")
+    # Discord's "12 started a thread" notice (THREAD_CREATED) carries the thread's name
+    await rig.fake.channel_message("12", "pandas csv chat", type=18)
+    asked = await rig.fake.channel_message("13", "How do I read a CSV with pandas?")
+    reply = await rig.fake.channel_message(
+        "14",
+        "Same here: pandas read_csv drops my dates",
+        type=19,
+        message_reference={"message_id": asked, "channel_id": HELP_CHANNEL, "guild_id": GUILD},
+    )
+    await rig.fake.wait_for(lambda: rig.fake.reactions(reply) != [])
+    await rig.settle()
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        asked_by = await tx.fetch("SELECT question FROM help_requests ORDER BY id")
+    assert [r["question"] for r in asked_by] == [
+        "How do I read a CSV with pandas?",
+        "Same here: pandas read_csv drops my dates",
+    ]
+
+
 async def test_a_post_with_nothing_to_read_is_answered_not_crashed_on(rig: Rig) -> None:
     """Found by the fuzzer: a help channel message of invisible characters used to raise in
     the gateway handler; now its author hears why nothing was made."""
@@ -229,3 +256,28 @@ async def test_renaming_keeps_the_post_s_body_when_it_was_seen(rig: Rig) -> None
     await rig.fake.wait_for(lambda: any("two columns" in t for t in dm_texts(rig, "11")))
     edited = next(t for t in dm_texts(rig, "11") if "two columns" in t)
     assert "How do I parse dates with pandas?" in edited
+
+
+async def test_each_rename_edits_the_request_though_titles_share_their_start(
+    title_only: Rig,
+) -> None:
+    rig = title_only
+    await mentor(rig, "11", "pandas")
+    start = "pandas read csv: how do I parse the dates in two columns of a"  # 61 characters
+    post = await rig.fake.forum_post("12", start + " file", "")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    for title in (start + " CSV file", start + " TSV file"):
+        await rig.fake.rename_post(post, "12", title)
+        await offer_reads(rig, "11", title)
+
+
+async def test_renaming_a_post_back_to_an_earlier_title_edits_its_request(
+    title_only: Rig,
+) -> None:
+    rig = title_only
+    await mentor(rig, "11", "pandas")
+    post = await rig.fake.forum_post("12", "pandas dates A", "")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    for title in ("pandas dates B", "pandas dates C", "pandas dates B"):
+        await rig.fake.rename_post(post, "12", title)
+        await offer_reads(rig, "11", title)

@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import SlackFrontEnd
 from tests.adapters.hostile import (
@@ -244,3 +245,30 @@ async def test_hostile_text_in_a_post_and_a_name_reach_the_thread_escaped(rig: R
     for body in sent:
         for _, shown in parsed_strings(body, SLACK_UNPARSED, slack_plain):
             assert "<!channel>" not in shown and "<!here>" not in shown
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [aiohttp.ClientConnectionError("connection reset"), TimeoutError()],
+    ids=["connection", "timeout"],
+)
+async def test_a_post_whose_link_can_t_be_fetched_still_asks(
+    rig: Rig,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failure: Exception,
+) -> None:
+    await say(rig, "UMEN", "skills add pandas")
+    await say(rig, "UMEN", "available")
+
+    async def unreachable(self: AsyncWebClient, **kwargs: Any) -> Any:
+        raise failure
+
+    monkeypatch.setattr(AsyncWebClient, "chat_getPermalink", unreachable)
+    ts = "1700000010.000100"
+    await event(rig, message("UANA", ts, QUESTION), "Ev11")
+    assert await count(rig, "help_requests") == 1
+    assert any("request r1" in texts(p["blocks"]) for p in rig.fake.posts_to(HELP))
+    offer = next(p for p in rig.fake.of("chat.postMessage") if p["channel"] == "D-UMEN")
+    assert "read_csv" in texts(offer["blocks"]) and "/archives/" not in str(offer["blocks"])
+    assert any(r.levelname == "WARNING" and "permalink" in r.getMessage() for r in caplog.records)
