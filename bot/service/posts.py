@@ -11,7 +11,7 @@ from typing import Any
 from bot.domain import commands as c
 from bot.domain import events as e
 from bot.domain import suggest
-from bot.domain.errors import Conflict, NotAllowed, NotFound
+from bot.domain.errors import Conflict, MicromentorError, NotAllowed, NotFound
 from bot.domain.ids import parse_id
 from bot.domain.messages import Action, OutboundMessage, Outcome, PostAddress, Reply
 from bot.domain.states import PostStatus, RequestState
@@ -85,8 +85,14 @@ async def _ask(
             about=None if link is None else str(link),
         ),
     )
-    await ctx.tx.execute(sql.TO_REQUEST, {"id": post_id, "request_id": req.id})
     r = rid(req.id)
+    if await ctx.tx.fetch_one(sql.TO_REQUEST, {"id": post_id, "request_id": req.id}) is None:
+        # Another pick, or the post's removal, came first (PostgreSQL runs them side by
+        # side): this request rolls back, so no request is left without its post.
+        raise Conflict(
+            f"{pid(post_id)} was just made a request, or removed.",
+            hint="Type `/mentor queue` to see your requests.",
+        )
     note = OutboundMessage(
         to=row_address,
         text=asked.reply.text.replace(f"Your request {r} is in", f"This post is now request {r}", 1)
@@ -197,6 +203,13 @@ async def post_edited(ctx: Ctx, event: e.PostEdited) -> Outcome:
     if row["request_id"] is None:
         skills = _skills(ctx, event.text, ())
         if skills:
+            try:
+                await requests.check_can_ask(ctx)
+            except MicromentorError as exc:
+                # Not a request yet, but the post says this now: it is what a later pick of
+                # its skills asks (nothing was written before the refusal).
+                await ctx.tx.execute(sql.SET_DRAFT, {"id": row["id"], "draft": event.text})
+                return Outcome(Reply(exc.user_text(), is_error=True, field=exc.field))
             return await _ask(
                 ctx,
                 int(row["id"]),

@@ -89,6 +89,13 @@ def _check_text(ctx: Ctx, question: str | None, goal: str | None, tried: str | N
             )
 
 
+async def check_can_ask(ctx: Ctx) -> None:
+    """The person may ask now: not suspended, and under the community's limits (what
+    refuses an ask before anything is stored)."""
+    await require_not_suspended(ctx, "ask for help")
+    await _check_limits(ctx)
+
+
 async def _check_limits(ctx: Ctx) -> None:
     limits = ctx.config.requests
     open_count = await ctx.tx.fetch_val(sql.COUNT_OPEN_BY, {"person_id": ctx.me.id})

@@ -5,12 +5,16 @@ nothing behind. Through the real bus, on both engines."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+
+import pytest
 
 from bot.domain import events as e
 from bot.domain.messages import Actor, OutboundMessage, PostAddress, Reply
 from bot.domain.states import PostStatus
 from tests.conftest import Harness, HarnessFactory
+from tests.integration.test_concurrent_accept import more_cores
 
 QUESTION = "How do I read a CSV file with pandas? read_csv keeps failing on the dates."
 
@@ -201,3 +205,64 @@ def test_a_post_s_link_that_is_no_web_link_is_left_out_not_refused() -> None:
     assert e.NewPost("help", "1", "pandas?", link="https://x.example/" + "a" * 400).link is None
     kept = e.NewPost("help", "1", "pandas?", link="https://team.slack.com/archives/C1/p1")
     assert kept.link == "https://team.slack.com/archives/C1/p1"
+
+
+async def test_an_edit_refused_by_a_limit_still_updates_the_draft(
+    make_harness: HarnessFactory,
+) -> None:
+    """A waiting post edited to name a skill while its author can't ask: refused, but the
+    post's new text is what a later pick asks."""
+    h = await make_harness(**{"requests.max_open": "1"})
+    await h.mentor("m1", "sql", "pandas")
+    await h.ok("ana", "/mentor ask pandas -- How do I read a CSV with pandas?")
+    await post(h, "ana", e.NewPost("help", "200", "my thing is broken, please help"))
+    refused = await post(
+        h, "ana", e.PostEdited("help", "200", "my SQL query with a JOIN is broken")
+    )
+    assert refused.is_error and "open request" in refused.text
+    assert await count(h, "help_requests") == 1
+    await h.ok("ana", "/mentor cancel r1")
+    await h.ok("ana", "/mentor ask sql --post p1")
+    async with h.core.db.transaction() as tx:
+        question = await tx.fetch_val("SELECT question FROM help_requests WHERE id = 2")
+    assert question == "my SQL query with a JOIN is broken"
+
+
+@pytest.mark.parametrize("other", ["pick", "removal"])
+async def test_a_pick_racing_another_pick_or_the_removal_leaves_no_request_without_its_post(
+    make_harness: HarnessFactory, storage_url: str, other: str
+) -> None:
+    """Two picks of a waiting post's skills at once (a double click), or a pick while the
+    post is removed, in two processes: never a request that no post points at."""
+    if not storage_url.startswith("postgresql"):
+        pytest.skip("SQLite's one writer runs them one after the other")
+    h = await make_harness(**{"requests.max_open": "5"})
+    await h.mentor("m1", "python", "sql")
+    cores = await more_cores(storage_url, h, 2)
+    ana = Actor("console", "console", "ana", "ana")
+    try:
+        for trial in range(10):
+            place_post = str(100 + trial)
+            await h.core.bus.handle(ana, e.NewPost("help", place_post, "it's broken, help"))
+            p = f"p{trial + 1}"
+            second = (
+                cores[1].bus.handle_line(ana, f"/mentor ask sql --post {p}")
+                if other == "pick"
+                else cores[1].bus.handle(ana, e.PostRemoved("help", place_post))
+            )
+            await asyncio.gather(
+                cores[0].bus.handle_line(ana, f"/mentor ask python --post {p}"), second
+            )
+            async with h.core.db.transaction() as tx:
+                orphans = int(
+                    await tx.fetch_val(
+                        "SELECT COUNT(*) FROM help_requests r WHERE state = 'open' AND NOT EXISTS "
+                        "(SELECT 1 FROM help_posts p WHERE p.request_id = r.id)"
+                    )
+                )
+                # the next trial starts with no open request (the limits)
+                await tx.execute("UPDATE help_requests SET state = 'cancelled'")
+            assert orphans == 0, f"trial {trial}: a request no post points at"
+    finally:
+        for core in cores:
+            await core.close()
