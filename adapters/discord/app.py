@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -338,6 +338,14 @@ class DiscordFrontEnd:
         the post's thread, mentioning them, when their DMs are closed)."""
         if self.core is None:
             return  # not started: Discord sends no backlog, and the post can be re-made
+        if not post.author:
+            # A deletion of a post this process never saw (posted before a restart, or out
+            # of the client's cache): the store knows the author of every post it kept.
+            assert self.store is not None
+            author = await self.store.post_author(post.guild, post.place, post.post)
+            if author is None:
+                return  # not a post the bot kept: nothing to call off
+            post = replace(post, author=author)
         actor = Actor(PLATFORM, post.guild, post.author, post.name)
         reply = await self.core.bus.handle_built(actor, post.build, delivery=delivery)
         if not reply.is_error or reply.duplicate or post.removed:

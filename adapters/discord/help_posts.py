@@ -160,16 +160,17 @@ class HelpPlaces:
         )
 
     def removed_message(self, payload: discord.RawMessageDeleteEvent) -> Post | None:
-        """A help channel's message deleted; its author is known only if it was seen."""
+        """A help channel's message deleted; its author comes from the client's cache, else
+        (`author` empty) from the store, which knows the posts that became requests."""
         cached = payload.cached_message
-        if str(payload.channel_id) not in self.channels or cached is None:
+        if str(payload.channel_id) not in self.channels or payload.guild_id is None:
             return None
-        if payload.guild_id is None or cached.author.bot:
+        if cached is not None and cached.author.bot:
             return None
         place, post = str(payload.channel_id), str(payload.message_id)
         return Post(
             str(payload.guild_id),
-            str(cached.author.id),
+            "" if cached is None else str(cached.author.id),
             "",
             place,
             post,
@@ -178,14 +179,15 @@ class HelpPlaces:
         )
 
     def removed_thread(self, payload: discord.RawThreadDeleteEvent) -> Post | None:
-        """A forum post deleted; its author is known if the thread was seen."""
-        thread = payload.thread
-        if str(payload.parent_id) not in self.forums or thread is None or thread.owner_id is None:
+        """A forum post deleted; its author comes from the client's cache, else (`author`
+        empty) from the store."""
+        if str(payload.parent_id) not in self.forums:
             return None
+        owner = payload.thread.owner_id if payload.thread is not None else None
         place, post = str(payload.parent_id), str(payload.thread_id)
         return Post(
             str(payload.guild_id),
-            str(thread.owner_id),
+            "" if owner is None else str(owner),
             "",
             place,
             post,

@@ -152,6 +152,16 @@ class PlatformStore:
             )
         return None if value is None else str(value)
 
+    async def post_author(self, workspace: str, place: str, post: str) -> str | None:
+        """The user id of a help post's author on this platform, if the post became a request
+        or waits for its skills."""
+        async with self.db.transaction(read_only=True) as tx:
+            value = await tx.fetch_val(
+                sql.POST_AUTHOR,
+                {"platform": self.platform, "workspace": workspace, "place": place, "post": post},
+            )
+        return None if value is None else str(value)
+
     async def save_installation(self, enterprise_id: str, workspace: str, data: str) -> None:
         """The app's installation in a workspace (replacing an earlier one)."""
         async with self.db.transaction() as tx:

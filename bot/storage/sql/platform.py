@@ -58,6 +58,16 @@ RETURNING state, expires_at
 """
 
 # Inbound delivery ids too old to be retried by the platform (the hourly upkeep).
+# Who wrote a help post, under their identity on the post's platform and workspace: a front
+# end that no longer has the post in memory (a deletion after a restart) acts as them.
+POST_AUTHOR = """
+SELECT i.user_id FROM help_posts hp JOIN identities i ON i.person_id = hp.person_id
+WHERE hp.platform = :platform AND hp.workspace = :workspace AND hp.place = :place
+  AND hp.post = :post AND i.platform = :platform AND i.workspace = :workspace
+ORDER BY i.last_seen_at DESC
+LIMIT 1
+"""
+
 PRUNE_DELIVERIES = "DELETE FROM deliveries WHERE created_at < :before"
 
 # The workspace (server) a platform user was last seen in.

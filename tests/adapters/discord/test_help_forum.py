@@ -171,6 +171,30 @@ async def test_deleting_a_forum_post_cancels_its_request(rig: Rig) -> None:
         assert await tx.fetch_val("SELECT state FROM help_requests") == "cancelled"
 
 
+async def test_a_post_deleted_after_the_bot_forgot_it_still_calls_off_its_request(
+    rig: Rig,
+) -> None:
+    """A help channel message and a forum post deleted when the client no longer has them
+    in memory (as after a restart): their authors come from the store, and the requests
+    are cancelled."""
+    await mentor(rig, "11", "pandas")
+    mid = await rig.fake.channel_message("12", "How do I read a CSV with pandas?")
+    await rig.fake.wait_for(lambda: rig.fake.reactions(mid) != [])
+    post = await rig.fake.forum_post("13", "pandas", "How do I parse dates with pandas?")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to(post) != [])
+    await rig.settle()
+    rig.front.client._connection._messages.clear()  # type: ignore[union-attr]
+    for guild in rig.front.client.guilds:
+        guild._threads.clear()
+    await rig.fake.delete_message(mid, HELP_CHANNEL)
+    await rig.fake.delete_post(post)
+    await rig.fake.wait_for(lambda: sum("cancelled" in t for t in dm_texts(rig, "11")) >= 2)
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        states = [r["state"] for r in await tx.fetch("SELECT state FROM help_requests ORDER BY id")]
+    assert states == ["cancelled", "cancelled"]
+
+
 @pytest.fixture
 async def limited(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Rig]:
     extra = {"MICROMENTOR_DISCORD__MESSAGE_CONTENT": "true", "MICROMENTOR_REQUESTS__MAX_OPEN": "1"}
