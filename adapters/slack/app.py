@@ -10,10 +10,11 @@ Rules live in the core.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -133,6 +134,9 @@ class SlackFrontEnd:
         self._own_core = False
         # a command's own work and what follows the acks: close() waits for them
         self._after_ack: set[asyncio.Future[Any]] = set()
+        # One help post's events one after another (in this process): a new post waits for
+        # its permalink before the core sees it, and its edit or removal must not overtake it.
+        self._post_turns: dict[tuple[str, str, str], tuple[asyncio.Lock, int]] = {}
 
     async def start(self, core: Core | None = None) -> AsyncApp:
         """Open the core (unless given) and build the Bolt app."""
@@ -466,6 +470,27 @@ class SlackFrontEnd:
         (a limit, a suspension) reaches only its author, as an ephemeral message. What the
         core says of the post goes to its thread through the notifier."""
         team = str(body.get("team_id") or "")
+        async with self._post_turn((team, post.channel, post.ts)):
+            await self._help_post_in_turn(team, body, post, client)
+
+    @contextlib.asynccontextmanager
+    async def _post_turn(self, key: tuple[str, str, str]) -> AsyncIterator[None]:
+        """The turn of one post's event, after the earlier ones of the same post."""
+        lock, users = self._post_turns.get(key, (asyncio.Lock(), 0))
+        self._post_turns[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._post_turns[key]
+            if users > 1:
+                self._post_turns[key] = (lock, users - 1)
+            else:
+                del self._post_turns[key]
+
+    async def _help_post_in_turn(
+        self, team: str, body: dict[str, Any], post: parse.ChannelPost, client: AsyncWebClient
+    ) -> None:
         actor = Actor(parse.PLATFORM, team, post.user, post.name)
         delivery = f"ev:{body.get('event_id') or post.channel + ':' + post.ts + post.change}"
         link = (

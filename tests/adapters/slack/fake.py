@@ -52,6 +52,8 @@ class FakeSlack:
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _socket: web.WebSocketResponse | None = None
     _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # set to an unset Event to hold chat.getPermalink's answers until it is set (latency)
+    permalink_gate: asyncio.Event | None = None
 
     async def start(self) -> None:
         app = web.Application()
@@ -113,6 +115,8 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         self.calls.append(Call(method, args, auth.removeprefix("Bearer ") or None))
         self._record()
+        if method == "chat.getPermalink" and self.permalink_gate is not None:
+            await self.permalink_gate.wait()
         return web.json_response(self._answer(method, args, self.calls[-1].token))
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:

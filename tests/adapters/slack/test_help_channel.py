@@ -6,6 +6,7 @@ other channels are ignored."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,38 @@ async def test_editing_and_deleting_the_message_reach_the_request(rig: Rig) -> N
     async with rig.front.core.db.transaction() as tx:
         assert await tx.fetch_val("SELECT state FROM help_requests") == "cancelled"
     assert reactions(rig.fake, ts)[-1] == ("reactions.add", "heavy_minus_sign")
+
+
+async def test_a_message_deleted_while_its_link_is_fetched_is_called_off(rig: Rig) -> None:
+    """The removal of a message arrives while the new message waits for its permalink: it
+    waits its turn, so the request made from the message is cancelled (it used to be handled
+    first, find no post, and leave the request open for a message that was gone)."""
+    await say(rig, "UMEN", "skills add pandas")
+    await say(rig, "UMEN", "available")
+    ts = "1700000009.000100"
+    rig.fake.permalink_gate = gate = asyncio.Event()  # Slack slow to answer
+    posted = asyncio.create_task(
+        rig.sim.event({"channel": HELP, **message("UANA", ts, QUESTION)}, "Ev1")
+    )
+    await rig.fake.wait_for(lambda: rig.fake.of("chat.getPermalink") != [])
+    deleted = {
+        "type": "message",
+        "subtype": "message_deleted",
+        "deleted_ts": ts,
+        "previous_message": message("UANA", ts, QUESTION),
+    }
+    removal = asyncio.create_task(rig.sim.event({"channel": HELP, **deleted}, "Ev2"))
+    # without its turn, the removal is done well within this
+    await asyncio.wait([removal], timeout=0.5)
+    gate.set()
+    await posted
+    await removal
+    await listeners_done()
+    await rig.front.notifier.drain()
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT state FROM help_requests") == "cancelled"
+    assert rig.front._post_turns == {}  # nothing kept once the post's events are done
 
 
 async def test_a_refused_message_is_explained_to_its_author_only(rig: Rig) -> None:
