@@ -201,6 +201,8 @@ async def post_edited(ctx: Ctx, event: e.PostEdited) -> Outcome:
     if row is None or int(row["person_id"]) != ctx.me.id:
         return Outcome(Reply("That post isn't a request: nothing to change."))
     if row["request_id"] is None:
+        if event.text == row["draft"]:
+            return Outcome(Reply(f"{pid(int(row['id']))} says the same: nothing to change."))
         skills = _skills(ctx, event.text, ())
         if skills:
             try:
@@ -224,6 +226,10 @@ async def post_edited(ctx: Ctx, event: e.PostEdited) -> Outcome:
     req = await requests.load_request(ctx, int(row["request_id"]))
     if req.state != RequestState.OPEN:
         return Outcome(Reply(f"{rid(req.id)} is {req.state} now, so it stays as it was."))
+    if _question(ctx, event.text) == req.question:
+        # a platform's update that isn't the text (a link's preview came in): mentors' offers
+        # aren't edited for nothing
+        return Outcome(Reply(f"{rid(req.id)} says the same: nothing to change."))
     return await requests.edit(
         ctx, c.EditRequest(request=rid(req.id), question=_question(ctx, event.text))
     )

@@ -119,6 +119,11 @@ async def test_editing_the_post_edits_the_request_and_removing_it_cancels(
     await post(h, "ana", e.PostEdited("help", "100", "How do I parse dates with pandas read_csv?"))
     edited = h.take()
     assert any("parse dates" in m.text and m.update for m in h.to(edited, "m1"))
+    # an update of the post that isn't its text (a link's preview came in) edits nothing
+    same = await post(
+        h, "ana", e.PostEdited("help", "100", "How do I parse dates with pandas read_csv?")
+    )
+    assert "nothing to change" in same.text and h.take() == []
     # someone else's edit event changes nothing
     await post(h, "bob", e.PostEdited("help", "100", "hijacked"))
     assert not any("hijacked" in m.text for m in h.take())
