@@ -191,6 +191,12 @@ class AskForHelp:
                 "`--choose` is for one mentor: leave out `--mentors`, or `--choose`.",
                 field="mentors",
             )
+        if self.choose and self.with_mentor is not None:
+            raise InvalidInput(
+                "With `--choose` you pick among the mentors who offer, so it doesn't go with "
+                "`--with`, which names the mentor already: leave out one of them.",
+                field="with",
+            )
         tags, with_mentor = self.check_options(
             self.tags, self.minutes, self.at, self.with_mentor, self.mentors
         )

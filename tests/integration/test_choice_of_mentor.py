@@ -360,3 +360,17 @@ async def test_a_deadline_that_read_the_request_before_a_pick_tells_nobody_it_fa
     assert sent == []
     async with h.core.db.transaction() as tx:
         assert await tx.fetch_val("SELECT COUNT(*) FROM sessions") == 1
+
+
+@pytest.mark.parametrize(
+    ("other", "said"),
+    [("--with @m1", "doesn't go with `--with`"), ("--mentors 2", "is for one mentor")],
+)
+async def test_choose_with_a_named_mentor_or_several_is_refused_politely(
+    make_harness: HarnessFactory, other: str, said: str
+) -> None:
+    h = await three_mentors(make_harness)
+    refused = await h.say("ana", f"/mentor ask python --choose {other} -- Why is my merge slow?")
+    assert refused.is_error and said in refused.text
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 0
