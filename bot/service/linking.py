@@ -11,6 +11,7 @@ from bot.domain.messages import Outcome, Reply
 from bot.service import audit
 from bot.service.context import Ctx
 from bot.service.routing import refresh_rotation
+from bot.service.views import sid
 from bot.storage.sql import identities as sql
 
 CODE_LIFE = timedelta(minutes=10)
@@ -49,6 +50,13 @@ async def link(ctx: Ctx, cmd: c.Link) -> Outcome:
     target = int(owner)
     if target == ctx.me.id:
         raise InvalidInput("That code is for this same account; use it on your other one.")
+    shared = await ctx.tx.fetch_val(sql.SHARED_SESSION, {"old": ctx.me.id, "new": target})
+    if shared is not None:
+        raise Conflict(
+            f"These two accounts were both in session {sid(int(shared))} (one on each side, "
+            "or both as its mentors), so they can't become one record.",
+            hint="Keep using them apart, or ask a moderator if this is a mistake.",
+        )
     for statement in sql.MERGE:
         await ctx.tx.execute(statement, {"old": ctx.me.id, "new": target})
     ctx.addresses.clear()  # this account is the other person's now

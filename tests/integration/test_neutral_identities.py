@@ -40,6 +40,11 @@ async def link(h: Harness, maker: Actor, typer: Actor) -> None:
     await ok(h, typer, f"/mentor link {code}")
 
 
+def shown(reply: Reply) -> str:
+    """A reply's text with its fields' values."""
+    return " ".join([reply.text, *(f.value for f in reply.fields)])
+
+
 def offered(messages: list[OutboundMessage]) -> list[str]:
     return sorted(
         m.to.user_id
@@ -434,3 +439,71 @@ async def test_one_person_holds_one_place_in_a_second_opinion(
     await h.ok("m1", "/mentor accept r1")
     twice = await say(h, alt, "/mentor accept r1")
     assert twice.is_error and "already take part in s1, from another account" in twice.text
+
+
+async def test_two_sides_of_one_session_cannot_be_linked(make_harness: HarnessFactory) -> None:
+    """Ana asked on the console and took her own request with her Slack account: one record
+    can't be both sides of s1, so the link is refused and s1 goes on as it was."""
+    h = await make_harness()
+    await ok(h, ANA_SLACK, "/mentor skills add python")
+    await ok(h, ANA_SLACK, "/mentor available for 8h")
+    await ok(h, ANA, "/mentor ask python -- How do I profile a slow loop?")
+    await ok(h, ANA_SLACK, "/mentor accept r1")
+    code = (await ok(h, ANA, "/mentor link")).text.split("code is ")[1].split(".")[0]
+    refused = await say(h, ANA_SLACK, f"/mentor link {code}")
+    assert refused.is_error and "both in session s1" in refused.text
+    for actor in (ANA, ANA_SLACK):
+        await ok(h, actor, "/mentor checkin s1")
+    await ok(h, ANA, "/mentor done s1 resolved")
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT COUNT(*) FROM persons") == 2
+
+
+async def test_two_mentors_of_one_session_cannot_be_linked(make_harness: HarnessFactory) -> None:
+    """Both accounts mentored one request with two mentors and were rated: not one record
+    (their ratings for the one session would collide)."""
+    h = await make_harness()
+    m2 = Actor("console", "console", "m2", "m2")  # the same person's second account
+    await h.mentor("m1", "python")
+    await ok(h, m2, "/mentor skills add python")
+    await ok(h, m2, "/mentor available for 8h")
+    await h.ok("ana", "/mentor ask python --mentors 2 -- Two views on my schema, please")
+    await h.ok("m1", "/mentor accept r1")
+    await ok(h, m2, "/mentor accept r1")
+    for who in ("ana", "m1"):
+        await h.ok(who, "/mentor checkin s1")
+    await ok(h, m2, "/mentor checkin s1")
+    await h.ok("ana", "/mentor done s1 resolved")
+    await h.ok("ana", "/mentor rate s1 @m1 5")
+    await h.ok("ana", "/mentor rate s1 @m2 4")
+    code = (await h.ok("m1", "/mentor link")).text.split("code is ")[1].split(".")[0]
+    refused = await say(h, m2, f"/mentor link {code}")
+    assert refused.is_error and "both in session s1" in refused.text
+
+
+async def test_late_cancels_and_a_named_mentor_follow_the_link(
+    make_harness: HarnessFactory,
+) -> None:
+    """A mentor's late cancel (the session they ended) and a member's choice of them
+    (`--with`) belong to the record the account joins: linking doesn't wash a record."""
+    h = await make_harness()
+    m1_slack = Actor("slack", "T1", "U-M1", "m1")
+    await h.mentor("m1", "python")
+    await ok(h, m1_slack, "/mentor profile")
+    await h.ok("ana", "/mentor ask python -- How do I read a CSV?")
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m1", "/mentor withdraw s1")  # at the start: a late cancel
+    assert "1 late cancels" in shown(await h.ok("m1", "/mentor me"))
+    await h.ok("bob", "/mentor ask python --with @m1 -- Why is my join slow?")
+    await link(h, m1_slack, Actor("console", "console", "m1", "m1"))  # the console record goes
+    assert "1 late cancels" in shown(await ok(h, m1_slack, "/mentor me"))
+    async with h.core.db.transaction() as tx:
+        dangling = await tx.fetch_val(
+            "SELECT COUNT(*) FROM help_requests r WHERE r.preferred_mentor_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = r.preferred_mentor_id)"
+        )
+        ended_by_gone = await tx.fetch_val(
+            "SELECT COUNT(*) FROM sessions s WHERE s.ended_by IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = s.ended_by)"
+        )
+    assert dangling == 0 and ended_by_gone == 0

@@ -125,6 +125,16 @@ RETURNING person_id
 
 IDENTITIES_OF = "SELECT platform, workspace, user_id FROM identities WHERE person_id = :id"
 
+# A session both records took part in (one as the member and one as a mentor, or both as
+# mentors of one request): one record can't be both, so such accounts aren't merged.
+SHARED_SESSION = """
+SELECT a.session_id FROM session_participants a
+JOIN session_participants b ON b.session_id = a.session_id
+WHERE a.person_id = :old AND b.person_id = :new
+ORDER BY a.session_id
+LIMIT 1
+"""
+
 # Everything that points at a person, moved from `old` to `new`. Rows that would collide with
 # one the new record already has (the same skill, the same session) are dropped first. The
 # identities' history moves too: `old` stops existing, so what belonged to it belongs to `new`.
@@ -144,6 +154,9 @@ MERGE = [
     "UPDATE volunteers SET mentor_id = :new WHERE mentor_id = :old",
     "UPDATE help_posts SET person_id = :new WHERE person_id = :old",
     "UPDATE sessions SET mentee_id = :new WHERE mentee_id = :old",
+    "UPDATE sessions SET ended_by = :new WHERE ended_by = :old",
+    "UPDATE help_requests SET preferred_mentor_id = :new WHERE preferred_mentor_id = :old",
+    "UPDATE due_actions SET ref_id = :new WHERE kind = 'suspension_end' AND ref_id = :old",
     "DELETE FROM session_participants WHERE person_id = :old AND session_id IN "
     "(SELECT session_id FROM session_participants WHERE person_id = :new)",
     "UPDATE session_participants SET person_id = :new WHERE person_id = :old",
