@@ -189,25 +189,23 @@ async def resolve_person(
             "now": ts,
         },
     )
+    account = identity_hash(actor.platform, actor.workspace, actor.user_id)
     await tx.execute(
         identities_sql.OPEN,
         {
             "community_id": community_id,
-            "identity_key": identity_hash(actor.platform, actor.workspace, actor.user_id),
+            "identity_key": account,
             "platform": actor.platform,
             "person_id": person_id,
             "now": ts,
         },
     )
+    # A forgotten account coming back is still the person it was (identity_history).
     inherited = await tx.fetch_val(
-        sql.FORGOTTEN_SUSPENSION,
-        {"hash": identity_hash(actor.platform, actor.workspace, actor.user_id)},
+        sql.RETURNING_SUSPENSION, {"id": person_id, "key": account, "now": ts}
     )
-    if inherited is not None and int(inherited) > ts:
-        await tx.execute(
-            sql.SET_SUSPENDED_UNTIL,
-            {"until": inherited, "id": person_id},
-        )
+    if inherited is not None:
+        await tx.execute(sql.SET_SUSPENDED_UNTIL, {"until": inherited, "id": person_id})
     created = await tx.fetch_one(sql.GET_PERSON, {"id": person_id})
     assert created is not None
     return Person.from_row(created)

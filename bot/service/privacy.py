@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -11,9 +13,9 @@ from bot.domain.errors import Conflict
 from bot.domain.messages import Action, Attachment, OutboundMessage, Outcome, Reply
 from bot.domain.states import OfferState, PostStatus, Role
 from bot.service import due, waves
-from bot.service.context import Ctx, Scope, identity_hash
+from bot.service.context import Ctx, Scope
 from bot.service.post_thread import thread_note
-from bot.service.views import sid
+from bot.service.views import rid, sid
 from bot.storage.sql import identities as identities_sql
 from bot.storage.sql import offers as offer_sql
 from bot.storage.sql import privacy as sql
@@ -84,25 +86,19 @@ async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
         {"id": ctx.me.id},
     )
     names |= {str(r["display_name"]) for r in identities}
-    until = await ctx.tx.fetch_val(sql.SUSPENDED_UNTIL, {"id": ctx.me.id})
-    for row in identities:
-        if until is not None and int(until) > ctx.ts:
-            # The sanction must outlive the name: a one-way key remembers it.
-            await ctx.tx.execute(
-                sql.FORGOTTEN,
-                {
-                    "hash": identity_hash(row["platform"], row["workspace"], row["user_id"]),
-                    "until": until,
-                    "now": ctx.ts,
-                },
-            )
+    # No sanction is copied aside: the accounts' history outlives this record's names, and an
+    # account that comes back takes on the suspensions in force then (context.resolve_person).
     live = await ctx.tx.fetch(sql.LIVE_SESSIONS, {"id": ctx.me.id})
+    open_requests = [
+        int(row["id"]) for row in await ctx.tx.fetch(request_sql.OPEN_BY, {"person_id": ctx.me.id})
+    ]
     # Help posts of requests that close now say so in their threads (naming no one).
-    closing = [
-        (int(row["id"]), PostStatus.OPEN)
-        for row in await ctx.tx.fetch(request_sql.OPEN_BY, {"person_id": ctx.me.id})
-    ] + [(int(row["request_id"]), PostStatus.TAKEN) for row in live if row["role"] == Role.MENTEE]
+    closing = [(request_id, PostStatus.OPEN) for request_id in open_requests] + [
+        (int(row["request_id"]), PostStatus.TAKEN) for row in live if row["role"] == Role.MENTEE
+    ]
     messages: list[OutboundMessage] = []
+    for request_id in open_requests:
+        messages += await _open_request_closes(ctx, request_id)
     for request_id, was in closing:
         messages += await thread_note(
             ctx,
@@ -127,18 +123,55 @@ async def forget(ctx: Ctx, cmd: c.Forget) -> Outcome:
                     "unreachable": f"unreachable:{row['user_id']}",
                 },
             )
-    for name in names:
-        if len(name) < 3:
-            continue  # too short to replace safely inside other entries' text
-        await ctx.tx.execute(
-            sql.ANONYMISE_AUDIT,
-            {"name": name, "anon": anon, "community_id": ctx.community},
-        )
+    await _anonymise_audit(ctx, names, anon)
     await ctx.tx.execute(sql.DELETE_IDENTITIES, {"id": ctx.me.id})
     ctx.addresses.pop(ctx.me.id, None)
     return Outcome(
         Reply("Done: you are forgotten. Thank you for being part of the community."), messages
     )
+
+
+async def _anonymise_audit(ctx: Ctx, names: set[str], anon: str) -> None:
+    """Replace the person's names in the community's audit log, wherever they appear (a
+    moderator's note about someone else may name them too), but only as whole names: another
+    member's name may contain theirs ("ana" in "anabel")."""
+    # Longest first, so "Ana Lee" goes whole rather than leaving " Lee" after "Ana".
+    ordered = sorted((n for n in names if n), key=len, reverse=True)
+    if not ordered:
+        return
+    whole = re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(n) for n in ordered)})(?!\w)")
+    seen: set[int] = set()
+    for name in ordered:
+        pattern = "%" + re.sub(r"([!%_])", r"!\1", name) + "%"
+        rows = await ctx.tx.fetch(
+            sql.AUDIT_MENTIONING, {"community_id": ctx.community, "pattern": pattern}
+        )
+        for row in rows:
+            if int(row["id"]) in seen:
+                continue
+            seen.add(int(row["id"]))
+            detail = whole.sub(anon, str(row["detail"]))
+            if detail != row["detail"]:
+                await ctx.tx.execute(sql.SET_AUDIT_DETAIL, {"id": row["id"], "detail": detail})
+
+
+async def _open_request_closes(ctx: Ctx, request_id: int) -> list[OutboundMessage]:
+    """An open request of the person ends with them (sql.FORGET cancels it): the mentors who
+    hold an offer, those who offered to take it (`--choose`) and its #mentors posts hear it,
+    without the person's name."""
+    found = await waves.get_request(ctx, request_id)
+    if found is None:
+        return []
+    # Without the texts the person asked to be erased (the updates show the request's facts).
+    req = replace(found, goal=None, tried=None, about=None)
+    r = rid(req.id)
+    messages = await waves.pending_offer_updates(
+        ctx, req, f"{r} was cancelled: its member left micromentor. No action needed."
+    )
+    messages += await waves.release_volunteers(
+        ctx, req, f"{r} was cancelled: its member left micromentor. Thanks for offering!"
+    )
+    return messages + await waves.channel_updates(ctx, req, f"{r} was cancelled.")
 
 
 async def _requests_of_cancelled_sessions(ctx: Ctx, live: list[Any]) -> list[OutboundMessage]:

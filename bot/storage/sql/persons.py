@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.storage.sql import in_list
+from bot.storage.sql.identities import related
 
 UPSERT_COMMUNITY = """
 INSERT INTO communities (id, name, created_at) VALUES (:id, :name, :now)
@@ -216,10 +217,25 @@ ON CONFLICT DO NOTHING
 
 # BLOCKED_BETWEEN and UNBLOCK are in sql.identities: they see every record of each person.
 
-# A suspension that outlived a forgotten account, by the account's one-way key; and setting
-# it on the account's new record.
-FORGOTTEN_SUSPENSION = (
-    "SELECT suspended_until FROM forgotten_identities WHERE identity_hash = :hash"
+# The suspension a new record of an account that was forgotten comes back to: the latest end
+# of a suspension still in force on any record the account was ever part of (its history
+# outlives forget). Worked out from the sanctions as they stand now, so a suspension decided
+# after the forget counts and one overturned since doesn't. A snapshot in
+# forgotten_identities counts only for an account with no earlier record: one forgotten
+# before the history began (migration 9).
+RETURNING_SUSPENSION = (
+    "WITH RECURSIVE "
+    + related("related", ":id")
+    + """
+SELECT MAX(until) FROM (
+  SELECT ends_at AS until FROM sanctions
+  WHERE person_id IN (SELECT person_id FROM related) AND kind = 'suspension'
+    AND revoked_at IS NULL AND ends_at > :now
+  UNION ALL
+  SELECT suspended_until AS until FROM forgotten_identities
+  WHERE identity_hash = :key AND suspended_until > :now AND NOT EXISTS
+    (SELECT 1 FROM identity_history h WHERE h.identity_key = :key AND h.person_id <> :id)
+) AS found"""
 )
 SET_SUSPENDED_UNTIL = "UPDATE persons SET suspended_until = :until WHERE id = :id"
 

@@ -66,17 +66,13 @@ FORGET = [
     "hours_spec = '{}', call_link = NULL, leaderboard = 0, forgotten_at = :now WHERE id = :id",
 ]
 
-FORGOTTEN = """
-INSERT INTO forgotten_identities (identity_hash, suspended_until, created_at)
-VALUES (:hash, :until, :now)
-ON CONFLICT (identity_hash) DO UPDATE SET suspended_until = excluded.suspended_until
-"""
-
 RETENTION = [
+    # A request stays matched after its session took place: its texts are spared only while
+    # they are still in use, open or with a session still to come or running.
     "UPDATE help_requests SET question = '[removed after the retention period]', goal = NULL, "
     "tried = NULL, about = NULL, anonymised_at = :now WHERE created_at < :before "
-    "AND anonymised_at IS NULL "
-    "AND state NOT IN ('open', 'matched')",
+    "AND anonymised_at IS NULL AND state <> 'open' AND NOT EXISTS (SELECT 1 FROM sessions s "
+    "WHERE s.request_id = help_requests.id AND s.state IN ('scheduled', 'active'))",
     "UPDATE ratings SET comment = NULL WHERE created_at < :before AND comment IS NOT NULL",
     "UPDATE volunteers SET note = NULL WHERE created_at < :before AND note IS NOT NULL",
     "DELETE FROM help_posts WHERE created_at < :before AND request_id IS NULL",
@@ -98,7 +94,6 @@ FORGOTTEN_AT = "SELECT forgotten_at FROM persons WHERE id = :id"
 IDENTITIES = (
     "SELECT platform, workspace, user_id, display_name FROM identities WHERE person_id = :id"
 )
-SUSPENDED_UNTIL = "SELECT suspended_until FROM persons WHERE id = :id"
 # The platform ids the front ends kept for one account (DM channels, posted messages).
 FORGET_PLATFORM_IDS = (
     "DELETE FROM platform_channels WHERE platform = :platform AND workspace = :workspace"
@@ -106,9 +101,13 @@ FORGET_PLATFORM_IDS = (
     "DELETE FROM message_refs WHERE platform = :platform AND workspace = :workspace"
     " AND recipient = :user",
 )
-ANONYMISE_AUDIT = (
-    "UPDATE audit_log SET detail = REPLACE(detail, :name, :anon) WHERE community_id = :community_id"
-)
+# The community's audit entries that may name a person (the detail contains the text; the
+# service then replaces it only as a whole name). `:pattern` is a LIKE pattern, escaped.
+AUDIT_MENTIONING = """
+SELECT id, detail FROM audit_log
+WHERE community_id = :community_id AND detail LIKE :pattern ESCAPE '!'
+"""
+SET_AUDIT_DETAIL = "UPDATE audit_log SET detail = :detail WHERE id = :id"
 DELETE_IDENTITIES = "DELETE FROM identities WHERE person_id = :id"
 REQUESTER_OF = "SELECT requester_id FROM help_requests WHERE id = :id"
 PENDING_RETENTION = (
