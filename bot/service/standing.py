@@ -14,12 +14,15 @@ from bot.domain.states import SessionStep
 from bot.domain.timeparse import format_duration, format_local
 from bot.service import reputation
 from bot.service.context import Ctx, Scope
+from bot.service.identities import related_persons
 from bot.service.people import person_by_mention, require_moderator, suspended_until
 from bot.service.profile import my_skills
 from bot.service.sessions import my_session
 from bot.service.views import clip, sid
+from bot.storage.database import Row
 from bot.storage.sql import disputes as dispute_sql
 from bot.storage.sql import reputation as sql
+from bot.storage.sql import sessions as session_sql
 
 LEADERBOARD_WINDOW = timedelta(days=90)
 
@@ -106,9 +109,14 @@ async def _request_limit_field(scope: Scope, person: Person) -> Field | None:
     return Field("Request limit", f"{per_week} a week for now, because {why}")
 
 
-async def _ratings_field(scope: Scope, person: Person, *, everything: bool) -> Field | None:
-    """The last ratings received; to members only those revealed and not disputed."""
+async def _ratings_field(
+    scope: Scope, person: Person, *, everything: bool, blind_to: frozenset[int] = frozenset()
+) -> Field | None:
+    """The last ratings received; to members only those revealed and not disputed, and to a
+    moderator not those still hidden of sessions they took part in as any of `blind_to`."""
     rows = await scope.tx.fetch(sql.RECEIVED, {"person_id": person.id})
+    if everything:
+        rows = [r for r in rows if not await _blind(scope, r, blind_to)]
     comments = [
         f"{sid(int(r['session_id']))}: {r['score']}/5"
         + (f" \u201c{clip(r['comment'], 200)}\u201d" if r["comment"] else "")
@@ -121,8 +129,23 @@ async def _ratings_field(scope: Scope, person: Person, *, everything: bool) -> F
     return Field("Ratings received" + (" (all)" if everything else ""), "\n".join(comments))
 
 
-async def _fields(scope: Scope, person: Person, *, everything: bool) -> list[Field]:
-    """What a person's standing shows; `everything` adds what only moderators may see."""
+async def _blind(scope: Scope, rating: Row, blind_to: frozenset[int]) -> bool:
+    """Whether a rating is still hidden and of a session one of `blind_to` took part in: a
+    moderator who is a party waits for the reveal like everyone else, or they could read
+    what they were given before rating back."""
+    if rating["ratings_revealed_at"] is not None or not blind_to:
+        return False
+    people = await scope.tx.fetch(
+        session_sql.PARTICIPANTS, {"session_id": int(rating["session_id"])}
+    )
+    return any(int(p["person_id"]) in blind_to for p in people)
+
+
+async def _fields(
+    scope: Scope, person: Person, *, everything: bool, blind_to: frozenset[int] = frozenset()
+) -> list[Field]:
+    """What a person's standing shows; `everything` adds what only moderators may see, save
+    the hidden ratings of sessions `blind_to` (the moderator's records) took part in."""
     fields = [
         await _reputation_field(scope, person, everything=everything),
         await _reliability_field(scope, person),
@@ -130,7 +153,7 @@ async def _fields(scope: Scope, person: Person, *, everything: bool) -> list[Fie
         await _history_field(scope, person),
         await _sanctions_field(scope, person),
         await _request_limit_field(scope, person),
-        await _ratings_field(scope, person, everything=everything),
+        await _ratings_field(scope, person, everything=everything, blind_to=blind_to),
     ]
     return [f for f in fields if f is not None]
 
@@ -147,7 +170,8 @@ async def show_me(ctx: Ctx, cmd: c.ShowMe) -> Outcome:
 async def stats(ctx: Ctx, cmd: c.ModStats) -> Outcome:
     require_moderator(ctx)
     person = await person_by_mention(ctx, cmd.who)
-    fields = await _fields(ctx, person, everything=True)
+    mine = await related_persons(ctx, ctx.me.id)
+    fields = await _fields(ctx, person, everything=True, blind_to=mine)
     disputes = await ctx.tx.fetch(dispute_sql.INVOLVING, {"person_id": person.id})
     if disputes:
         fields.append(
@@ -176,7 +200,8 @@ async def kudos(ctx: Ctx, cmd: c.Kudos) -> Outcome:
         raise NotAllowed("Kudos are the member's thanks to their mentor.")
     message = cmd.message
     thanked = []
-    for mentor in session.mentors:
+    # A mentor of a second opinion who never came gets no public thanks for it.
+    for mentor in session.others(ctx.me.id):
         added = await ctx.tx.fetch_one(
             sql.KUDOS,
             {

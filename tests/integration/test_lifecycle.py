@@ -189,6 +189,11 @@ async def test_done_records_the_outcome_and_only_participants_may(harness: Harne
     assert outsider.is_error and "don't take part" in outsider.text
     bad = await h.say("ana", "/mentor done s1 great")
     assert bad.is_error and "resolved" in bad.text
+    await h.ok("ana", "/mentor checkin s1")
+    # not while m1 may still check in: they would be neither there nor a no-show
+    early = await h.say("ana", "/mentor done s1 partial")
+    assert early.is_error and "m1 hasn't checked in to s1 yet" in early.text
+    await h.ok("m1", "/mentor checkin s1")
     await h.ok("ana", "/mentor done s1 partial")
     async with h.core.db.transaction() as tx:
         row = await tx.fetch_one("SELECT state, outcome FROM sessions WHERE id = 1")
@@ -384,9 +389,9 @@ async def test_only_participants_of_a_session_that_took_place_rate(harness: Harn
     running = await h.say("ana", "/mentor rate s1 5")
     assert running.is_error and "once it has ended" in running.text
     await h.ok("ana", "/mentor checkin")
-    await h.ok("ana", "/mentor done s1")
+    await h.wait(timedelta(minutes=11))  # m1 never comes
     no_place = await h.say("ana", "/mentor rate s1 5")
-    assert no_place.is_error and "didn't take place" in no_place.text
+    assert no_place.is_error and "was a no-show" in no_place.text
     outsider = await h.say("eve", "/mentor rate s1 5")
     assert outsider.is_error and "don't take part" in outsider.text
     bad = await h.say("ana", "/mentor rate s1 9")

@@ -69,6 +69,8 @@ async def test_the_week_s_load_ranks_mentors(make_harness: HarnessFactory) -> No
     for n, member in enumerate(("a1", "a2")):
         await h.ok(member, f"/mentor ask python -- q{n}")
         await h.ok("busy", f"/mentor accept r{n + 1}")
+        await h.ok("busy", f"/mentor checkin s{n + 1}")
+        await h.ok(member, f"/mentor checkin s{n + 1}")
         await h.ok("busy", f"/mentor done s{n + 1}")
     await h.ok("fresh", "/mentor available for 8h")
     h.take()

@@ -83,6 +83,9 @@ async def reschedule(ctx: Ctx, cmd: c.Reschedule) -> Outcome:
             "Choose a time between 5 minutes and 30 days from now.",
             hint=f"For example `/mentor reschedule {s} tomorrow 18:00`.",
         )
+    # The proposal shows, and its Agree button carries, the time to the minute: `in 2h` typed
+    # at 10:00:30 must store the same instant the button agrees to.
+    when = when.replace(second=0, microsecond=0)
     ts = int(when.timestamp())
     if ts == session.start_at:
         return Outcome(Reply(f"{s} is already at that time."))
@@ -99,15 +102,19 @@ async def reschedule(ctx: Ctx, cmd: c.Reschedule) -> Outcome:
             Reply(f"Proposed {format_local(when, ctx.zone)} for {s}; waiting for the other side."),
             messages,
         )
-    await ctx.tx.execute(
+    moving = await ctx.tx.fetch_one(
         sql.MOVE, {"id": session.id, "start_at": ts, "ends_at": ts + session.minutes * 60}
     )
+    if moving is not None:
+        await ctx.tx.execute(sql.RESET_CHECK_INS, {"session_id": session.id})
     moved = await load_session(ctx, session.id)
     assert moved is not None
     await schedule_actions(ctx, moved)
     calendar = invite(ctx, moved)
     where = await space(ctx, moved)
     text = f"{s} is moved to {shared_time(ts, zones(moved))}. The calendar invite is updated."
+    if any(p.checked_in_at is not None for p in session.participants):
+        text += " Earlier check-ins are cleared: check in again at the new time."
     messages = [space_message(where, text, moved)]
     for other in moved.participants:
         if other.person_id == ctx.me.id:

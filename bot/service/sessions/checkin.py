@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import metrics
 from bot.clock import from_epoch
 from bot.domain import commands as c
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
 from bot.domain.states import PostStatus, Role, SessionEnding, SessionState, SessionStep
@@ -26,6 +26,7 @@ async def check_in(ctx: Ctx, cmd: c.CheckIn) -> Outcome:
     """`/mentor checkin`: the actor is there; once everyone is, the session can begin."""
     session = await my_session(ctx, cmd.session, "checkin", SessionStep.CHECK_IN)
     s = sid(session.id)
+    _refuse_no_show(session, ctx.me.id)
     opens = session.start_at - int(ctx.config.sessions.checkin_opens_before.total_seconds())
     if ctx.ts < opens:
         raise InvalidInput(
@@ -35,9 +36,11 @@ async def check_in(ctx: Ctx, cmd: c.CheckIn) -> Outcome:
     done = await ctx.tx.fetch_one(
         sql.CHECK_IN, {"session_id": session.id, "person_id": ctx.me.id, "now": ctx.ts}
     )
-    if done is None:
-        return Outcome(Reply(f"You're already checked in to {s}."))
     session = await load_session(ctx, session.id) or session
+    if done is None:
+        # The deadline may have recorded the no-show since the session was read.
+        _refuse_no_show(session, ctx.me.id)
+        return Outcome(Reply(f"You're already checked in to {s}."))
     waiting = [p.display_name for p in session.participants if p.checked_in_at is None]
     where = await space(ctx, session)
     if waiting:
@@ -51,6 +54,18 @@ async def check_in(ctx: Ctx, cmd: c.CheckIn) -> Outcome:
         Reply(f"Checked in to {s}."),
         [space_message(where, text, session, extend=True, done=True)],
     )
+
+
+def _refuse_no_show(session: Session, person_id: int) -> None:
+    """A no-show stays one: a late check-in would make them rate and be rated after all."""
+    me = session.participant(person_id)
+    if me is not None and me.no_show:
+        s = sid(session.id)
+        raise Conflict(
+            f"The check-in time for {s} is over: you were recorded as a no-show.",
+            hint=f"If that's wrong, once {s} has ended type "
+            f"`/mentor dispute {s} -- <what happened>`.",
+        )
 
 
 async def checkin_deadline(scope: Scope, session_id: int, version: int) -> list[OutboundMessage]:

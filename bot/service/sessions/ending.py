@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from bot import metrics
 from bot.clock import from_epoch
 from bot.domain import commands as c
+from bot.domain.errors import Conflict, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
 from bot.domain.model import Session
 from bot.domain.states import PostStatus, SessionEnding, SessionState, SessionStep, can_move
@@ -50,6 +51,31 @@ async def done(ctx: Ctx, cmd: c.Done) -> Outcome:
     """`/mentor done`: the people in a running session end it, saying how it went."""
     session = await my_session(ctx, cmd.session, "done", SessionStep.DONE)
     s = sid(session.id)
+    me = session.participant(ctx.me.id)
+    assert me is not None
+    # Ending a session one never came to would end it before the deadline records them.
+    if me.no_show:
+        raise NotAllowed(
+            f"You were recorded as a no-show for {s}, so you can't end it.",
+            hint="The others end it when they're done.",
+        )
+    if me.checked_in_at is None:
+        raise NotAllowed(
+            f"You didn't check in to {s}, so you can't end it.",
+            hint=f"If you're there, type `/mentor checkin {s}` first.",
+        )
+    # Nor may it end while someone is still within their time to check in: they would be
+    # neither there nor a no-show. The deadline settles it (and ends a session that didn't
+    # take place by itself).
+    waiting = [p for p in session.participants if p.checked_in_at is None and not p.no_show]
+    if waiting:
+        deadline = session.start_at + int(ctx.config.sessions.checkin_grace.total_seconds())
+        names = ", ".join(p.display_name for p in waiting)
+        raise Conflict(
+            f"{names} hasn't checked in to {s} yet, so it can't end now.",
+            hint=f"If they don't by {format_local(from_epoch(deadline), ctx.zone)}, they're "
+            f"recorded as a no-show, and {s} ends by itself if it didn't take place.",
+        )
     messages = await complete(ctx, session, cmd.outcome, ctx.me.id)
     return Outcome(Reply(f"{s} is done ({cmd.outcome}). Thank you!"), messages)
 

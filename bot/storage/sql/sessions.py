@@ -56,9 +56,11 @@ WHERE id = :id AND state IN ('scheduled', 'active')
 RETURNING id
 """
 
+# A no-show stays one: once the deadline has recorded them, a late check-in changes nothing.
 CHECK_IN = """
 UPDATE session_participants SET checked_in_at = :now
 WHERE session_id = :session_id AND person_id = :person_id AND checked_in_at IS NULL
+  AND no_show = 0
 RETURNING person_id
 """
 
@@ -72,6 +74,12 @@ MOVE = """
 UPDATE sessions SET start_at = :start_at, ends_at = :ends_at, version = version + 1
 WHERE id = :id AND state = 'scheduled'
 RETURNING version
+"""
+
+# A moved session starts afresh: being there for the old time says nothing about the new one.
+RESET_CHECK_INS = """
+UPDATE session_participants SET checked_in_at = NULL, no_show = 0
+WHERE session_id = :session_id
 """
 
 EXTEND = """
