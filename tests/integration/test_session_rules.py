@@ -270,3 +270,28 @@ async def test_a_session_cannot_end_while_someone_may_still_check_in(
     async with h.core.db.transaction() as tx:
         row = await tx.fetch_one("SELECT state, outcome FROM sessions WHERE id = 1")
     assert row is not None and (row["state"], row["outcome"]) == ("no_show", "mentee_no_show")
+
+
+async def test_two_mentors_cannot_move_a_session_without_its_member(
+    make_harness: HarnessFactory,
+) -> None:
+    """A session with two mentors: m2 agreeing with m1's new time moves nothing; the
+    member's yes does. Only the other side is asked."""
+    h = await make_harness()
+    await h.mentor("m1", "python")
+    await h.mentor("m2", "python")
+    await h.ok("ana", "/mentor ask python --mentors 2 --at 15:00 -- Two views on my schema")
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m2", "/mentor accept r1")
+    h.take()
+    await h.ok("m1", "/mentor reschedule s1 2026-11-24T16:00Z")
+    asked = h.take()
+    assert h.to(asked, "ana") and not h.to(asked, "m2")
+    same_side = await h.ok("m2", "/mentor reschedule s1 2026-11-24T16:00Z")
+    assert "Agreed" not in same_side.text
+    async with h.core.db.transaction() as tx:
+        start = await tx.fetch_val("SELECT start_at FROM sessions WHERE id = 1")
+    agreed = await h.ok("ana", "/mentor reschedule s1 2026-11-24T16:00Z")
+    assert "Agreed" in agreed.text
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT start_at FROM sessions WHERE id = 1") != start

@@ -31,12 +31,20 @@ async def _propose(
     describe: Callable[[str], str],
     command: str,
 ) -> tuple[bool, list[OutboundMessage]]:
-    """Record a proposal; True if it matches the other side's, so it can be applied."""
+    """Record a proposal; True if it matches the other side's, so it can be applied.
+
+    The sides are the member and the mentors: in a session with several mentors, one mentor
+    agreeing with another changes nothing without the member (and the member's proposal
+    needs one mentor's yes)."""
+    me = session.participant(ctx.me.id)
+    assert me is not None
     current = await ctx.tx.fetch_one(sql.GET_PROPOSAL, {"session_id": session.id, "kind": kind})
+    proposer = None if current is None else session.participant(int(current["proposed_by"]))
     if (
         current is not None
         and int(current["value"]) == value
-        and int(current["proposed_by"]) != ctx.me.id
+        and proposer is not None
+        and proposer.role != me.role
     ):
         await ctx.tx.execute(sql.DROP_PROPOSAL, {"session_id": session.id, "kind": kind})
         return True, []
@@ -52,8 +60,8 @@ async def _propose(
     )
     messages = []
     for other in session.participants:
-        if other.person_id == ctx.me.id:
-            continue
+        if other.role == me.role:
+            continue  # the other side agrees (see above)
         address = await ctx.address(other.person_id)
         if address is None:
             continue
