@@ -332,9 +332,16 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
             raise InvalidInput("A report has no ratings to void.", hint="dismiss, warn or suspend")
         if cmd.rating_by:
             rater = await person_by_mention(ctx, cmd.rating_by)
-            await ctx.tx.execute(
+            voided = await ctx.tx.fetch(
                 sql.VOID_RATING_BY, {"session_id": session_id, "rater_id": rater.id}
             )
+            if not voided:
+                raise InvalidInput(
+                    f"{rater.display_name} gave no rating in {sid(session_id)}, so there is "
+                    "none of theirs to void.",
+                    hint="Name the one who rated with `--rating-by`, or leave it out to void "
+                    "both ratings.",
+                )
             detail = f"void the rating given by {rater.display_name}"
         else:
             await ctx.tx.execute(sql.VOID_RATINGS, {"session_id": session_id})

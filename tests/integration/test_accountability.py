@@ -120,6 +120,9 @@ async def test_a_dispute_after_the_reveal_stops_ratings_counting_until_resolved(
     await h.ok("m1", "/mentor dispute s1 -- That 1 was revenge.")
     rep = next(f.value for f in (await h.ok("m1", "/mentor me")).fields if f.label == "Reputation")
     assert "not shown yet" in rep
+    await h.ok("eve", "/mentor profile")
+    nobody = await h.say("mod1", "/mentor mod resolve d1 void --rating-by @eve -- Not fair.")
+    assert nobody.is_error and "eve gave no rating in s1" in nobody.text  # and nothing decided
     await h.ok("mod1", "/mentor mod resolve d1 void --rating-by @ana -- Not a fair rating.")
     rep = next(f.value for f in (await h.ok("m1", "/mentor me")).fields if f.label == "Reputation")
     assert "not shown yet" in rep  # voided for good

@@ -75,6 +75,7 @@ UPDATE ratings SET counted = 0 WHERE session_id = :session_id
 
 VOID_RATING_BY = """
 UPDATE ratings SET counted = 0 WHERE session_id = :session_id AND rater_id = :rater_id
+RETURNING rater_id
 """
 
 RESTORE_RATINGS = "UPDATE ratings SET counted = 1 WHERE session_id = :session_id"
