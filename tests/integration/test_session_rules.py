@@ -295,3 +295,37 @@ async def test_two_mentors_cannot_move_a_session_without_its_member(
     assert "Agreed" in agreed.text
     async with h.core.db.transaction() as tx:
         assert await tx.fetch_val("SELECT start_at FROM sessions WHERE id = 1") != start
+
+
+async def test_one_mentor_of_two_withdrawing_leaves_the_session_to_the_other(
+    make_harness: HarnessFactory,
+) -> None:
+    """m2 gives their place back before s1 starts: s1 goes on with ana and m1 (it used to
+    end for everyone and go back to routing)."""
+    h = await make_harness()
+    await h.mentor("m1", "python")
+    await h.mentor("m2", "python")
+    await h.ok("ana", "/mentor ask python --mentors 2 --at 15:00 -- Two views on my schema")
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m2", "/mentor accept r1")
+    h.take()
+    left = await h.ok("m2", "/mentor withdraw s1 -- a clash")
+    assert "m1 stays" in left.text
+    told = [m.text for m in h.to(h.take(), "ana")]
+    assert any("m2 withdrew from s1: a clash. m1 stays" in t for t in told), told
+    async with h.core.db.transaction() as tx:
+        assert await tx.fetch_val("SELECT state FROM sessions WHERE id = 1") == "scheduled"
+        people = [
+            r["display_name"]
+            for r in await tx.fetch(
+                "SELECT p.display_name FROM session_participants sp JOIN persons p "
+                "ON p.id = sp.person_id WHERE sp.session_id = 1 ORDER BY p.display_name"
+            )
+        ]
+        joined = await tx.fetch_val("SELECT mentors_joined FROM help_requests WHERE id = 1")
+    assert people == ["ana", "m1"] and joined == 1
+    gone = await h.say("m2", "/mentor checkin s1")
+    assert gone.is_error
+    h.advance(timedelta(hours=4, minutes=55))  # 14:55, check-in is open
+    await h.ok("m1", "/mentor checkin s1")
+    await h.ok("ana", "/mentor checkin s1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain import commands as c
 from bot.domain.errors import Conflict, NotAllowed
 from bot.domain.messages import OutboundMessage, Outcome, Reply
-from bot.domain.model import HelpRequest
+from bot.domain.model import HelpRequest, Session
 from bot.domain.states import (
     OfferState,
     Role,
@@ -66,6 +66,25 @@ async def cancel_by_member(ctx: Ctx, req: HelpRequest) -> tuple[list[OutboundMes
     return messages, late
 
 
+async def _leave(ctx: Ctx, session: Session, reason: str | None) -> Outcome:
+    """One mentor of several gives their place back: the session goes on with the others
+    (an offer of the request still open could take the place)."""
+    s = sid(session.id)
+    for statement in sql.LEAVE:
+        await ctx.tx.execute(statement, {"session_id": session.id, "person_id": ctx.me.id})
+    await ctx.tx.execute(request_sql.ONE_MENTOR_LESS, {"id": session.request_id, "now": ctx.ts})
+    stays = ", ".join(m.display_name for m in session.mentors if m.person_id != ctx.me.id)
+    because = f": {reason}" if reason is not None else ""
+    text = f"{ctx.me.display_name} withdrew from {s}{because}. {stays} stays: {s} goes on."
+    left = await load_session(ctx, session.id)
+    assert left is not None
+    messages = [space_message(await space(ctx, left), text, left)]
+    mentee = await ctx.address(session.mentee_id)
+    if mentee is not None:
+        messages.append(OutboundMessage(to=mentee, text=text))
+    return Outcome(Reply(f"You withdrew from {s}; {stays} stays with the member."), messages)
+
+
 async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
     """`/mentor withdraw`: the mentor gives a session back before it started."""
     session = await my_session(ctx, cmd.session, "withdraw", SessionStep.WITHDRAW)
@@ -83,6 +102,8 @@ async def withdraw(ctx: Ctx, cmd: c.Withdraw) -> Outcome:
             hint=f"To end it, type `/mentor done {s} referred`.",
         )
     reason = cmd.reason
+    if len(session.mentors) > 1:
+        return await _leave(ctx, session, reason)
     await move_to_end_state(
         ctx,
         session,

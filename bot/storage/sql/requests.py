@@ -64,6 +64,13 @@ WHERE id = :id
 RETURNING mentors_joined, mentors_wanted
 """
 
+# A mentor of several left: the request counts the mentors its session has (a claim by an
+# offer still open may take the place).
+ONE_MENTOR_LESS = """
+UPDATE help_requests SET mentors_joined = mentors_joined - 1, updated_at = :now
+WHERE id = :id AND state = 'matched' AND mentors_joined > 1
+"""
+
 SET_WAVE = "UPDATE help_requests SET wave = :wave WHERE id = :id"
 
 # Place in the queue: open requests sharing a skill with this one, asked earlier.

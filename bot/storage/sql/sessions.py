@@ -13,6 +13,13 @@ INSERT INTO session_participants (session_id, person_id, role)
 VALUES (:session_id, :person_id, :role)
 """
 
+# One mentor of several leaves a session before it started: their place and their proposals.
+LEAVE = [
+    "DELETE FROM session_proposals WHERE session_id = :session_id AND proposed_by = :person_id",
+    "DELETE FROM session_participants WHERE session_id = :session_id "
+    "AND person_id = :person_id AND role = 'mentor'",
+]
+
 FOR_REQUEST = """
 SELECT id FROM sessions WHERE request_id = :request_id
   AND state IN ('scheduled', 'active', 'completed')
