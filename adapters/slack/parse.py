@@ -167,7 +167,7 @@ def shortcut_message(body: dict[str, Any]) -> tuple[str, str | None]:
     link = None
     if _DOMAIN.fullmatch(domain) and _CHANNEL.fullmatch(channel_id) and _TS.fullmatch(ts):
         link = f"https://{domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
-    return (text if isinstance(text, str) else ""), link
+    return _plain(text), link
 
 
 def ask_command(view: dict[str, Any]) -> c.AskForHelp | c.SkillsFromQuestion:

@@ -319,6 +319,13 @@ def test_a_shortcut_message_link_needs_every_part_shaped_as_slack_sends_it() -> 
     assert shortcut_message({**body, "message": {"text": "hi", "ts": "1.2.3"}})[1] is None
 
 
+def test_a_shortcut_message_is_read_as_written() -> None:
+    """Slack escapes &, < and > in a message's text; the question is what the member wrote
+    (the mentor's offer escapes it again for Slack)."""
+    body = shortcut("UANA", "Why is a &lt; b &amp;&amp; c false?", "T")
+    assert shortcut_message(body)[0] == "Why is a < b && c false?"
+
+
 async def test_bad_signatures_and_stale_requests_are_refused(rig: Rig) -> None:
     """401, and nothing happens."""
     body = "team_id=T1&user_id=UANA&command=%2Fmentor&text=ask+python+--+q&trigger_id=x"
