@@ -20,6 +20,18 @@ M1 = Actor("console", "console", "m1", "m1")
 ASK = "/mentor ask python --choose -- How do I profile a slow pandas groupby?"
 
 
+async def offered_and_not(h: Harness) -> tuple[str, str]:
+    """Of m1 and m2 (a wave of one): the mentor offered the request, and the other, who finds
+    it with `/mentor open`."""
+    async with h.core.db.transaction() as tx:
+        offered = str(
+            await tx.fetch_val(
+                "SELECT p.display_name FROM offers o JOIN persons p ON p.id = o.mentor_id"
+            )
+        )
+    return offered, "m2" if offered == "m1" else "m1"
+
+
 async def three_mentors(make_harness: HarnessFactory, **overrides: str) -> Harness:
     h = await make_harness(**{"routing.wave_size": "3", **overrides})
     for user in ("m1", "m2", "m3"):
@@ -253,11 +265,7 @@ async def test_those_who_offered_from_the_open_list_hear_when_it_ends(
     await h.mentor("m1", "python")
     await h.mentor("m2", "python")
     await h.ok("ana", ASK)
-    async with h.core.db.transaction() as tx:
-        offered = await tx.fetch_val(
-            "SELECT p.display_name FROM offers o JOIN persons p ON p.id = o.mentor_id"
-        )
-    outsider = "m2" if offered == "m1" else "m1"
+    _, outsider = await offered_and_not(h)
     await h.ok(outsider, "/mentor accept r1")
     await h.ok(outsider, "/mentor away")  # and so gets no offer of their own later
     h.take()
@@ -292,11 +300,7 @@ async def test_one_who_offered_from_the_open_list_can_withdraw(
     await h.mentor("m1", "python")
     await h.mentor("m2", "python")
     await h.ok("ana", ASK)
-    async with h.core.db.transaction() as tx:
-        offered = await tx.fetch_val(
-            "SELECT p.display_name FROM offers o JOIN persons p ON p.id = o.mentor_id"
-        )
-    outsider = "m2" if offered == "m1" else "m1"  # found r1 with `/mentor open`
+    _, outsider = await offered_and_not(h)  # found r1 with `/mentor open`
     await h.ok(outsider, "/mentor accept r1")
     withdrawn = await h.ok(outsider, "/mentor decline r1")
     assert "withdrew" in withdrawn.text

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.service.context import identity_hash
 from tests.conftest import START, Harness, HarnessFactory
+from tests.integration.test_choice_of_mentor import offered_and_not
 
 MODS = {"communities.default.moderators": '["console:mod1", "console:mod2"]'}
 
@@ -170,11 +171,7 @@ async def test_forget_tells_those_waiting_on_an_open_request_without_its_texts(
         "ana",
         "/mentor ask python --choose --goal ship-secret-goal -- How do I read a CSV?",
     )
-    async with h.core.db.transaction() as tx:
-        offered = await tx.fetch_val(
-            "SELECT p.display_name FROM offers o JOIN persons p ON p.id = o.mentor_id"
-        )
-    outsider = "m2" if offered == "m1" else "m1"
+    offered, outsider = await offered_and_not(h)
     await h.ok(outsider, "/mentor accept r1")  # from the open list: no offer of their own
     await h.ok(outsider, "/mentor away")
     h.take()
