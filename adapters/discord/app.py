@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,9 +32,9 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
 from bot.domain.errors import MicromentorError
-from bot.domain.messages import Actor, FormSpec, Reply
+from bot.domain.messages import Actor, FormSpec, PostAddress, Reply, conversation_key
 from bot.domain.queries import DescribeForm, SuggestSkills
-from bot.grammar import form_for
+from bot.grammar import form_for, parse
 from bot.process.bootstrap import Core, start_core
 from bot.process.runtime import start_health, stop_event, until_stopped
 from bot.process.scheduling import SweepScheduler
@@ -71,6 +72,14 @@ OUT_OF_SYNC = (
     "Discord still shows an older version of this command, so I can't read it. Nothing was "
     "changed. Please try again later: whoever runs micromentor needs to run "
     "`micromentor discord sync`."
+)
+
+
+# A help post the core refused, when its author's DMs are closed: the reason stays private.
+REFUSED_POST = (
+    "I couldn't make this post a help request. I tried to tell you why by DM, but your DMs "
+    "are closed: allow direct messages from this server's members (the server's Privacy "
+    "Settings), or ask with `/mentor ask` to see the reason."
 )
 
 
@@ -254,13 +263,17 @@ class DiscordFrontEnd:
 
     # -- from interactions to the core ------------------------------------------------------
 
-    async def actor_of(self, interaction: discord.Interaction) -> Actor:
+    async def actor_of(self, interaction: discord.Interaction, guild: str | None = None) -> Actor:
+        """Who acts, and in which server. A DM carries no server: it is the one the button's
+        message was for (`guild`, if a server this deployment serves), else the one the
+        person was last seen in."""
         user = interaction.user
         roles = tuple(str(r.id) for r in getattr(user, "roles", []))
         if interaction.guild_id is not None:
             workspace = str(interaction.guild_id)
+        elif guild is not None and self.config.community_for(PLATFORM, guild) is not None:
+            workspace = guild
         else:
-            # A DM (an offer's buttons): the person's server is the one they were seen in.
             assert self.store is not None
             workspace = await self.store.workspace_of(str(user.id)) or self._single_guild()
         return Actor(PLATFORM, workspace, str(user.id), user.display_name, roles)
@@ -269,14 +282,21 @@ class DiscordFrontEnd:
         guilds = [c.discord.guild_id for c in self.config.communities.values()]
         return next((g for g in guilds if g), "dm")
 
-    async def run(self, interaction: discord.Interaction, build: Callable[[], c.Command]) -> None:
+    async def run(
+        self,
+        interaction: discord.Interaction,
+        build: Callable[[], c.Command],
+        guild: str | None = None,
+    ) -> None:
         """Build and run the command, answer privately.
 
         The command is built by the core's bus, so a value it refuses (a blank skill, zero
         minutes) is answered like any other refusal."""
         assert self.core is not None
         bus = self.core.bus
-        await self.answer_soon(interaction, lambda actor, ix: bus.handle_built(actor, build, ix))
+        await self.answer_soon(
+            interaction, lambda actor, ix: bus.handle_built(actor, build, ix), guild
+        )
 
     async def run_line(self, interaction: discord.Interaction, text: str) -> None:
         assert self.core is not None
@@ -284,14 +304,20 @@ class DiscordFrontEnd:
         await self.answer_soon(interaction, lambda actor, ix: bus.handle_text(actor, text, ix))
 
     async def answer_soon(
-        self, interaction: discord.Interaction, handle: Callable[[Actor, str], Awaitable[Reply]]
+        self,
+        interaction: discord.Interaction,
+        handle: Callable[[Actor, str], Awaitable[Reply]],
+        guild: str | None = None,
     ) -> None:
         """Run `handle(actor, delivery)` and answer in the interaction's callback when the
         reply is ready within `discord.reply_in_callback_ms` (one request to Discord, seen
         sooner); otherwise defer (Discord's 3-second rule) and follow up when it is."""
+        acted_in: list[str] = []
 
         async def work() -> Reply:
-            return await handle(await self.actor_of(interaction), f"ix:{interaction.id}")
+            actor = await self.actor_of(interaction, guild)
+            acted_in.append(actor.workspace)
+            return await handle(actor, f"ix:{interaction.id}")
 
         task = asyncio.ensure_future(work())
         try:
@@ -300,30 +326,40 @@ class DiscordFrontEnd:
             )
         except TimeoutError:
             await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.answer(interaction, await task)
+        reply = await task
+        # An answer in a DM has its buttons clicked there too: they name the server.
+        server = acted_in[0] if interaction.guild_id is None else ""
+        await self.answer(interaction, reply, server if server.isdecimal() else None)
 
-    async def run_button(self, interaction: discord.Interaction, command: str) -> None:
+    async def run_button(
+        self, interaction: discord.Interaction, command: str, guild: str | None = None
+    ) -> None:
         form = form_for(command)
         if form is not None and form[0] in ("rate", "dispute"):
             # "Rate s7" / "Dispute s7" buttons open the form, as the slash commands do.
             if form[0] == "rate":
-                await self.open_rate_modal(interaction, form[1], None)
+                await self.open_rate_modal(interaction, form[1], None, guild)
             else:
-                await self.open_dispute_modal(interaction, form[1])
+                await self.open_dispute_modal(interaction, form[1], guild)
             return
         assert self.core is not None
         bus = self.core.bus
-        await self.answer_soon(interaction, lambda actor, ix: bus.handle_line(actor, command, ix))
+        await self.answer_soon(
+            interaction, lambda actor, ix: bus.handle_line(actor, command, ix), guild
+        )
 
-    async def answer(self, interaction: discord.Interaction, reply: Reply) -> None:
-        """The reply, privately: in the callback if none was sent yet, else as a follow-up."""
+    async def answer(
+        self, interaction: discord.Interaction, reply: Reply, guild: str | None = None
+    ) -> None:
+        """The reply, privately: in the callback if none was sent yet, else as a follow-up;
+        `guild`: the server its buttons are for, when it is in a DM."""
         if reply.duplicate:
             return
         kwargs: dict[str, Any] = {
             "embed": embed(reply.text, reply.fields, error=reply.is_error),
             "ephemeral": True,
         }
-        buttons = view(reply.actions)
+        buttons = view(reply.actions, guild=guild)
         if buttons is not None:
             kwargs["view"] = buttons
         if reply.files:
@@ -334,8 +370,9 @@ class DiscordFrontEnd:
             await interaction.response.send_message(**kwargs)
 
     async def help_post(self, post: Post, delivery: str | None) -> None:
-        """A help post's event for the core; a refusal reaches only its author, by DM (or in
-        the post's thread, mentioning them, when their DMs are closed)."""
+        """A help post's event for the core; a refusal reaches only its author, by DM. With
+        their DMs closed, the post says only that, mentioning them: a refusal can be about
+        them (a suspension), which is nobody else's business."""
         if self.core is None:
             return  # not started: Discord sends no backlog, and the post can be re-made
         if not post.author:
@@ -356,12 +393,31 @@ class DiscordFrontEnd:
             await self.client.get_partial_messageable(int(dm["id"])).send(embed=card)
             return
         except discord.Forbidden:
-            pass  # DMs closed: say it where they posted
-        where = post.post if post.place in self.help.forums else post.place
-        await self.client.get_partial_messageable(int(where)).send(
-            content=f"<@{post.author}>",
-            embed=card,
-            allowed_mentions=mentioning(post.author),
+            pass  # DMs closed: say so where they posted
+        await self._refused_in_public(post)
+
+    async def _refused_in_public(self, post: Post) -> None:
+        """In the post's thread (a forum post's own, or the one the bot opened on a help
+        channel's message), else in a reply to the message: not top level in the channel."""
+        assert self.store is not None
+        text = f"<@{post.author}> {REFUSED_POST}"
+        allowed = mentioning(post.author)
+        thread = post.post if post.place in self.help.forums else None
+        if thread is None:
+            # the notifier keeps that thread under the post's key (no community in it)
+            address = PostAddress("", PLATFORM, post.guild, post.place, post.post)
+            thread = await self.store.find_channel(post.guild, conversation_key(address))
+        if thread is not None:
+            await self.client.get_partial_messageable(int(thread)).send(
+                text, allowed_mentions=allowed
+            )
+            return
+        # Deleted meanwhile: said without the reply, rather than not at all.
+        to = discord.MessageReference(
+            message_id=int(post.post), channel_id=int(post.place), fail_if_not_exists=False
+        )
+        await self.client.get_partial_messageable(int(post.place)).send(
+            text, allowed_mentions=allowed, reference=to
         )
 
     async def skills_matching(self, interaction: discord.Interaction, typed: str) -> list[str]:
@@ -481,7 +537,11 @@ class DiscordFrontEnd:
         await interaction.response.send_modal(form)
 
     async def open_rate_modal(
-        self, interaction: discord.Interaction, session: str, who: str | None
+        self,
+        interaction: discord.Interaction,
+        session: str,
+        who: str | None,
+        guild: str | None = None,
     ) -> None:
         front = self
 
@@ -502,18 +562,16 @@ class DiscordFrontEnd:
             )
 
             async def on_submit(self, submitted: discord.Interaction) -> None:
-                words = str(self.aspects).split()
-                options = " ".join(
-                    f"--{k} {v}" for k, v in zip(words[::2], words[1::2], strict=False)
+                score, aspects, comment = str(self.score), str(self.aspects), str(self.comment)
+                await front.run(
+                    submitted, lambda: rating(session, who, score, aspects, comment), guild
                 )
-                line = f"rate {session} {who or ''} {str(self.score).strip()} {options}"
-                if str(self.comment).strip():
-                    line += f" -- {self.comment}"
-                await front.run_line(submitted, line)
 
         await interaction.response.send_modal(RateModal())
 
-    async def open_dispute_modal(self, interaction: discord.Interaction, session: str) -> None:
+    async def open_dispute_modal(
+        self, interaction: discord.Interaction, session: str, guild: str | None = None
+    ) -> None:
         front = self
 
         class DisputeModal(discord.ui.Modal, title=f"Dispute {session}"[:45]):
@@ -522,7 +580,8 @@ class DiscordFrontEnd:
             )
 
             async def on_submit(self, submitted: discord.Interaction) -> None:
-                await front.run(submitted, lambda: c.OpenDispute(session, str(self.statement)))
+                statement = str(self.statement)
+                await front.run(submitted, lambda: c.OpenDispute(session, statement), guild)
 
         await interaction.response.send_modal(DisputeModal())
 
@@ -659,6 +718,26 @@ class AskForm(discord.ui.Modal):
 # How long the "Add the skills" button of a form sent without skills keeps what was written
 # (in this process only: after a restart the member writes it again).
 REOPEN_FOR = 600.0
+
+
+# What separates an aspect from its number, and one aspect from the next, in the form.
+_ASPECT_SEPARATORS = re.compile(r"[\s,;:=]+")
+_DASHES = "-\u2014\u2013"
+
+
+def rating(session: str, who: str | None, score: str, aspects: str, comment: str) -> c.Command:
+    """The rating form as the core's `rate`. The aspects box is read as people type it on
+    a phone (`Helpfulness 5`, `clarity: 4`, `helpfulness=5, clarity=4`): each name
+    lowercased, or refused by the core as an aspect it doesn't know."""
+    words = [w.strip(_DASHES) for w in _ASPECT_SEPARATORS.split(aspects)]
+    words = [w for w in words if w]
+    options = []
+    for name, value in zip(words[::2], [*words[1::2], ""], strict=False):
+        options.append(f"--{c.ASPECT.check(name)} {value}")
+    line = f"rate {session} {who or ''} {score.strip()} {' '.join(options)}"
+    if comment.strip():
+        line += f" -- {comment}"
+    return parse(line)
 
 
 def _filled(field: discord.ui.TextInput[Any]) -> str | None:

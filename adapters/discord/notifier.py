@@ -49,6 +49,19 @@ def voice_key(session_id: int | str) -> str:
     return f"voice:session:{session_id}"
 
 
+def dm_guild(address: Address) -> str | None:
+    """The server a person's message is for, named in its buttons: a click in a DM carries
+    none, and the person may be in several (each its own identity, maybe its own
+    community)."""
+    if (
+        isinstance(address, PersonAddress)
+        and address.workspace.isascii()
+        and address.workspace.isdigit()
+    ):
+        return address.workspace
+    return None
+
+
 class DiscordNotifier(QueuedNotifier):
     """The Notifier port on Discord; deliveries are queued off the interaction's path."""
 
@@ -93,7 +106,7 @@ class DiscordNotifier(QueuedNotifier):
         if isinstance(message.to, PostAddress) and message.status is not None:
             await self._show_status(message.to, message.status, message.was)
         kwargs: dict[str, Any] = {"embed": embed(message.text, message.fields)}
-        buttons = view(message.actions, message.menu)
+        buttons = view(message.actions, message.menu, dm_guild(message.to))
         if message.key and message.update:
             known = await self.store.find_message(guild, message.key, recipient, records)
             if known is not None:

@@ -26,8 +26,9 @@ MAX_MENU_OPTIONS = 25
 ERROR_COLOUR = discord.Colour.red()
 COLOUR = discord.Colour.blurple()
 
-# Set by the front end: what a click runs (interaction, command text).
-ButtonHandler = Callable[[discord.Interaction, str], Awaitable[None]]
+# Set by the front end: what a click runs (interaction, command text, the server the
+# button's message was for, when it names one).
+ButtonHandler = Callable[[discord.Interaction, str, str | None], Awaitable[None]]
 _handler: dict[str, ButtonHandler] = {}
 
 
@@ -38,19 +39,39 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # command links, custom emoji and timestamps. A zero-width space after "<" leaves them as text.
 _MARKUP = re.compile(r"<(?=[@#/:]|a:|t:)")
 _OPEN_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
+# Code as Discord finds it, scanning left to right: a fenced block, else an inline span
+# opened by a run of backticks and closed by a run as long. An address is matched first
+# (its backticks open nothing, as in Discord); it is escaped with the text around it.
+_CODE = re.compile(
+    r"(?P<link><[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"')\]\s])"
+    r"|(?P<code>```[\s\S]+?```|(?P<ticks>`+)[\s\S]*?[^`](?P=ticks)(?!`))"
+)
 
 
 def escape(text: str) -> str:
     """The one rule for text Discord parses (message content, embed descriptions, field names
     and values): the core's text quotes members, so their markdown (masked links, emphasis,
     spoilers, headings, quotes) is escaped and their mentions (@everyone, @here, <@id>,
-    <@&id>, <#id>) can't form. Backticks are kept: code shows its text as typed, and the
-    core writes commands in it."""
-    text = discord.utils.escape_markdown(text).replace("\\`", "`")
+    <@&id>, <#id>) can't form. Code is left as typed: Discord shows it as text, where a
+    backslash would show (and the core writes commands in it); a backtick with no partner
+    is escaped, so Discord opens no code where none was found here."""
+    out: list[str] = []
+    start = 0
+    for match in _CODE.finditer(text):
+        if match["code"] is not None:
+            out += [_escape_markdown(text[start : match.start()]), match["code"]]
+            start = match.end()
+    out.append(_escape_markdown(text[start:]))
+    # Mentions are neutralised in code too: should Discord read a span differently, none
+    # forms (and AllowedMentions.none() stops pings either way).
+    return _MARKUP.sub("<\u200b", discord.utils.escape_mentions("".join(out)))
+
+
+def _escape_markdown(text: str) -> str:
+    text = discord.utils.escape_markdown(text)
     # escape_markdown escapes one masked link a line (its pattern is greedy); every "[" not
     # yet escaped (after an even run of backslashes) gets its own, so no link can form.
-    text = _OPEN_BRACKET.sub(r"\1\\[", text)
-    return _MARKUP.sub("<\u200b", discord.utils.escape_mentions(text))
+    return _OPEN_BRACKET.sub(r"\1\\[", text)
 
 
 def mentioning(user_id: str) -> discord.AllowedMentions:
@@ -64,52 +85,73 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def escaped(text: str, limit: int) -> str:
+    """`escape(text)` within `limit`, cut before escaping: code cut short has lost its
+    closing backticks, so it is escaped as text rather than left raw."""
+    out, cut = escape(text), len(text)
+    while len(out) > limit:
+        cut = max(0, cut - max(1, len(out) - limit))
+        out = escape(text[:cut]) + "…"
+    return out
+
+
 def embed(text: str, fields: tuple[Field, ...] = (), *, error: bool = False) -> discord.Embed:
     """Text as the description, fields as embed fields, all escaped."""
     out = discord.Embed(
-        description=clip(escape(text) or " ", MAX_DESCRIPTION),
+        description=escaped(text, MAX_DESCRIPTION) or " ",
         colour=ERROR_COLOUR if error else COLOUR,
     )
     for field in fields[:MAX_FIELDS]:
         out.add_field(
-            name=clip(escape(field.label) or "-", MAX_FIELD_NAME),
-            value=clip(escape(field.value) or "-", MAX_FIELD_VALUE),
+            name=escaped(field.label, MAX_FIELD_NAME) or "-",
+            value=escaped(field.value, MAX_FIELD_VALUE) or "-",
             inline=False,
         )
     return out
 
 
 class CommandButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mm\|(?P<command>.+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"mm\|(?:(?P<guild>[0-9]+)\|)?(?P<command>.+)",
 ):
     """A button whose custom_id carries the command it runs, so it keeps working after a
-    restart (registered once in setup_hook; all state is in the id and the database)."""
+    restart (registered once in setup_hook; all state is in the id and the database).
+
+    In a DM, the id also names the server the message was for (`mm|<server>|<command>`): a
+    click there carries no server, and its clicker may be in several. Ids made before it
+    (`mm|<command>`; commands start with `/`) still work."""
 
     def __init__(
         self,
         command: str,
         label: str = "Go",
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        guild: str | None = None,
     ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=clip(label, MAX_LABEL),
                 style=style,
-                custom_id=clip(PREFIX + command, MAX_CUSTOM_ID),
+                custom_id=clip(custom_id(command, guild), MAX_CUSTOM_ID),
             )
         )
         self.command = command
+        self.guild = guild
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> CommandButton:
-        return cls(match["command"])
+        return cls(match["command"], guild=match["guild"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         handler = _handler.get("run")
         if handler is not None:
-            await handler(interaction, self.command)
+            await handler(interaction, self.command, self.guild)
+
+
+def custom_id(command: str, guild: str | None = None) -> str:
+    return f"{PREFIX}{guild}|{command}" if guild else PREFIX + command
 
 
 class CommandMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mmsel\|(?P<name>.*)"):
@@ -136,7 +178,7 @@ class CommandMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mms
         values = self.item.values
         command = str(values[0]) if values else ""
         if handler is not None and command.startswith("/mentor"):
-            await handler(interaction, command)
+            await handler(interaction, command, None)
 
 
 def set_button_handler(handler: ButtonHandler) -> None:
@@ -149,9 +191,13 @@ _STYLES = {
 }
 
 
-def view(actions: tuple[Action, ...], menu: str | None = None) -> discord.ui.View | None:
+def view(
+    actions: tuple[Action, ...], menu: str | None = None, guild: str | None = None
+) -> discord.ui.View | None:
     """Persistent buttons (no timeout) for the actions that fit in a custom_id; or, with a
-    menu's placeholder, one select menu whose options are the actions."""
+    menu's placeholder, one select menu whose options are the actions. `guild`: the server
+    a DM's buttons are for, named in each id that has room for it (else the clicker's last
+    seen server is used)."""
     if menu is not None:
         choices = [
             discord.SelectOption(label=clip(a.label, MAX_LABEL), value=a.command)
@@ -163,16 +209,18 @@ def view(actions: tuple[Action, ...], menu: str | None = None) -> discord.ui.Vie
         menu_view = discord.ui.View(timeout=None)
         menu_view.add_item(CommandMenu(menu, choices))
         return menu_view
-    usable = [a for a in actions if len(PREFIX + a.command) <= MAX_CUSTOM_ID][:MAX_BUTTONS]
+    usable = [a for a in actions if len(custom_id(a.command)) <= MAX_CUSTOM_ID][:MAX_BUTTONS]
     if not usable:
         return None
     out = discord.ui.View(timeout=None)
     for action in usable:
+        fits = guild is not None and len(custom_id(action.command, guild)) <= MAX_CUSTOM_ID
         out.add_item(
             CommandButton(
                 action.command,
                 action.label,
                 _STYLES.get(action.style, discord.ButtonStyle.secondary),
+                guild if fits else None,
             )
         )
     return out

@@ -104,10 +104,20 @@ DISCORD_UNPARSED = frozenset(
 )
 # Mentions and the other <...> forms Discord turns into something else, @everyone and @here,
 # and the hostile text's markdown (masked links, emphasis, spoilers) left unescaped.
-DISCORD_UNSAFE = re.compile(
-    r"<[@#/:]|<a:|<t:|@everyone|@here"
-    r"|(?<!\\)\[(?:click|eve)\]|(?<!\\)\*bold|(?<!\\)__under|(?<!\\)~~gone|(?<!\\)\|\|spoiler"
+# Mentions ping wherever they are; markdown only works outside code, where Discord shows the
+# text as typed (so code is left unescaped, and isn't looked at for markdown).
+DISCORD_PINGS = re.compile(r"<[@#/:]|<a:|<t:|@everyone|@here")
+DISCORD_MARKDOWN = re.compile(
+    r"(?<!\\)\[(?:click|eve)\]|(?<!\\)\*bold|(?<!\\)__under|(?<!\\)~~gone|(?<!\\)\|\|spoiler"
 )
+DISCORD_CODE = re.compile(r"```.*?```|`[^`]+`", re.DOTALL)
+
+
+def discord_unsafe(text: str) -> bool:
+    """Whether Discord would read a ping anywhere in `text`, or markdown outside its code."""
+    return bool(DISCORD_PINGS.search(text)) or bool(
+        DISCORD_MARKDOWN.search(DISCORD_CODE.sub("", text))
+    )
 
 
 def discord_component(obj: dict[str, Any]) -> bool:
@@ -120,7 +130,7 @@ def discord_unsafe_texts(body: Any) -> list[tuple[str, str]]:
     return [
         (k, s)
         for k, s in parsed_strings(body, DISCORD_UNPARSED, discord_component)
-        if DISCORD_UNSAFE.search(s)
+        if discord_unsafe(s)
     ]
 
 

@@ -19,7 +19,7 @@ from bot.clock import ManualClock
 from bot.config import load_config
 from bot.process.bootstrap import start_core
 from bot.service.notifier import FanOutNotifier
-from tests.adapters.discord.fake import GUILD, MENTORS_CHANNEL, FakeDiscord, text_of
+from tests.adapters.discord.fake import GUILD, MENTORS_CHANNEL, FakeDiscord, custom_ids, text_of
 from tests.adapters.slack.fake import PROXY_VARS, TEAM, FakeSlack, Simulator
 from tests.adapters.slack.test_slack import SECRET, texts
 from tests.conftest import START
@@ -113,7 +113,8 @@ async def test_a_slack_member_is_helped_by_a_discord_mentor(both: Both) -> None:
     offers = both.discord_fake.sent_to("911")
     assert offers and "Help from across the bridge?" in text_of(offers[0])
     message = next(m for m in both.discord_fake.messages.values() if m["channel_id"] == "911")
-    iid = await both.discord_fake.click("11", message, "mm|/mentor accept r1", dm=True)
+    (accept,) = [i for i in custom_ids(message) if i.endswith("|/mentor accept r1")]
+    iid = await both.discord_fake.click("11", message, accept, dm=True)
     await both.discord_fake.wait_for(lambda: both.discord_fake.answers(iid) != [])
     assert "session s1" in text_of(both.discord_fake.answers(iid)[0])
     await both.settle()

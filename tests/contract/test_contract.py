@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,11 @@ class Seen:
     text: str
     commands: list[str] = field(default_factory=list)
     edit: bool = False
+
+
+def command_of(custom_id: str) -> str:
+    """A Discord button's command (`mm|/mentor ...`, or `mm|<server>|/mentor ...` in a DM)."""
+    return re.sub(r"^mm\|(?:\d+\|)?", "", custom_id)
 
 
 class Driver(Protocol):
@@ -153,11 +159,11 @@ class DiscordDriver:
         uid = DISCORD_IDS[user]
         fake = self.rig.fake
         posts = [
-            Seen(discord_text(c.body), [i.removeprefix("mm|") for i in custom_ids(c.body)])
+            Seen(discord_text(c.body), [command_of(i) for i in custom_ids(c.body)])
             for c in fake.of("POST", f"/channels/9{uid}/messages")
         ]
         edits = [
-            Seen(discord_text(c.body), [i.removeprefix("mm|") for i in custom_ids(c.body)], True)
+            Seen(discord_text(c.body), [command_of(i) for i in custom_ids(c.body)], True)
             for c in fake.of("PATCH", f"/channels/9{uid}/messages/")
         ]
         return posts + edits

@@ -147,7 +147,8 @@ async def ask(rig: Rig, uid: str, question: str = "How do I read a CSV?") -> str
 
 
 def accept_button(message: dict[str, Any], request: str = "r1") -> str:
-    return next(i for i in custom_ids(message) if i == f"mm|/mentor accept {request}")
+    """Its custom_id: `mm|<command>`, or in a DM `mm|<server>|<command>`."""
+    return next(i for i in custom_ids(message) if i.endswith(f"|/mentor accept {request}"))
 
 
 VOICE_CATEGORY = "4040"
@@ -318,9 +319,9 @@ async def test_the_full_loop_on_discord(rig: Rig) -> None:
     assert accept_button(offer1) and "How do I read a CSV?" in text_of(offer1)
     # As the second mentor's screen still shows it: the first accept edits it ("taken").
     stale = dict(rig.fake.messages[_id_of(rig, offer2)])
-    won = await rig.click("11", rig.fake.messages[_id_of(rig, offer1)], "mm|/mentor accept r1")
+    won = await rig.click("11", rig.fake.messages[_id_of(rig, offer1)], accept_button(offer1))
     assert "session s1" in won
-    lost = await rig.click("12", stale, "mm|/mentor accept r1")
+    lost = await rig.click("12", stale, accept_button(stale))
     assert "already taken" in lost
     await rig.settle()
     edits = [c.body for c in rig.fake.of("PATCH", "/channels/912/messages/")]
@@ -353,20 +354,28 @@ def _id_of(rig: Rig, body: dict[str, Any]) -> str:
 
 
 async def test_a_button_still_works_after_a_restart(tmp_path: Path) -> None:
-    """The offer was sent before the restart; the click after it is handled."""
+    """The offers were sent before the restart; the clicks after it are handled, on a
+    button naming its server as on one an older version sent (`mm|<command>`)."""
     fake = FakeDiscord()
     await fake.start()
     rig = await start_rig(tmp_path, fake)
-    await mentors(rig, "11")
+    await mentors(rig, "11", "12")
     await ask(rig, "21")
+    await ask(rig, "22", "How do I write a CSV?")
     await rig.settle()
     offer = rig.fake.messages[_id_of(rig, rig.dms("11")[0])]
+    older = json.loads(json.dumps(rig.fake.messages[_id_of(rig, rig.dms("12")[1])]))
+    for row in older["components"]:
+        for button in row["components"]:
+            button["custom_id"] = "mm|" + button["custom_id"].split("|")[-1]
     await stop_rig(rig)
     fake._identified.clear()
     again = await start_rig(tmp_path, fake)
     try:
-        won = await again.click("11", offer, "mm|/mentor accept r1")
+        won = await again.click("11", offer, f"mm|{GUILD}|/mentor accept r1")
         assert "session s1" in won
+        won = await again.click("12", older, "mm|/mentor accept r2")
+        assert "session s2" in won
     finally:
         await stop_rig(again)
         await fake.close()
@@ -546,3 +555,102 @@ async def test_typed_options_out_of_range_name_the_field(
     """Discord's typed numbers go through the same checks as the text grammar."""
     text = await rig.say("21", path, options, roles=[MOD_ROLE])
     assert field in text
+
+
+ASPECTS_BOX = "Aspects, e.g. helpfulness 5 clarity 4"
+COMMENT_BOX = "Comment (only they and moderators see it)"
+
+
+async def rate_in_form(rig: Rig, uid: str, values: dict[str, str]) -> dict[str, Any]:
+    """Open the rating form of s1 and submit it; returns the answer."""
+    iid = await rig.fake.slash(uid, ["mentor", "rate"], {"session": "s1"})
+    await rig.fake.wait_for(lambda: iid in rig.fake.modals)
+    sub = await rig.fake.submit_modal(uid, iid, values)
+    await rig.fake.wait_for(lambda: rig.fake.answers(sub) != [])
+    return rig.fake.answers(sub)[0]
+
+
+async def a_finished_session(rig: Rig) -> None:
+    await a_session(rig)
+    for uid in ("21", "11"):
+        await rig.say(uid, ["mentor", "checkin"], {"session": "s1"})
+    await rig.say("11", ["mentor", "done"], {"session": "s1"})
+    await rig.settle()
+
+
+async def test_the_rating_form_reads_aspects_as_a_phone_types_them(rig: Rig) -> None:
+    """Found in review: "Helpfulness 5" (a phone capitalises it) lost the whole rating and
+    its comment. Capitals, `name: 5`, `name=5` and commas all read as the aspect."""
+    await a_finished_session(rig)
+    values = {
+        "Overall, 1 to 5": "5",
+        ASPECTS_BOX: "Helpfulness: 5, Clarity=4",
+        COMMENT_BOX: "Thanks!",
+    }
+    answer = await rate_in_form(rig, "21", values)
+    assert answer["embeds"][0]["color"] != 0xE74C3C, text_of(answer)
+    assert rig.front.core is not None
+    async with rig.front.core.db.transaction() as tx:
+        row = await tx.fetch_one("SELECT score, comment, aspects FROM ratings")
+    assert row is not None and (row["score"], row["comment"]) == (5, "Thanks!")
+    assert json.loads(row["aspects"]) == {"helpfulness": 5, "clarity": 4}
+
+
+async def test_an_aspect_the_core_does_not_know_is_named_in_the_refusal(rig: Rig) -> None:
+    """Not "rate with a number": the refusal is about the aspect, and lists the real ones."""
+    await a_finished_session(rig)
+    answer = await rate_in_form(rig, "21", {"Overall, 1 to 5": "5", ASPECTS_BOX: "Kindness 5"})
+    text = text_of(answer)
+    assert answer["embeds"][0]["color"] == 0xE74C3C
+    assert "kindness" in text and "helpfulness" in text and "number from 1 to 5" not in text
+
+
+SECOND_GUILD = "101"
+
+
+async def test_a_dm_button_runs_in_the_server_its_message_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review: a click in a DM (which carries no server) ran in the server its
+    clicker was last seen in. A mentor in two servers, offered a request in the second, who
+    then used the bot in the first, was told there is no such request. The button names its
+    server now; old buttons (with none) still work, from the server last seen."""
+    fake = FakeDiscord()
+    await fake.start()
+    rig = await start_rig(
+        tmp_path,
+        fake,
+        MICROMENTOR_COMMUNITIES__SECOND__NAME="Second",
+        MICROMENTOR_COMMUNITIES__SECOND__DISCORD__GUILD_ID=SECOND_GUILD,
+        MICROMENTOR_COMMUNITIES__SECOND__DISCORD__MENTORS_CHANNEL_ID="250",
+    )
+    try:
+        # The fake's interactions come from the server its module names.
+        monkeypatch.setattr("tests.adapters.discord.fake.GUILD", SECOND_GUILD)
+        await mentors(rig, "11")
+        await ask(rig, "21")
+        await rig.settle()
+        offer = rig.dms("11")[0]
+        monkeypatch.setattr("tests.adapters.discord.fake.GUILD", GUILD)
+        assert "Member user11" in await rig.say("11", ["mentor", "profile", "show"])
+        assert accept_button(offer) == f"mm|{SECOND_GUILD}|/mentor accept r1"
+        iid = await fake.click(
+            "11", fake.messages[_id_of(rig, offer)], accept_button(offer), dm=True
+        )
+        await fake.wait_for(lambda: fake.answers(iid) != [])
+        assert "session s1" in text_of(fake.answers(iid)[0])
+        monkeypatch.setattr("tests.adapters.discord.fake.GUILD", SECOND_GUILD)
+        for uid in ("21", "11"):
+            await rig.say(uid, ["mentor", "checkin"], {"session": "s1"})
+        await rig.say("11", ["mentor", "done"], {"session": "s1"})
+        await rig.settle()
+        monkeypatch.setattr("tests.adapters.discord.fake.GUILD", GUILD)
+        await rig.say("11", ["mentor", "profile", "show"])
+        prompt = next(m for m in rig.dms("11") if "How was s1" in text_of(m))
+        five = f"mm|{SECOND_GUILD}|/mentor rate s1 5"
+        assert five in custom_ids(prompt)
+        rated = await rig.click("11", fake.messages[_id_of(rig, prompt)], five)
+        assert "Thanks! Your rating of user21" in rated, rated
+    finally:
+        await stop_rig(rig)
+        await fake.close()

@@ -4,6 +4,7 @@ offers, #mentors, session threads, kudos, #moderators, answers to commands and f
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from adapters.discord.render import MAX_FIELD_VALUE, embed, escape
+from bot.domain.messages import Field
 from tests.adapters.discord.fake import MENTORS_CHANNEL, MODERATORS_CHANNEL, FakeDiscord
 from tests.adapters.discord.test_discord import MOD_ROLE, Rig, start_rig, stop_rig
 from tests.adapters.hostile import (
@@ -135,3 +138,53 @@ async def test_hostile_text_is_escaped_and_pings_nobody_on_discord(rig: Rig) -> 
     assert fake.threads
     assert any(reached("POST", f"/channels/{t}/messages") for t in fake.threads)  # sessions
     assert reached("POST", "/interactions/")  # answers to commands and forms, in callbacks
+
+
+CODE_QUESTION = (
+    "Why does `my_list.__len__()` fail for *me*?\n"
+    "```python\ndef f(*args, **kwargs):\n    return my_var  # @everyone\n```\n"
+    "It's a ` stray tick, [see](https://evil.example)"
+)
+
+
+async def test_code_in_a_question_reaches_the_mentor_as_typed(rig: Rig) -> None:
+    """Discord shows code spans and blocks as typed, backslashes included: only the text
+    around them is escaped (found in review: `my\\_list.\\_\\_len\\_\\_()` reached mentors).
+    Mentions in code are still neutralised, and a backtick with no partner is plain text."""
+    await rig.say("11", ["mentor", "skills", "add"], {"skills": "python"})
+    await rig.say("11", ["mentor", "available"], {"duration": "8h"})
+    await form(rig, "21", ["mentor", "ask"], {"skills": "python"}, {"Your question": CODE_QUESTION})
+    await rig.settle()
+    shown = rig.dms("11")[0]["embeds"][0]["description"]
+    assert "`my_list.__len__()`" in shown
+    assert "```python\ndef f(*args, **kwargs):\n    return my_var  # @\u200beveryone\n```" in shown
+    assert "for \\*me\\*?" in shown  # around the code, markdown is still escaped
+    assert "a \\` stray tick, \\[see](https://evil.example)" in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # a backslash before a backtick is the member's: the code still opens there
+        ("a\\`*b*`", "a\\\\`*b*`"),
+        # a backtick inside an address opens no code, as in Discord
+        ("https://x.example/`a *b* c`", "https://x.example/`a \\*b\\* c\\`"),
+        # double backticks may hold a single one
+        ("``a`b`` *c*", "``a`b`` \\*c\\*"),
+        # a fence that is never closed is plain text
+        ("```py\n*x*", "\\`\\`\\`py\n\\*x\\*"),
+        # mentions and Discord's <...> forms can't form in code either
+        ("`<@123456789012345678> @here`", "`<\u200b@\u200b123456789012345678> @\u200bhere`"),
+    ],
+)
+def test_only_text_outside_code_is_escaped(text: str, shown: str) -> None:
+    assert escape(text) == shown
+
+
+def test_code_cut_short_at_a_limit_is_escaped_as_text() -> None:
+    """A code block longer than an embed field loses its closing fence when cut: what is
+    left of it is escaped like any text, so no link forms in it."""
+    value = embed("", (Field("q", "```" + "*y* [x](https://evil.example)\n" * 100 + "```"),))
+    shown = value.fields[0].value
+    assert shown is not None and len(shown) <= MAX_FIELD_VALUE and shown.endswith("…")
+    assert "\\[x]" in shown and not re.search(r"(?<!\\)\[x\]|(?<!\\)\*y", shown)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,16 +214,63 @@ async def test_a_refused_post_is_explained_to_its_author_only(limited: Rig) -> N
     await rig.settle()
     assert rig.fake.sent_to(second) == []
     assert await count(rig, "help_posts") == 1
-    # with DMs closed, the refusal goes in the post, pinging only its author
+    # with DMs closed, the post says only that they are closed and how to hear why (a
+    # refusal such as a suspension is no one else's business), pinging only its author
     rig.fake.closed_dms.add("13")
     await rig.fake.forum_post("13", "q", "pandas groupby, how?")
     fourth = await rig.fake.forum_post("13", "q2", "pandas merge, how?")
     await rig.fake.wait_for(lambda: rig.fake.sent_to(fourth) != [])
     (said,) = rig.fake.sent_to(fourth)
-    assert said["content"] == "<@13>" and "open request" in text_of(said)
+    assert says_only_that_dms_are_closed(said, "13")
     assert [str(u) for u in said["allowed_mentions"]["users"]] == ["13"]
     assert not said["allowed_mentions"].get("parse")
     assert await count(rig, "help_posts") == 2
+
+
+def top_level(rig: Rig) -> list[dict[str, Any]]:
+    """What the bot posted in the help channel itself (not the threads it opened there)."""
+    path = f"/channels/{HELP_CHANNEL}/messages"
+    return [c.body for c in rig.fake.calls if c.method == "POST" and c.path == path]
+
+
+def says_only_that_dms_are_closed(said: dict[str, Any], uid: str) -> bool:
+    """The public word on a refused post whose author's DMs are closed: a mention of them,
+    that DMs are closed and what to do; not the refusal."""
+    text = text_of(said)
+    return (
+        said["content"].startswith(f"<@{uid}>")
+        and "DMs are closed" in text
+        and "/mentor ask" in text
+        and "open request" not in text
+    )
+
+
+async def test_a_refused_help_channel_message_is_answered_where_it_was_posted(
+    limited: Rig,
+) -> None:
+    """Found in review: with the author's DMs closed, a refusal in a help text channel went
+    top level, with its text. Now a refused edit of a post the bot opened a thread for is
+    answered in that thread; a refused new message, in a reply to it."""
+    rig = limited
+    rig.fake.closed_dms.add("13")
+    await mentor(rig, "11", "pandas")
+    asked = await rig.fake.channel_message("13", "pandas groupby, how?")
+    await rig.fake.wait_for(lambda: rig.fake.reactions(asked) != [])
+    waiting = await rig.fake.channel_message("13", "it's broken, please help")
+    await rig.fake.wait_for(lambda: len(rig.fake.threads) == 2)
+    await rig.settle()
+    thread = rig.fake.threads[-1]
+    before = len(rig.fake.sent_to(thread))
+    # naming a skill makes it a second open request: refused
+    await rig.fake.edit_message("13", waiting, HELP_CHANNEL, "pandas merge, how?")
+    await rig.fake.wait_for(lambda: len(rig.fake.sent_to(thread)) > before)
+    assert says_only_that_dms_are_closed(rig.fake.sent_to(thread)[-1], "13")
+    third = await rig.fake.channel_message("13", "pandas join, how?")
+    await rig.fake.wait_for(lambda: top_level(rig) != [])
+    (reply,) = top_level(rig)
+    assert says_only_that_dms_are_closed(reply, "13")
+    assert str(reply["message_reference"]["message_id"]) == third
+    assert len(rig.fake.threads) == 2
 
 
 async def test_the_bot_s_own_messages_are_not_posts(rig: Rig) -> None:
