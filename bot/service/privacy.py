@@ -136,7 +136,8 @@ async def _anonymise_audit(ctx: Ctx, names: set[str], anon: str) -> None:
     moderator's note about someone else may name them too), but only as whole names: another
     member's name may contain theirs ("ana" in "anabel")."""
     # Longest first, so "Ana Lee" goes whole rather than leaving " Lee" after "Ana".
-    ordered = sorted((n for n in names if n), key=len, reverse=True)
+    # A name of one or two characters ("a", "s") is too likely a word in other entries.
+    ordered = sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
     if not ordered:
         return
     whole = re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(n) for n in ordered)})(?!\w)")

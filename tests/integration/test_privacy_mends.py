@@ -186,3 +186,17 @@ async def test_forget_tells_those_waiting_on_an_open_request_without_its_texts(
     assert others and not any(re.search(r"\bana\b", m.text) for m in others)
     async with h.core.db.transaction() as tx:
         assert await tx.fetch_val("SELECT COUNT(*) FROM volunteers") == 0
+
+
+async def test_forget_leaves_a_name_too_short_to_tell_from_a_word(
+    make_harness: HarnessFactory,
+) -> None:
+    """A member named "a" forgets: "take a break" in a note about bob stays as it was."""
+    h = await make_harness(**MODS)
+    for name in ("a", "bob", "carl"):
+        await h.ok(name, "/mentor profile")
+    await h.ok("carl", "/mentor report @bob -- rude")
+    await h.ok("mod1", "/mentor mod resolve d1 warn -- bob, take a break and be kind")
+    await h.ok("a", "/mentor forget confirm")
+    (detail,) = await audit_details(h)
+    assert "bob, take a break and be kind" in detail

@@ -329,3 +329,23 @@ async def test_one_mentor_of_two_withdrawing_leaves_the_session_to_the_other(
     h.advance(timedelta(hours=4, minutes=55))  # 14:55, check-in is open
     await h.ok("m1", "/mentor checkin s1")
     await h.ok("ana", "/mentor checkin s1")
+
+
+async def test_a_mentor_joining_after_the_check_in_deadline_is_not_waited_for(
+    make_harness: HarnessFactory,
+) -> None:
+    """m2 takes the second place of a running session after its check-in deadline: there is
+    no deadline left for them, so ana can still end it with her own outcome."""
+    h = await make_harness()
+    await h.mentor("m1", "python")
+    await h.mentor("m2", "python")
+    await h.ok("ana", "/mentor ask python --mentors 2 -- Two views on my schema")
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("ana", "/mentor checkin s1")
+    await h.ok("m1", "/mentor checkin s1")
+    await h.wait(timedelta(minutes=15))
+    await h.ok("m2", "/mentor accept r1")
+    await h.ok("ana", "/mentor done s1 resolved")
+    async with h.core.db.transaction() as tx:
+        row = await tx.fetch_one("SELECT state, outcome FROM sessions WHERE id = 1")
+    assert row is not None and (row["state"], row["outcome"]) == ("completed", "resolved")

@@ -67,9 +67,10 @@ async def done(ctx: Ctx, cmd: c.Done) -> Outcome:
     # Nor may it end while someone is still within their time to check in: they would be
     # neither there nor a no-show. The deadline settles it (and ends a session that didn't
     # take place by itself).
+    deadline = session.start_at + int(ctx.config.sessions.checkin_grace.total_seconds())
+    # (someone who joined after the deadline ran has no deadline of their own: not waited for)
     waiting = [p for p in session.participants if p.checked_in_at is None and not p.no_show]
-    if waiting:
-        deadline = session.start_at + int(ctx.config.sessions.checkin_grace.total_seconds())
+    if waiting and ctx.ts < deadline:
         names = ", ".join(p.display_name for p in waiting)
         raise Conflict(
             f"{names} hasn't checked in to {s} yet, so it can't end now.",
