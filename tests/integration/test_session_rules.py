@@ -27,12 +27,28 @@ async def booked_at_noon(make_harness: HarnessFactory) -> Harness:
     return h
 
 
-async def second_opinion_without_m2(make_harness: HarnessFactory) -> Harness:
-    """s1 has two mentors; ana and m1 check in, m2 never does and is recorded as a no-show."""
+async def two_mentor_request(make_harness: HarnessFactory, at: str = "") -> Harness:
+    """ana asks for two mentors (`--at 15:00` if `at`); m1 and m2 hold python."""
     h = await make_harness()
     await h.mentor("m1", "python")
     await h.mentor("m2", "python")
-    await h.ok("ana", "/mentor ask python --mentors 2 -- two views")
+    when = f"--at {at} " if at else ""
+    await h.ok("ana", f"/mentor ask python --mentors 2 {when}-- Two views on my schema")
+    return h
+
+
+async def booked_by_two(make_harness: HarnessFactory) -> Harness:
+    """s1 at 15:00 with ana, m1 and m2, all messages so far taken."""
+    h = await two_mentor_request(make_harness, "15:00")
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("m2", "/mentor accept r1")
+    h.take()
+    return h
+
+
+async def second_opinion_without_m2(make_harness: HarnessFactory) -> Harness:
+    """s1 has two mentors; ana and m1 check in, m2 never does and is recorded as a no-show."""
+    h = await two_mentor_request(make_harness)
     await h.ok("m1", "/mentor accept r1")
     await h.ok("m2", "/mentor accept r1")
     await h.ok("ana", "/mentor checkin s1")
@@ -277,13 +293,7 @@ async def test_two_mentors_cannot_move_a_session_without_its_member(
 ) -> None:
     """A session with two mentors: m2 agreeing with m1's new time moves nothing; the
     member's yes does. Only the other side is asked."""
-    h = await make_harness()
-    await h.mentor("m1", "python")
-    await h.mentor("m2", "python")
-    await h.ok("ana", "/mentor ask python --mentors 2 --at 15:00 -- Two views on my schema")
-    await h.ok("m1", "/mentor accept r1")
-    await h.ok("m2", "/mentor accept r1")
-    h.take()
+    h = await booked_by_two(make_harness)
     await h.ok("m1", "/mentor reschedule s1 2026-11-24T16:00Z")
     asked = h.take()
     assert h.to(asked, "ana") and not h.to(asked, "m2")
@@ -302,13 +312,7 @@ async def test_one_mentor_of_two_withdrawing_leaves_the_session_to_the_other(
 ) -> None:
     """m2 gives their place back before s1 starts: s1 goes on with ana and m1 (it used to
     end for everyone and go back to routing)."""
-    h = await make_harness()
-    await h.mentor("m1", "python")
-    await h.mentor("m2", "python")
-    await h.ok("ana", "/mentor ask python --mentors 2 --at 15:00 -- Two views on my schema")
-    await h.ok("m1", "/mentor accept r1")
-    await h.ok("m2", "/mentor accept r1")
-    h.take()
+    h = await booked_by_two(make_harness)
     left = await h.ok("m2", "/mentor withdraw s1 -- a clash")
     assert "m1 stays" in left.text
     told = [m.text for m in h.to(h.take(), "ana")]
@@ -336,10 +340,7 @@ async def test_a_mentor_joining_after_the_check_in_deadline_is_not_waited_for(
 ) -> None:
     """m2 takes the second place of a running session after its check-in deadline: there is
     no deadline left for them, so ana can still end it with her own outcome."""
-    h = await make_harness()
-    await h.mentor("m1", "python")
-    await h.mentor("m2", "python")
-    await h.ok("ana", "/mentor ask python --mentors 2 -- Two views on my schema")
+    h = await two_mentor_request(make_harness)
     await h.ok("m1", "/mentor accept r1")
     await h.ok("ana", "/mentor checkin s1")
     await h.ok("m1", "/mentor checkin s1")
