@@ -14,7 +14,8 @@ The admin port (loopback) answers POST /drain (until every started listener, sen
 outbox batch is done) and, with --count, GET /counts and POST /reset: the transactions and
 the kind of each statement since the last reset, per transaction, in the order they began.
 POST /profile/start and /profile/stop run pyinstrument (not a dependency: install it) over
-the process's main thread in between; stop answers its text report.
+the process's main thread in between; stop answers its text report. With
+MICROMENTOR_BENCH_PROFILER=cprofile, cProfile instead (self and cumulative time per function).
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import faulthandler
+import io
 import json
 import logging
 import os
+import pstats
 import resource
 import signal
 import sys
@@ -197,6 +201,11 @@ class Admin:
         return web.json_response({"transactions": counting.transactions, "slowest": slowest})
 
     async def _profile_start(self, request: web.Request) -> web.Response:
+        if os.environ.get("MICROMENTOR_BENCH_PROFILER") == "cprofile":
+            # Self time per function, which a sampling tree does not add up across callers.
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
+            return web.json_response({"ok": True})
         from pyinstrument import Profiler
 
         self.profiler = Profiler(async_mode="disabled", interval=0.0005)
@@ -207,6 +216,13 @@ class Admin:
         profiler, self.profiler = self.profiler, None
         if profiler is None:
             return web.json_response({"report": ""})
+        if isinstance(profiler, cProfile.Profile):
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats("tottime").print_stats(60)
+            stats.sort_stats("cumulative").print_stats(80)
+            return web.json_response({"report": out.getvalue()})
         profiler.stop()
         report = profiler.output_text(unicode=False, color=False, show_all=False)
         return web.json_response({"report": report})

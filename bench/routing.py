@@ -2,7 +2,7 @@
 
     python bench/routing.py [--mentors 1000,10000,100000] [--skills 500] [--requests 300]
                             [--zipf 1.0] [--seed 7] [--engines sqlite,postgresql]
-                            [--pool N] [--available 0.9] [--json]
+                            [--pool N] [--available 0.9] [--history 0] [--json]
 
 For each size a real SQLite file (and a throwaway PostgreSQL schema when
 MICROMENTOR_TEST_POSTGRES_DSN is set) is migrated with the project's `open_database`, then
@@ -21,6 +21,10 @@ a help request with 1-3 skills (same Zipf) is inserted in a transaction, then ti
 
 and the transaction is rolled back, so every request sees the same store. Times are per
 request, from one asyncio task on the project's own `Database` driver.
+
+`--history N` gives each mentor N past sessions, one every two days back from now (180 is
+about a year; see `past_sessions`), each with its request, offers, check-ins and both
+ratings: what routing counts per candidate (load, record, reputation) grows with it.
 
 Routing looks at a pool per requested skill (`routing.candidate_pool`, `--pool` overrides it),
 not at every holder. What that can cost is counted, untimed, as "fit misses": multi-skill
@@ -144,16 +148,18 @@ def members_for(mentors: int) -> int:
 
 
 def generate(
-    mentors: int, zipf: Zipf, rng: random.Random, available: float = 0.9
+    mentors: int, zipf: Zipf, rng: random.Random, available: float = 0.9, history: int = 0
 ) -> dict[str, list[tuple[Any, ...]]]:
     """Rows for every table, mentors first (ids 1..mentors), then the members; a share
-    `available` of the mentors can take an offer now."""
+    `available` of the mentors can take an offer now; each mentor with `history` past
+    sessions (see `past_sessions`)."""
     now = epoch(NOW)
     mow = minute_of_week(NOW)
     persons: list[tuple[Any, ...]] = []
     identities: list[tuple[Any, ...]] = []
     skills: list[tuple[Any, ...]] = []
     windows: list[tuple[Any, ...]] = []
+    mentor_skills: dict[int, list[str]] = {}
     for pid in range(1, mentors + 1):
         name = f"mentor{pid}"
         roll = rng.random()
@@ -188,7 +194,9 @@ def generate(
             )
         )
         identities.append(("console", "console", name, pid, COMMUNITY, name, now - DAY))
-        for skill in zipf.distinct(rng.randint(1, 4)):
+        held = zipf.distinct(rng.randint(1, 4))
+        mentor_skills[pid] = held
+        for skill in held:
             skills.append((COMMUNITY, skill, pid, last_offered or 0))
     for pid in range(mentors + 1, mentors + members_for(mentors) + 1):
         name = f"member{pid}"
@@ -198,17 +206,57 @@ def generate(
         identities.append(("console", "console", name, pid, COMMUNITY, name, now - DAY))
     # What the bot writes on each first contact: the identity's row in the history, which
     # routing reads (through KEPT_APART) for every wave.
-    history = [
+    first_records = [
         (COMMUNITY, identity_key(platform, workspace, user_id), platform, pid, now - 90 * DAY)
         for platform, workspace, user_id, pid, *_ in identities
     ]
     return {
         "persons": persons,
         "identities": identities,
-        "identity_history": history,
+        "identity_history": first_records,
         "mentor_skills": skills,
         "availability_windows": windows,
+        **past_sessions(mentor_skills, mentors + 1, members_for(mentors), history, rng),
     }
+
+
+def past_sessions(
+    mentor_skills: dict[int, list[str]],
+    first_member: int,
+    members: int,
+    history: int,
+    rng: random.Random,
+) -> dict[str, list[tuple[Any, ...]]]:
+    """`history` past sessions per mentor, one every two days back from now (so 180 is about
+    a year): each a request on one of their skills by a random member, the offer they took
+    and one another mentor let expire, the session completed with both checked in, and both
+    ratings revealed. What routing reads per candidate grows with this."""
+    now = epoch(NOW)
+    rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in HISTORY_TABLES}
+    mentors = list(mentor_skills)
+    number = 0
+    for back in range(history, 0, -1):  # oldest first, as ids would grow
+        at = now - back * 2 * DAY
+        for pid in mentors:
+            number += 1
+            member = rng.randint(first_member, first_member + members - 1)
+            rows["help_requests"].append(
+                (number, COMMUNITY, member, "q", 30, "matched", 1, at, at, at)
+            )
+            rows["request_skills"].append((number, COMMUNITY, rng.choice(mentor_skills[pid])))
+            rows["offers"].append((COMMUNITY, number, pid, 1, "accepted", at, at + HOUR, at))
+            other = rng.choice(mentors)
+            if other != pid:
+                rows["offers"].append((COMMUNITY, number, other, 1, "expired", at, at + HOUR, None))
+            end = at + 1800
+            rows["sessions"].append(
+                (number, COMMUNITY, number, member, at, 30, "completed", at, end, end)
+            )
+            rows["session_participants"].append((number, pid, "mentor", at))
+            rows["session_participants"].append((number, member, "mentee", at))
+            rows["ratings"].append((number, member, pid, rng.randint(3, 5), end))
+            rows["ratings"].append((number, pid, member, rng.randint(3, 5), end))
+    return rows
 
 
 COLUMNS = {
@@ -217,7 +265,46 @@ COLUMNS = {
     "identity_history": HISTORY_COLUMNS,
     "mentor_skills": SKILL_COLUMNS,
     "availability_windows": WINDOW_COLUMNS,
+    # the past sessions, in an order their references allow
+    "help_requests": (
+        "id",
+        "community_id",
+        "requester_id",
+        "question",
+        "minutes",
+        "state",
+        "wave",
+        "created_at",
+        "updated_at",
+        "matched_at",
+    ),
+    "request_skills": ("request_id", "community_id", "skill"),
+    "offers": (
+        "community_id",
+        "request_id",
+        "mentor_id",
+        "wave",
+        "state",
+        "created_at",
+        "deadline_at",
+        "answered_at",
+    ),
+    "sessions": (
+        "id",
+        "community_id",
+        "request_id",
+        "mentee_id",
+        "start_at",
+        "minutes",
+        "state",
+        "created_at",
+        "ended_at",
+        "ratings_revealed_at",
+    ),
+    "session_participants": ("session_id", "person_id", "role", "checked_in_at"),
+    "ratings": ("session_id", "rater_id", "ratee_id", "score", "created_at"),
 }
+HISTORY_TABLES = list(COLUMNS)[5:]
 
 
 def insert_sql(table: str, columns: tuple[str, ...]) -> str:
@@ -257,9 +344,11 @@ async def fill_postgres(url: str, data: dict[str, list[tuple[Any, ...]]]) -> Non
             )
             for table, rows in data.items():
                 await conn.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
-            await conn.execute(
-                "SELECT setval(pg_get_serial_sequence('persons', 'id'), MAX(id)) FROM persons"
-            )
+            for table in ("persons", "help_requests", "sessions"):
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table}"
+                    f" HAVING MAX(id) IS NOT NULL"
+                )
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
@@ -428,12 +517,18 @@ async def _pg_admin(dsn: str, sql: str) -> None:
 
 
 async def build(
-    engine: str, url: str, mentors: int, zipf: Zipf, rng: random.Random, available: float
+    engine: str,
+    url: str,
+    mentors: int,
+    zipf: Zipf,
+    rng: random.Random,
+    available: float,
+    history: int = 0,
 ) -> None:
     """Migrate with `open_database`, fill, and run the hourly upkeep's rotation step once (as a
     running bot would have); the generated rows are freed on return, so they neither weigh on
     the measured process's garbage collector nor stay in memory."""
-    data = generate(mentors, zipf, rng, available)
+    data = generate(mentors, zipf, rng, available, history)
     await (await open_database(url)).close()
     if engine == "sqlite":
         fill_sqlite(url.removeprefix("sqlite:///"), data)
@@ -455,6 +550,7 @@ async def one_size(
     seed: int,
     pool: int | None = None,
     available: float = 0.9,
+    history: int = 0,
 ) -> dict[str, float]:
     """Build a store of `mentors` on `engine`, measure, throw the store away."""
     rng = random.Random(seed)
@@ -462,7 +558,7 @@ async def one_size(
     if engine == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{Path(folder) / 'routing.db'}"
-            await build(engine, url, mentors, zipf, rng, available)
+            await build(engine, url, mentors, zipf, rng, available, history)
             gc.collect()
             db = await open_database(url)
             try:
@@ -474,7 +570,7 @@ async def one_size(
     await _pg_admin(dsn, f"CREATE SCHEMA {schema}")
     try:
         url = _with_search_path(dsn, schema)
-        await build(engine, url, mentors, zipf, rng, available)
+        await build(engine, url, mentors, zipf, rng, available, history)
         gc.collect()
         db = await open_database(url)
         try:
@@ -498,6 +594,7 @@ async def run(
     engine_names: list[str] | None = None,
     pool: int | None = None,
     available: float = 0.9,
+    history: int = 0,
 ) -> dict[str, Any]:
     """Measure every size on every engine; growth is at the largest size over the smallest."""
     rows: list[dict[str, Any]] = []
@@ -506,7 +603,9 @@ async def run(
     for engine in engine_names or engines():
         mine: list[dict[str, Any]] = []
         for size in mentors:
-            result = await one_size(engine, size, skills, zipf, requests, seed, pool, available)
+            result = await one_size(
+                engine, size, skills, zipf, requests, seed, pool, available, history
+            )
             mine.append({"engine": engine, **result})
         rows.extend(mine)
         growth[engine] = mine[-1]["p99_ms"] / mine[0]["p99_ms"]
@@ -559,6 +658,9 @@ def main() -> None:
     parser.add_argument(
         "--available", type=float, default=0.9, help="share of mentors who can take an offer now"
     )
+    parser.add_argument(
+        "--history", type=int, default=0, help="past sessions per mentor, one every two days"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(
@@ -571,6 +673,7 @@ def main() -> None:
             args.engines,
             args.pool,
             args.available,
+            args.history,
         )
     )
     if args.json:

@@ -498,6 +498,16 @@ UPDATE help_requests SET volunteers_seen = (
     SELECT COUNT(*) FROM volunteers v WHERE v.request_id = help_requests.id)
 """,
     ),
+    (
+        17,
+        "routing's counts read a mentor's recent past, not their whole history",
+        """
+CREATE INDEX offers_mentor_created ON offers (mentor_id, created_at);
+CREATE INDEX sessions_created ON sessions (created_at);
+CREATE INDEX sessions_live ON sessions (id) WHERE state IN ('scheduled', 'active');
+CREATE INDEX session_participants_person_session ON session_participants (person_id, session_id)
+""",
+    ),
 ]
 
 

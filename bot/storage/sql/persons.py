@@ -165,23 +165,44 @@ WHERE person_id = :person_id AND start_minute <= :mow AND end_minute > :mow LIMI
 # The held request's state is a lookup per offer to take, not a join: PostgreSQL planned the
 # join as a hash over help_requests for every mentor routing scans (an ask's database CPU
 # went from 8.5 to 13.9 ms).
+# Each count starts at the first session that can count (FIRST_LIVE, first_since): every
+# session it counts has an id at least that, so a mentor's index entries are read from there
+# on, not over their whole history (which grows by hundreds a year and is read for every
+# candidate of every wave). Worked out once per statement; NULL, where there is none, counts
+# nothing, which is right.
 _SESSIONS_TO_COME = """(SELECT COUNT(*)
   FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-  WHERE sp.person_id = {mentor} AND sp.role = 'mentor' AND s.state IN ('scheduled', 'active'))"""
+  WHERE sp.person_id = {mentor} AND sp.role = 'mentor'
+    AND sp.session_id >= {first_live} AND s.state IN ('scheduled', 'active'))"""
 _SESSIONS_THIS_WEEK = """(SELECT COUNT(*)
   FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-  WHERE sp.person_id = {mentor} AND sp.role = 'mentor' AND s.created_at >= :week_ago
+  WHERE sp.person_id = {mentor} AND sp.role = 'mentor'
+    AND sp.session_id >= {first_this_week} AND s.created_at >= :week_ago
     AND s.state NOT IN ('withdrawn', 'cancelled'))"""
 _HELD = """(SELECT COUNT(*) FROM volunteers v
   WHERE v.mentor_id = {mentor} AND v.request_id <> :request_id
     AND (SELECT r.state FROM help_requests r WHERE r.id = v.request_id) = 'open')"""
 
 
+# The smallest id of a session still to come or running (the partial index sessions_live).
+FIRST_LIVE = "(SELECT MIN(id) FROM sessions WHERE state IN ('scheduled', 'active'))"
+
+
+def first_since(moment: str) -> str:
+    """The smallest id of a session made at or after `moment` (a parameter such as
+    `:since`), as a subquery.
+
+    `+id`, not `id`: with a bare MIN(id) SQLite walks the table from its first row until a
+    session is recent enough (the whole history); this reads the index sessions_created."""
+    return f"(SELECT MIN(+id) FROM sessions WHERE created_at >= {moment})"
+
+
 def load_counts(mentor: str) -> tuple[str, str, str]:
     """The mentor's sessions to come, sessions this week and holds, as SQL expressions for
     the mentor id `mentor` (a column like `p.id`, or a parameter like `:person_id`)."""
     to_come, this_week, held = (
-        part.format(mentor=mentor) for part in (_SESSIONS_TO_COME, _SESSIONS_THIS_WEEK, _HELD)
+        part.format(mentor=mentor, first_live=FIRST_LIVE, first_this_week=first_since(":week_ago"))
+        for part in (_SESSIONS_TO_COME, _SESSIONS_THIS_WEEK, _HELD)
     )
     return to_come, this_week, held
 

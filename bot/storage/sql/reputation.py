@@ -1,5 +1,7 @@
 """Aggregates for reputation, reliability and the profile views."""
 
+from bot.storage.sql.persons import first_since
+
 # A rating counts when its session's ratings were revealed, it isn't voided, and the session
 # isn't under dispute.
 COUNTED = """
@@ -27,19 +29,21 @@ RATED_COLUMNS = (
 # A person's record since :since (the reliability window), as columns correlated on `p`: offers
 # answered and ignored, sessions attended and missed, and sessions they ended within
 # :late_window of the start.
+# The sessions' counts start at the window's first session (see persons.load_counts).
 RECORD_COLUMNS = """
 (SELECT COUNT(*) FROM offers ro WHERE ro.mentor_id = p.id
   AND ro.state IN ('accepted', 'declined') AND ro.created_at >= :since) AS offers_answered,
 (SELECT COUNT(*) FROM offers ro WHERE ro.mentor_id = p.id
   AND ro.state = 'expired' AND ro.created_at >= :since) AS offers_ignored,
 (SELECT COUNT(*) FROM session_participants rp JOIN sessions rs ON rs.id = rp.session_id
-  WHERE rp.person_id = p.id AND rp.checked_in_at IS NOT NULL AND rs.created_at >= :since)
-  AS sessions_attended,
+  WHERE rp.person_id = p.id AND rp.session_id >= {first} AND rp.checked_in_at IS NOT NULL
+    AND rs.created_at >= :since) AS sessions_attended,
 (SELECT COUNT(*) FROM session_participants rp JOIN sessions rs ON rs.id = rp.session_id
-  WHERE rp.person_id = p.id AND rp.no_show = 1 AND rs.created_at >= :since) AS no_shows,
+  WHERE rp.person_id = p.id AND rp.session_id >= {first} AND rp.no_show = 1
+    AND rs.created_at >= :since) AS no_shows,
 (SELECT COUNT(*) FROM sessions rs WHERE rs.ended_by = p.id
   AND rs.state IN ('withdrawn', 'cancelled') AND rs.ended_at >= rs.start_at - :late_window
-  AND rs.created_at >= :since) AS late_cancels"""
+  AND rs.created_at >= :since) AS late_cancels""".replace("{first}", first_since(":since"))
 
 AS_MENTOR_FOR_SKILLS = (
     "SELECT p.id AS person_id, " + RATED_COLUMNS + " FROM persons p WHERE p.id IN {ids}"
@@ -84,8 +88,8 @@ ORDER BY created_at DESC, id DESC LIMIT :limit
 MEMBER_NO_SHOWS = """
 SELECT COUNT(*) FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
 WHERE sp.person_id = :person_id AND sp.role = 'mentee' AND sp.no_show = 1
-  AND s.created_at >= :since
-"""
+  AND sp.session_id >= {first} AND s.created_at >= :since
+""".replace("{first}", first_since(":since"))
 
 HISTORY = """
 SELECT
