@@ -14,7 +14,7 @@ from bot.domain.states import Role, SessionState, SessionStep
 from bot.domain.timeparse import format_local
 from bot.service.context import Ctx, Scope
 from bot.service.people import person_by_mention
-from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS
+from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS, recount
 from bot.service.sessions import load_session, my_session, rating_prompt_key
 from bot.service.views import sid
 from bot.storage.sql import sessions as sql
@@ -129,6 +129,7 @@ async def reveal(scope: Scope, session: Session) -> list[OutboundMessage]:
     done = await scope.tx.fetch_one(sql.REVEAL, {"id": session.id, "now": scope.ts})
     if done is None:
         return []
+    await recount(scope, session.id)
     rows = await scope.tx.fetch(sql.RATINGS_OF, {"session_id": session.id})
     names = {p.person_id: p.display_name for p in session.participants}
     s = sid(session.id)

@@ -73,6 +73,13 @@ async def mentor_reputations(
     return {int(r["person_id"]): mentor_reputation(scope, r) for r in rows}
 
 
+async def recount(scope: Scope, session_id: int) -> None:
+    """Write again what the session's ratings add to reputation (sql.RECOUNT), after anything
+    that may change whether they count."""
+    for statement in sql.RECOUNT:
+        await scope.tx.execute(statement, {"session_id": session_id})
+
+
 async def per_skill(scope: Scope, person_id: int) -> dict[str, Reputation]:
     """Reputation per skill, from ratings received as a mentor."""
     rows = await scope.tx.fetch(sql.PER_SKILL, {"person_id": person_id})

@@ -508,6 +508,29 @@ CREATE INDEX sessions_live ON sessions (id) WHERE state IN ('scheduled', 'active
 CREATE INDEX session_participants_person_session ON session_participants (person_id, session_id)
 """,
     ),
+    (
+        18,
+        "reputation reads a mirror of the ratings that count, one row per skill of the request",
+        """
+CREATE TABLE mentor_ratings (
+    person_id {bigint} NOT NULL REFERENCES persons(id),
+    session_id {bigint} NOT NULL REFERENCES sessions(id),
+    rater_id {bigint} NOT NULL REFERENCES persons(id),
+    skill TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    PRIMARY KEY (person_id, session_id, rater_id, skill)
+);
+CREATE INDEX mentor_ratings_skill ON mentor_ratings (person_id, skill, session_id, rater_id, score);
+CREATE INDEX mentor_ratings_session ON mentor_ratings (session_id);
+CREATE INDEX mentor_ratings_rater ON mentor_ratings (rater_id);
+INSERT INTO mentor_ratings (person_id, session_id, rater_id, skill, score)
+SELECT r.ratee_id, r.session_id, r.rater_id, rs.skill, r.score
+FROM ratings r JOIN sessions s ON s.id = r.session_id
+JOIN request_skills rs ON rs.request_id = s.request_id
+WHERE r.ratee_id <> s.mentee_id
+  AND r.counted = 1 AND s.disputed = 0 AND s.ratings_revealed_at IS NOT NULL
+""",
+    ),
 ]
 
 

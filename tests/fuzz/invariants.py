@@ -160,6 +160,17 @@ _LIVE = (SessionState.SCHEDULED, SessionState.ACTIVE)
 _KEPT = (*_LIVE, SessionState.COMPLETED)
 
 
+# What mentor_ratings should hold, from the ratings themselves (bot/storage/sql/reputation.py
+# says when a rating counts), and what it holds.
+_COUNTED_ROWS = (
+    "r.ratee_id, r.session_id, r.rater_id, rs.skill, r.score FROM ratings r "
+    "JOIN sessions s ON s.id = r.session_id JOIN request_skills rs ON rs.request_id = s.request_id "
+    "WHERE r.ratee_id <> s.mentee_id AND r.counted = 1 AND s.disputed = 0 "
+    "AND s.ratings_revealed_at IS NOT NULL"
+)
+_MIRROR_ROWS = "person_id, session_id, rater_id, skill, score FROM mentor_ratings"
+
+
 STORE_CHECKS: tuple[tuple[str, str], ...] = (
     # A request is inserted with its 1-5 skills in one transaction (AskForHelp refuses none).
     (
@@ -276,6 +287,16 @@ STORE_CHECKS: tuple[tuple[str, str], ...] = (
         "WHERE p.session_id = g.session_id AND p.person_id = g.rater_id) "
         "OR NOT EXISTS (SELECT 1 FROM session_participants p "
         "WHERE p.session_id = g.session_id AND p.person_id = g.ratee_id)",
+    ),
+    # Reputation reads mentor_ratings, the mirror of the ratings that count: it holds every
+    # one of them, once per skill of its request, and nothing else.
+    (
+        "a counted rating is missing from mentor_ratings",
+        f"SELECT {_COUNTED_ROWS} EXCEPT SELECT {_MIRROR_ROWS}",
+    ),
+    (
+        "mentor_ratings holds a rating that doesn't count",
+        f"SELECT {_MIRROR_ROWS} EXCEPT SELECT {_COUNTED_ROWS}",
     ),
     # Nobody disputes, blocks or thanks their own record; no party decides their own case.
     (

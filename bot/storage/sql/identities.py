@@ -165,6 +165,10 @@ MERGE = [
     "DELETE FROM ratings WHERE rater_id = :new AND ratee_id = :old",
     "UPDATE ratings SET rater_id = :new WHERE rater_id = :old",
     "UPDATE ratings SET ratee_id = :new WHERE ratee_id = :old",
+    "DELETE FROM mentor_ratings WHERE (rater_id = :old AND person_id = :new) "
+    "OR (rater_id = :new AND person_id = :old)",
+    "UPDATE mentor_ratings SET rater_id = :new WHERE rater_id = :old",
+    "UPDATE mentor_ratings SET person_id = :new WHERE person_id = :old",
     "DELETE FROM blocks WHERE (blocker_id = :old AND blocked_id = :new) "
     "OR (blocker_id = :new AND blocked_id = :old)",
     "DELETE FROM blocks WHERE blocker_id = :old AND blocked_id IN "

@@ -8,20 +8,36 @@ COUNTED = """
 r.counted = 1 AND s.disputed = 0 AND s.ratings_revealed_at IS NOT NULL
 """
 
-# A mentor's ratings as a mentor on requests with any skill in {skills}: their count and sum,
-# as columns correlated on `p` (a persons row).
-_RATED_FOR_SKILLS = (
-    """
-  FROM ratings r JOIN sessions s ON s.id = r.session_id
-  WHERE r.ratee_id = p.id AND r.ratee_id <> s.mentee_id AND"""
-    + COUNTED
-    + """  AND EXISTS (SELECT 1 FROM request_skills rs
-              WHERE rs.request_id = s.request_id AND rs.skill IN {skills})"""
+# mentor_ratings mirrors the ratings that count and were received as a mentor (not as the
+# mentee), one row per skill of the session's request: reputation reads a mentor's rows for
+# the requested skills from one index, where joining ratings, sessions and request skills
+# cost a random read or three per rating ever received, for every candidate of every wave
+# (48 of a wave's 66 ms once mentors had a year of sessions). Whatever may change whether a
+# session's ratings count (a reveal, a dispute opened or settled, ratings voided or
+# restored) writes that session's rows again (RECOUNT); linking moves them (identities.MERGE).
+RECOUNT = (
+    "DELETE FROM mentor_ratings WHERE session_id = :session_id",
+    """INSERT INTO mentor_ratings (person_id, session_id, rater_id, skill, score)
+SELECT r.ratee_id, r.session_id, r.rater_id, rs.skill, r.score
+FROM ratings r JOIN sessions s ON s.id = r.session_id
+JOIN request_skills rs ON rs.request_id = s.request_id
+WHERE r.session_id = :session_id AND r.ratee_id <> s.mentee_id AND"""
+    + COUNTED,
 )
+
+# A mentor's ratings as a mentor on requests with any skill in {skills}: their count and sum,
+# as columns correlated on `p` (a persons row). A rating on a request with several of the
+# skills has a row for each: it is counted at the first of them.
+_RATED_FOR_SKILLS = """
+  FROM mentor_ratings mr
+  WHERE mr.person_id = p.id AND mr.skill IN {skills}
+    AND NOT EXISTS (SELECT 1 FROM mentor_ratings m2 WHERE m2.person_id = mr.person_id
+      AND m2.session_id = mr.session_id AND m2.rater_id = mr.rater_id
+      AND m2.skill IN {skills} AND m2.skill < mr.skill)"""
 RATED_COLUMNS = (
     "(SELECT COUNT(*)"
     + _RATED_FOR_SKILLS
-    + ") AS rated_n,\n(SELECT COALESCE(SUM(r.score), 0)"
+    + ") AS rated_n,\n(SELECT COALESCE(SUM(mr.score), 0)"
     + _RATED_FOR_SKILLS
     + ") AS rated_total"
 )
@@ -50,16 +66,10 @@ AS_MENTOR_FOR_SKILLS = (
 )
 RECORDS = "SELECT p.id AS person_id, " + RECORD_COLUMNS + "\nFROM persons p WHERE p.id IN {ids}"
 
-PER_SKILL = (
-    """
-SELECT rs.skill, COUNT(*) AS n, SUM(r.score) AS total
-FROM ratings r JOIN sessions s ON s.id = r.session_id
-JOIN request_skills rs ON rs.request_id = s.request_id
-WHERE r.ratee_id = :person_id AND r.ratee_id <> s.mentee_id AND"""
-    + COUNTED
-    + """GROUP BY rs.skill ORDER BY rs.skill
+PER_SKILL = """
+SELECT skill, COUNT(*) AS n, SUM(score) AS total FROM mentor_ratings
+WHERE person_id = :person_id GROUP BY skill ORDER BY skill
 """
-)
 
 # Everything received, for aspects and the member side.
 RECEIVED = """
