@@ -365,7 +365,7 @@ class SlackFrontEnd:
         async def on_mentor(
             ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
         ) -> None:
-            text = str(body.get("text") or "")
+            text = parse.command_text(body)
             actor = parse.actor_of(body)
             delivery = f"cmd:{body['trigger_id']}"
             modal = form_for(text)
@@ -381,7 +381,7 @@ class SlackFrontEnd:
             ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
         ) -> None:
             actor = parse.actor_of(body)
-            line = "/mentor-mod " + str(body.get("text") or "")
+            line = "/mentor-mod " + parse.command_text(body)
             run = self.bus.handle_line(actor, line, delivery=f"cmd:{body['trigger_id']}")
             await self._command(ack, respond, actor, client, run)
 

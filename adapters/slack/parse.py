@@ -116,6 +116,12 @@ def _plain(text: Any) -> str:
     return html.unescape(text) if isinstance(text, str) else ""
 
 
+def command_text(body: dict[str, Any]) -> str:
+    """A slash command's text as the person typed it: Slack sends &, < and > in it as
+    entities (its own mentions and links stay `<...>`, which a command reads as written)."""
+    return _plain(body.get("text"))
+
+
 def channel_post(event: dict[str, Any]) -> ChannelPost | None:
     """A message event as a post: a new top-level message, a change of its text, or its
     removal (deleted, or replaced by a tombstone when it had replies); None for anything

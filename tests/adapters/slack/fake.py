@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -214,6 +215,28 @@ def _team_of(token: str | None) -> str | None:
     return parts[1] if len(parts) == 3 and parts[2] == "token" and parts[1] != "test" else None
 
 
+# What Slack's client makes of a mention, a channel or a link the person picked: a control
+# sequence it sends as it is.
+_CONTROL = re.compile(r"<[@#!][^<>]*>|<https?://[^<>]*>")
+
+
+def as_typed(text: str) -> str:
+    """Text a person typed, as Slack sends it: &, < and > as entities, except in the control
+    sequences its client made (tests write those as Slack would send them)."""
+
+    def escaped(part: str) -> str:
+        return part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    out: list[str] = []
+    last = 0
+    for control in _CONTROL.finditer(text):
+        out.append(escaped(text[last : control.start()]))
+        out.append(control.group())
+        last = control.end()
+    out.append(escaped(text[last:]))
+    return "".join(out)
+
+
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """Slack's v0 request signature headers."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -265,7 +288,7 @@ class Simulator:
             "user_id": user,
             "user_name": self.name_of(user),
             "command": command,
-            "text": text,
+            "text": as_typed(text),
             "api_app_id": "A1",
             "is_enterprise_install": "false",
             "response_url": self.fake.response_url(name),

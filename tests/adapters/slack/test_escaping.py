@@ -150,3 +150,15 @@ async def test_hostile_text_is_escaped_in_every_slack_message(rig: Rig) -> None:
     assert reached("response_url", text=True)
     assert reached("view ack")  # the form's error under its field
     assert reached("views.publish")
+
+
+async def test_a_question_with_code_reaches_the_mentor_as_typed(rig: Rig) -> None:
+    """Slack sends &, < and > of a slash command as entities: the offer shows the question as
+    it was typed, escaped once (an entity typed on purpose stays one)."""
+    await say(rig, "UM1", "skills add python")
+    await say(rig, "UM1", "available for 8h")
+    await say(rig, "UEVE", "ask python -- why is a<b && c>d false? I typed &lt; too")
+    await settle(rig)
+    (offer,) = [a for a in rig.fake.of("chat.postMessage") if a.get("channel") == "D-UM1"]
+    shown = json.dumps(offer["blocks"])
+    assert "why is a&lt;b &amp;&amp; c&gt;d false? I typed &amp;lt; too" in shown
