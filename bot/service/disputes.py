@@ -20,12 +20,11 @@ from bot.domain.states import (
     SessionStep,
 )
 from bot.domain.timeparse import format_local
-from bot.service import audit, due
+from bot.service import audit, due, reputation
 from bot.service.context import Ctx, Scope
 from bot.service.identities import related_persons, same_person
 from bot.service.people import blocked_between, person_by_mention, require_moderator
 from bot.service.ratings import everyone_rated, reveal
-from bot.service.reputation import recount
 from bot.service.sessions import load_session, my_session
 from bot.service.views import clip, sid
 from bot.storage.database import Row
@@ -104,7 +103,7 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
     metrics.DISPUTES.inc()
     # Frozen: hidden if not yet shown, and not counted either way, until a moderator decides.
     await ctx.tx.execute(sql.SET_DISPUTED, {"id": session.id, "disputed": 1})
-    await recount(ctx, session.id)
+    await reputation.recount(ctx, session.id)
     d = did(dispute_id)
     messages = await _tell(
         ctx,
@@ -297,7 +296,7 @@ async def _apply_suspension(scope: Scope, person_id: int) -> frozenset[int]:
 async def _after_unfreeze(scope: Scope, session_id: int) -> list[OutboundMessage]:
     """Ratings come back: reveal now if everyone rated or the window has closed."""
     await scope.tx.execute(sql.SET_DISPUTED, {"id": session_id, "disputed": 0})
-    await recount(scope, session_id)
+    await reputation.recount(scope, session_id)
     session = await load_session(scope, session_id)
     if session is None or session.ratings_close_at is None:
         return []
@@ -335,6 +334,7 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
             raise InvalidInput("A report has no ratings to void.", hint="dismiss, warn or suspend")
         if cmd.rating_by:
             rater = await person_by_mention(ctx, cmd.rating_by)
+            await reputation.hold_session(ctx, session_id)
             voided = await ctx.tx.fetch(
                 sql.VOID_RATING_BY, {"session_id": session_id, "rater_id": rater.id}
             )
@@ -345,11 +345,12 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
                     hint="Name the one who rated with `--rating-by`, or leave it out to void "
                     "both ratings.",
                 )
-            await recount(ctx, session_id)
+            await reputation.recount(ctx, session_id)
             detail = f"void the rating given by {rater.display_name}"
         else:
+            await reputation.hold_session(ctx, session_id)
             await ctx.tx.execute(sql.VOID_RATINGS, {"session_id": session_id})
-            await recount(ctx, session_id)
+            await reputation.recount(ctx, session_id)
             detail = "void both ratings"
     elif cmd.decision == Decision.WARN:
         await ctx.tx.execute(
@@ -432,8 +433,9 @@ async def _decide_appeal(ctx: Ctx, row: Row, cmd: c.ModResolve, note: str) -> Ou
         for person in suspended:
             await _apply_suspension(ctx, person)
         if row["decision"] == Decision.VOID and row["session_id"] is not None:
+            await reputation.hold_session(ctx, int(row["session_id"]))
             await ctx.tx.execute(sql.RESTORE_RATINGS, {"session_id": row["session_id"]})
-            await recount(ctx, int(row["session_id"]))
+            await reputation.recount(ctx, int(row["session_id"]))
     messages.append(await audit.record(ctx, ctx.me.id, f"appeal {cmd.decision}", d, note))
     # True by now: DECIDE_APPEAL refuses every record related to the first decider's.
     upheld = cmd.decision == AppealDecision.UPHOLD

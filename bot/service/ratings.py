@@ -69,6 +69,8 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
     target = await _target(ctx, session, cmd)
     aspects = _check_aspects(session, me, cmd)
     comment = cmd.comment
+    if await ctx.tx.fetch_one(sql.HOLD_UNREVEALED, {"id": session.id}) is None:
+        raise Conflict(f"The rating window for {s} has closed; ratings can't change any more.")
     added = await ctx.tx.fetch_one(
         sql.ADD_RATING,
         {

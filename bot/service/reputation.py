@@ -73,6 +73,11 @@ async def mentor_reputations(
     return {int(r["person_id"]): mentor_reputation(scope, r) for r in rows}
 
 
+async def hold_session(scope: Scope, session_id: int) -> None:
+    """Take the session's row before changing whether its ratings count (sql.HOLD_SESSION)."""
+    await scope.tx.execute(sql.HOLD_SESSION, {"session_id": session_id})
+
+
 async def recount(scope: Scope, session_id: int) -> None:
     """Write again what the session's ratings add to reputation (sql.RECOUNT), after anything
     that may change whether they count."""

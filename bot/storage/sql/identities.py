@@ -139,6 +139,11 @@ LIMIT 1
 # one the new record already has (the same skill, the same session) are dropped first. The
 # identities' history moves too: `old` stops existing, so what belonged to it belongs to `new`.
 MERGE = [
+    # First, hold every session the old record took part in: a reveal of one of them (which
+    # updates that row, then writes mentor_ratings rows naming the people) runs wholly before
+    # the merge or after it, never with rows naming a record the merge is deleting.
+    "UPDATE sessions SET version = version WHERE id IN "
+    "(SELECT session_id FROM session_participants WHERE person_id = :old)",
     "DELETE FROM mentor_skills WHERE person_id = :old AND skill IN "
     "(SELECT skill FROM mentor_skills WHERE person_id = :new)",
     "UPDATE mentor_skills SET person_id = :new WHERE person_id = :old",

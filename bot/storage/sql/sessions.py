@@ -109,6 +109,16 @@ SET value = excluded.value, proposed_by = excluded.proposed_by, created_at = exc
 
 DROP_PROPOSAL = "DELETE FROM session_proposals WHERE session_id = :session_id AND kind = :kind"
 
+# Taken before a rating is added: the session's row stays held until the rating commits, so
+# a reveal (the ratings-close timer's, which updates the same row) comes either before, and
+# the rating is refused as too late, or after, and counts it (mentor_ratings). Without it,
+# on PostgreSQL, a reveal could commit between the check and the insert and leave the rating
+# out of the reveal's count. SQLite writes one transaction at a time anyway.
+HOLD_UNREVEALED = """
+UPDATE sessions SET version = version WHERE id = :id AND ratings_revealed_at IS NULL
+RETURNING id
+"""
+
 ADD_RATING = """
 INSERT INTO ratings (session_id, rater_id, ratee_id, score, comment, aspects, created_at)
 VALUES (:session_id, :rater_id, :ratee_id, :score, :comment, :aspects, :now)
