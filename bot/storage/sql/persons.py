@@ -169,16 +169,17 @@ WHERE person_id = :person_id AND start_minute <= :mow AND end_minute > :mow LIMI
 # session it counts has an id at least that, so a mentor's index entries are read from there
 # on, not over their whole history (which grows by hundreds a year and is read for every
 # candidate of every wave). Worked out once per statement; NULL, where there is none, counts
-# nothing, which is right.
-_SESSIONS_TO_COME = """(SELECT COUNT(*)
-  FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-  WHERE sp.person_id = {mentor} AND sp.role = 'mentor'
-    AND sp.session_id >= {first_live} AND s.state IN ('scheduled', 'active'))"""
-_SESSIONS_THIS_WEEK = """(SELECT COUNT(*)
-  FROM session_participants sp JOIN sessions s ON s.id = sp.session_id
-  WHERE sp.person_id = {mentor} AND sp.role = 'mentor'
-    AND sp.session_id >= {first_this_week} AND s.created_at >= :week_ago
-    AND s.state NOT IN ('withdrawn', 'cancelled'))"""
+# nothing, which is right. Each of the mentor's sessions is then looked up by its id (a
+# subquery, not a join): joined, PostgreSQL walked every session of the week and probed the
+# mentor's entries for each, 0.4 ms per candidate with 1,200 sessions in the week.
+_SESSIONS_TO_COME = """(SELECT COUNT(*) FROM session_participants sp
+  WHERE sp.person_id = {mentor} AND sp.role = 'mentor' AND sp.session_id >= {first_live}
+    AND (SELECT s.state FROM sessions s WHERE s.id = sp.session_id)
+        IN ('scheduled', 'active'))"""
+_SESSIONS_THIS_WEEK = """(SELECT COUNT(*) FROM session_participants sp
+  WHERE sp.person_id = {mentor} AND sp.role = 'mentor' AND sp.session_id >= {first_this_week}
+    AND (SELECT s.id FROM sessions s WHERE s.id = sp.session_id AND s.created_at >= :week_ago
+         AND s.state NOT IN ('withdrawn', 'cancelled')) IS NOT NULL)"""
 _HELD = """(SELECT COUNT(*) FROM volunteers v
   WHERE v.mentor_id = {mentor} AND v.request_id <> :request_id
     AND (SELECT r.state FROM help_requests r WHERE r.id = v.request_id) = 'open')"""

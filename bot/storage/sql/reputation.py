@@ -51,18 +51,21 @@ RATED_COLUMNS = (
 # A person's record since :since (the reliability window), as columns correlated on `p`: offers
 # answered and ignored, sessions attended and missed, and sessions they ended within
 # :late_window of the start.
-# The sessions' counts start at the window's first session (see persons.load_counts).
+# The sessions' counts start at the window's first session and look each session up by its
+# id (see persons.load_counts).
 RECORD_COLUMNS = """
 (SELECT COUNT(*) FROM offers ro WHERE ro.mentor_id = p.id
   AND ro.state IN ('accepted', 'declined') AND ro.created_at >= :since) AS offers_answered,
 (SELECT COUNT(*) FROM offers ro WHERE ro.mentor_id = p.id
   AND ro.state = 'expired' AND ro.created_at >= :since) AS offers_ignored,
-(SELECT COUNT(*) FROM session_participants rp JOIN sessions rs ON rs.id = rp.session_id
+(SELECT COUNT(*) FROM session_participants rp
   WHERE rp.person_id = p.id AND rp.session_id >= {first} AND rp.checked_in_at IS NOT NULL
-    AND rs.created_at >= :since) AS sessions_attended,
-(SELECT COUNT(*) FROM session_participants rp JOIN sessions rs ON rs.id = rp.session_id
+    AND (SELECT rs.created_at FROM sessions rs WHERE rs.id = rp.session_id) >= :since)
+  AS sessions_attended,
+(SELECT COUNT(*) FROM session_participants rp
   WHERE rp.person_id = p.id AND rp.session_id >= {first} AND rp.no_show = 1
-    AND rs.created_at >= :since) AS no_shows,
+    AND (SELECT rs.created_at FROM sessions rs WHERE rs.id = rp.session_id) >= :since)
+  AS no_shows,
 (SELECT COUNT(*) FROM sessions rs WHERE rs.ended_by = p.id
   AND rs.state IN ('withdrawn', 'cancelled') AND rs.ended_at >= rs.start_at - :late_window
   AND rs.created_at >= :since) AS late_cancels""".replace("{first}", first_since(":since"))
