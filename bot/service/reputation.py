@@ -40,7 +40,7 @@ RECORD_FIELDS = (
 
 
 def mentor_reputation(scope: Scope, row: Row) -> Reputation:
-    """Reputation from a row with sql.RATED_COLUMNS."""
+    """Reputation from a row with sql.rated_columns."""
     return _reputation(scope, int(row["rated_n"]), float(row["rated_total"]))
 
 
@@ -67,7 +67,9 @@ async def mentor_reputations(
     ids, id_params = in_list("p", person_ids)
     tags, tag_params = in_list("k", skills)
     rows = await scope.tx.fetch(
-        sql.AS_MENTOR_FOR_SKILLS.replace("{ids}", ids).replace("{skills}", tags),
+        sql.AS_MENTOR_FOR_SKILLS.replace("{ids}", ids).replace(
+            "{rated}", sql.rated_columns(tags, len(skills))
+        ),
         {**id_params, **tag_params},
     )
     return {int(r["person_id"]): mentor_reputation(scope, r) for r in rows}

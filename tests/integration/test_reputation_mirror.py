@@ -4,10 +4,14 @@ of the asked skills counts once."""
 
 from __future__ import annotations
 
+import itertools
+import random
+
 from bot.domain.messages import Actor
 from bot.service import reputation
 from bot.service.context import Scope
 from bot.storage import migrations
+from bot.storage.sql import in_list
 from tests.conftest import Harness, HarnessFactory
 from tests.fuzz.invariants import _COUNTED_ROWS, _MIRROR_ROWS
 
@@ -147,4 +151,102 @@ async def test_migration_18_fills_the_mirror_from_the_ratings_already_there(
         await tx.execute(fill)
         rows = int(await tx.fetch_val("SELECT COUNT(*) FROM mentor_ratings"))
     assert rows == 2  # the mentee's rating of m1, once per skill
+    assert await mirror_problems(h) == []
+
+
+# Reputation as it was defined before the mirror: ratings joined to their session and their
+# request's skills, each rating once whatever number of the asked skills its request has.
+_LIVE_FOR = """
+  FROM ratings r JOIN sessions s ON s.id = r.session_id
+  WHERE r.ratee_id = p.id AND r.ratee_id <> s.mentee_id
+    AND r.counted = 1 AND s.disputed = 0 AND s.ratings_revealed_at IS NOT NULL
+    AND EXISTS (SELECT 1 FROM request_skills rs
+                WHERE rs.request_id = s.request_id AND rs.skill IN {skills})"""
+LIVE = (
+    f"SELECT p.id AS person_id, (SELECT COUNT(*){_LIVE_FOR}) AS rated_n,"
+    f" (SELECT COALESCE(SUM(r.score), 0){_LIVE_FOR}) AS rated_total"
+    " FROM persons p WHERE p.id IN {ids}"
+)
+SKILLS = ["c#", "c++", "go", "python", "sql"]
+
+
+async def test_every_choice_of_asked_skills_counts_as_the_ratings_say(
+    make_harness: HarnessFactory,
+) -> None:
+    """300 sessions of 1-3 skills among six people (some disputed, unrevealed or voided, one
+    or two mentors): for every set of 1 to 5 asked skills, each person's count and sum read
+    from the mirror equal those of the ratings joined live."""
+    h = await make_harness()
+    rng = random.Random(7)
+    async with h.core.db.transaction() as tx:
+        people = [
+            int(
+                await tx.fetch_val(
+                    "INSERT INTO persons (community_id, display_name, timezone,"
+                    " capacity_concurrent, capacity_weekly, created_at, last_active_at)"
+                    " VALUES ('default', :n, 'UTC', 3, 5, 0, 0) RETURNING id",
+                    {"n": f"p{i}"},
+                )
+            )
+            for i in range(6)
+        ]
+        for _ in range(300):
+            mentee, *mentors = rng.sample(people, rng.choice([2, 3]))
+            request = await tx.fetch_val(
+                "INSERT INTO help_requests (community_id, requester_id, question, minutes,"
+                " state, created_at, updated_at) VALUES ('default', :m, 'q', 30, 'closed', 0, 0)"
+                " RETURNING id",
+                {"m": mentee},
+            )
+            for skill in rng.sample(SKILLS, rng.choice([1, 2, 3])):
+                await tx.execute(
+                    "INSERT INTO request_skills (request_id, community_id, skill)"
+                    " VALUES (:r, 'default', :s)",
+                    {"r": request, "s": skill},
+                )
+            session = int(
+                await tx.fetch_val(
+                    "INSERT INTO sessions (community_id, request_id, mentee_id, start_at,"
+                    " minutes, state, created_at, disputed, ratings_revealed_at) VALUES"
+                    " ('default', :r, :m, 0, 30, 'completed', 0, :d, :shown) RETURNING id",
+                    {
+                        "r": request,
+                        "m": mentee,
+                        "d": int(rng.random() < 0.15),
+                        "shown": None if rng.random() < 0.15 else 1,
+                    },
+                )
+            )
+            for mentor in mentors:
+                for rater, ratee in ((mentee, mentor), (mentor, mentee)):
+                    if rng.random() < 0.85:
+                        await tx.execute(
+                            "INSERT INTO ratings (session_id, rater_id, ratee_id, score,"
+                            " created_at, counted) VALUES (:s, :a, :b, :score, 0, :counted)",
+                            {
+                                "s": session,
+                                "a": rater,
+                                "b": ratee,
+                                "score": rng.randint(1, 5),
+                                "counted": int(rng.random() > 0.1),
+                            },
+                        )
+            scope = Scope(h.core.deps, tx, h.clock.now(), "default")
+            await reputation.recount(scope, session)
+    ids, id_params = in_list("p", people)
+    async with h.core.db.transaction() as tx:
+        scope = Scope(h.core.deps, tx, h.clock.now(), "default")
+        for size in range(1, len(SKILLS) + 1):
+            for asked in itertools.combinations(SKILLS, size):
+                tags, tag_params = in_list("k", list(asked))
+                rows = await tx.fetch(
+                    LIVE.replace("{ids}", ids).replace("{skills}", tags),
+                    {**id_params, **tag_params},
+                )
+                live = {
+                    int(r["person_id"]): (int(r["rated_n"]), int(r["rated_total"])) for r in rows
+                }
+                read = await reputation.mentor_reputations(scope, people, list(asked))
+                mirrored = {p: (rep.count, int(rep.total)) for p, rep in read.items()}
+                assert mirrored == live, asked
     assert await mirror_problems(h) == []

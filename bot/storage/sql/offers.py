@@ -112,7 +112,7 @@ def candidates(skills: list[str], kept_apart: Iterable[int]) -> tuple[str, dict[
 
     The candidates are the union of each requested skill's pools (see `_POOL_BRANCH` and
     `_MULTI_BRANCH`), with their fit (how many requested skills they hold), load, ratings on
-    these skills and record (reputation.RATED_COLUMNS, RECORD_COLUMNS); ranking is in
+    these skills and record (reputation.rated_columns, RECORD_COLUMNS); ranking is in
     bot.domain.routing. Parameters besides these: community_id, request_id, now, at, mow,
     week_ago, recent_since, pool, multi, walk, since, late_window.
     """
@@ -130,9 +130,7 @@ def candidates(skills: list[str], kept_apart: Iterable[int]) -> tuple[str, dict[
         this_week=_THIS_WEEK,
         recent=_RECENT_OFFERS,
         answers=_ANSWERS,
-        standing=reputation.RATED_COLUMNS.replace("{skills}", tags)
-        + ","
-        + reputation.RECORD_COLUMNS,
+        standing=reputation.rated_columns(tags, len(skills)) + "," + reputation.RECORD_COLUMNS,
         pool="\nUNION\n".join(branches) or "NULL",
     )
     return query, {**params, **apart_params}

@@ -31,22 +31,31 @@ WHERE r.session_id = :session_id AND r.ratee_id <> s.mentee_id AND"""
     + COUNTED,
 )
 
-# A mentor's ratings as a mentor on requests with any skill in {skills}: their count and sum,
-# as columns correlated on `p` (a persons row). A rating on a request with several of the
-# skills has a row for each: it is counted at the first of them.
-_RATED_FOR_SKILLS = """
-  FROM mentor_ratings mr
-  WHERE mr.person_id = p.id AND mr.skill IN {skills}
-    AND NOT EXISTS (SELECT 1 FROM mentor_ratings m2 WHERE m2.person_id = mr.person_id
-      AND m2.session_id = mr.session_id AND m2.rater_id = mr.rater_id
-      AND m2.skill IN {skills} AND m2.skill < mr.skill)"""
-RATED_COLUMNS = (
-    "(SELECT COUNT(*)"
-    + _RATED_FOR_SKILLS
-    + ") AS rated_n,\n(SELECT COALESCE(SUM(mr.score), 0)"
-    + _RATED_FOR_SKILLS
-    + ") AS rated_total"
-)
+# A mentor's ratings as a mentor on requests with any of the asked skills: their count and
+# sum, as columns correlated on `p` (a persons row). A rating on a request with several of
+# them has a row for each: it is counted at the first of them, found by a lookup per row on
+# the primary key (a subquery, which PostgreSQL runs as written; as NOT EXISTS it became an
+# anti-join that scanned all of the mentor's rows for each one). One asked skill needs none.
+_RATED_FOR_ONE = """
+  FROM mentor_ratings mr WHERE mr.person_id = p.id AND mr.skill = {skills}"""
+_RATED_FOR_SEVERAL = """
+  FROM mentor_ratings mr WHERE mr.person_id = p.id AND mr.skill IN {skills}
+    AND mr.skill = (SELECT MIN(m2.skill) FROM mentor_ratings m2
+      WHERE m2.person_id = mr.person_id AND m2.session_id = mr.session_id
+        AND m2.rater_id = mr.rater_id AND m2.skill IN {skills})"""
+
+
+def rated_columns(skills: str, count: int) -> str:
+    """`rated_n` and `rated_total` for the asked skills: `skills` is their list as SQL,
+    `(:k0, :k1)`, of `count` skills."""
+    rated = _RATED_FOR_ONE if count == 1 else _RATED_FOR_SEVERAL
+    # `(:k0)` compared with `=` is the one parameter in brackets, which both engines take.
+    rated = rated.replace("{skills}", skills)
+    return (
+        f"(SELECT COUNT(*){rated}) AS rated_n,\n"
+        f"(SELECT COALESCE(SUM(mr.score), 0){rated}) AS rated_total"
+    )
+
 
 # A person's record since :since (the reliability window), as columns correlated on `p`: offers
 # answered and ignored, sessions attended and missed, and sessions they ended within
@@ -70,9 +79,7 @@ RECORD_COLUMNS = """
   AND rs.state IN ('withdrawn', 'cancelled') AND rs.ended_at >= rs.start_at - :late_window
   AND rs.created_at >= :since) AS late_cancels""".replace("{first}", first_since(":since"))
 
-AS_MENTOR_FOR_SKILLS = (
-    "SELECT p.id AS person_id, " + RATED_COLUMNS + " FROM persons p WHERE p.id IN {ids}"
-)
+AS_MENTOR_FOR_SKILLS = "SELECT p.id AS person_id, {rated} FROM persons p WHERE p.id IN {ids}"
 RECORDS = "SELECT p.id AS person_id, " + RECORD_COLUMNS + "\nFROM persons p WHERE p.id IN {ids}"
 
 PER_SKILL = """
