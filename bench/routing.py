@@ -230,7 +230,8 @@ def past_sessions(
     """`history` past sessions per mentor, one every two days back from now (so 180 is about
     a year): each a request on one of their skills by a random member, the offer they took
     and one another mentor let expire, the session completed with both checked in, and both
-    ratings revealed. What routing reads per candidate grows with this."""
+    ratings revealed (and the mentor's in mentor_ratings, as the reveal writes it). What
+    routing reads per candidate grows with this."""
     now = epoch(NOW)
     rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in HISTORY_TABLES}
     mentors = list(mentor_skills)
@@ -243,7 +244,8 @@ def past_sessions(
             rows["help_requests"].append(
                 (number, COMMUNITY, member, "q", 30, "matched", 1, at, at, at)
             )
-            rows["request_skills"].append((number, COMMUNITY, rng.choice(mentor_skills[pid])))
+            skill = rng.choice(mentor_skills[pid])
+            rows["request_skills"].append((number, COMMUNITY, skill))
             rows["offers"].append((COMMUNITY, number, pid, 1, "accepted", at, at + HOUR, at))
             other = rng.choice(mentors)
             if other != pid:
@@ -254,8 +256,11 @@ def past_sessions(
             )
             rows["session_participants"].append((number, pid, "mentor", at))
             rows["session_participants"].append((number, member, "mentee", at))
-            rows["ratings"].append((number, member, pid, rng.randint(3, 5), end))
+            score = rng.randint(3, 5)
+            rows["ratings"].append((number, member, pid, score, end))
             rows["ratings"].append((number, pid, member, rng.randint(3, 5), end))
+            # as the reveal writes it (reputation.recount): the member's rating of the mentor
+            rows["mentor_ratings"].append((pid, number, member, skill, score))
     return rows
 
 
@@ -303,6 +308,7 @@ COLUMNS = {
     ),
     "session_participants": ("session_id", "person_id", "role", "checked_in_at"),
     "ratings": ("session_id", "rater_id", "ratee_id", "score", "created_at"),
+    "mentor_ratings": ("person_id", "session_id", "rater_id", "skill", "score"),
 }
 HISTORY_TABLES = list(COLUMNS)[5:]
 

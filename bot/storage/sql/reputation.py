@@ -32,34 +32,29 @@ WHERE r.session_id = :session_id AND r.ratee_id <> s.mentee_id AND"""
 )
 
 # A mentor's ratings as a mentor on requests with any of the asked skills: their count and
-# sum, as columns correlated on `p` (a persons row). A rating on a request with several of
-# them has a row for each: it is counted at the first of them, found by a lookup per row on
-# the primary key (a subquery, which PostgreSQL runs as written; as NOT EXISTS it became an
-# anti-join that scanned all of the mentor's rows for each one). One asked skill needs none.
-_RATED_FOR_ONE = """
-  FROM mentor_ratings mr WHERE mr.person_id = p.id AND mr.skill = {skills}"""
-_RATED_FOR_SEVERAL = """
-  FROM mentor_ratings mr WHERE mr.person_id = p.id AND mr.skill IN {skills}
-    AND mr.skill = (SELECT MIN(m2.skill) FROM mentor_ratings m2
-      WHERE m2.person_id = mr.person_id AND m2.session_id = mr.session_id
-        AND m2.rater_id = mr.rater_id AND m2.skill IN {skills})"""
+# sum, as columns correlated on `p` (a persons row), read from the mirror's index on (person,
+# skill). A rating on a request with several of them has a row for each, so with several
+# asked skills each rating (session, rater) is taken once; one asked skill needs no more.
+# Written without a join: as NOT EXISTS, PostgreSQL made an anti-join that scanned all of the
+# mentor's rows for each one, and a lookup per row cost SQLite twice the DISTINCT.
+_ONE = """(SELECT {what} FROM mentor_ratings mr
+  WHERE mr.person_id = p.id AND mr.skill = {skills})"""
+_SEVERAL = """(SELECT {what} FROM (SELECT DISTINCT mr.session_id, mr.rater_id, mr.score
+  FROM mentor_ratings mr WHERE mr.person_id = p.id AND mr.skill IN {skills}) AS mr)"""
 
 
 def rated_columns(skills: str, count: int) -> str:
     """`rated_n` and `rated_total` for the asked skills: `skills` is their list as SQL,
-    `(:k0, :k1)`, of `count` skills."""
-    rated = _RATED_FOR_ONE if count == 1 else _RATED_FOR_SEVERAL
-    # `(:k0)` compared with `=` is the one parameter in brackets, which both engines take.
-    rated = rated.replace("{skills}", skills)
+    `(:k0, :k1)`, of `count` skills (`= (:k0)` is one parameter in brackets)."""
+    rated = (_ONE if count == 1 else _SEVERAL).replace("{skills}", skills)
     return (
-        f"(SELECT COUNT(*){rated}) AS rated_n,\n"
-        f"(SELECT COALESCE(SUM(mr.score), 0){rated}) AS rated_total"
+        rated.replace("{what}", "COUNT(*)")
+        + " AS rated_n,\n"
+        + rated.replace("{what}", "COALESCE(SUM(mr.score), 0)")
+        + " AS rated_total"
     )
 
 
-# A person's record since :since (the reliability window), as columns correlated on `p`: offers
-# answered and ignored, sessions attended and missed, and sessions they ended within
-# :late_window of the start.
 # The sessions' counts start at the window's first session and look each session up by its
 # id (see persons.load_counts).
 RECORD_COLUMNS = """
