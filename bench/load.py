@@ -50,7 +50,8 @@ the callback itself), then the offers as DMs. Closed loop with `--discord-sender
 in flight. No Discord floor is measured.
 
 `--profile PREFIX` runs pyinstrument (not a dependency: install it) in ours' process over the
-closed loop with the most senders, in the first round, and writes PREFIX.ENGINE.txt.
+closed loop with the most senders, in the first round, and writes PREFIX.ENGINE.txt (and
+PREFIX.discord.ENGINE.txt for Discord's loop with the most in flight).
 """
 
 from __future__ import annotations
@@ -857,7 +858,14 @@ async def discord_side(engine: str, dsn: str | None, settings: Settings, senders
                 async with aiohttp.ClientSession() as session:
                     await admin(session, bot, "POST", "/drain")
                     for count in senders:
+                        profile = settings.profile is not None and count == max(senders)
+                        if profile:
+                            await admin(session, bot, "POST", "/profile/start")
                         result.update(await discord_loop(load, bot, count, settings.seconds))
+                        if profile:
+                            report = (await admin(session, bot, "POST", "/profile/stop"))["report"]
+                            path = Path(f"{settings.profile}.discord.{engine}.txt")
+                            await asyncio.to_thread(path.write_text, report)
                         await admin(session, bot, "POST", "/drain")
                 result["peak_rss_mb"] = bot.peak_rss_mb()
                 result["form_resubmits"] = load.resubmits

@@ -16,6 +16,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import commands as command_tree
+from adapters.discord.callbacks import CallbacksFirst
 from adapters.discord.help_posts import HelpPlaces, Post
 from adapters.discord.notifier import DiscordNotifier
 from adapters.discord.render import (
@@ -133,6 +134,13 @@ class MentorClient(discord.Client):
         command_tree.build(front, self.tree)
         self.tree.on_error = front.on_tree_error  # type: ignore[method-assign]
 
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        # Called as each gateway event is parsed, before any handler of it runs: the
+        # earliest moment an interaction can be put ahead of the outbox.
+        if event == "interaction" and args:
+            self.front.callbacks.arrived(args[0])
+        super().dispatch(event, *args, **kwargs)
+
     async def setup_hook(self) -> None:
         if not self.serving:
             # `discord sync` logs in only to upload the command tree: no store, no timers
@@ -216,8 +224,10 @@ class DiscordFrontEnd:
             if shard_count is not None
             else MentorClient(self, serving=serving)
         )
-        self.notifier = DiscordNotifier(self.client, config, self.help)
+        self.callbacks = CallbacksFirst()
+        self.notifier = DiscordNotifier(self.client, config, self.help, self.callbacks)
         self.store: PlatformStore | None = None
+        self._answering = 0  # commands between their interaction and their reply
         self.waker: SweepScheduler | None = None
         self._own_core = False
         self._swept: set[str] = set()  # servers whose stray voice rooms were looked for
@@ -319,14 +329,27 @@ class DiscordFrontEnd:
             acted_in.append(actor.workspace)
             return await handle(actor, f"ix:{interaction.id}")
 
-        task = asyncio.ensure_future(work())
+        # Alone, a command is quick and its reply goes in the callback. With others running
+        # or messages going out, it would wait for them: the deferral goes first, so the
+        # callback never queues behind anyone's work.
+        crowded = (
+            self._answering > 0 or self.callbacks.waiting(besides=interaction) > 0
+        ) or self.notifier.sending() > 0
+        self._answering += 1
         try:
-            await asyncio.wait_for(
-                asyncio.shield(task), self.config.discord.reply_in_callback_ms / 1000
-            )
-        except TimeoutError:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        reply = await task
+            if crowded:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            task = asyncio.ensure_future(work())
+            if not crowded:
+                try:
+                    await asyncio.wait_for(
+                        asyncio.shield(task), self.config.discord.reply_in_callback_ms / 1000
+                    )
+                except TimeoutError:
+                    await interaction.response.defer(ephemeral=True, thinking=True)
+            reply = await task
+        finally:
+            self._answering -= 1
         # An answer in a DM has its buttons clicked there too: they name the server.
         server = acted_in[0] if interaction.guild_id is None else ""
         await self.answer(interaction, reply, server if server.isdecimal() else None)

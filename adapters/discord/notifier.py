@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import discord
 
+from adapters.discord.callbacks import CallbacksFirst
 from adapters.discord.help_posts import MAX_FORUM_TAGS, MAX_POST_TAGS, REACTIONS, TAGS, HelpPlaces
 from adapters.discord.render import NO_MENTIONS, embed, files, mentioning, view
 from bot import metrics
@@ -67,12 +68,22 @@ class DiscordNotifier(QueuedNotifier):
 
     platform = "Discord"
 
-    def __init__(self, client: discord.Client, config: Config, help_places: HelpPlaces) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        config: Config,
+        help_places: HelpPlaces,
+        callbacks: CallbacksFirst | None = None,
+    ) -> None:
         self.client = client
         self.config = config
         self.store: PlatformStore | None = None
         self.help = help_places
+        self.callbacks = callbacks or CallbacksFirst()
         super().__init__()
+
+    def turn(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return self.callbacks.turn()
 
     def ready(self) -> bool:
         return self.store is not None

@@ -16,6 +16,7 @@ from bot.domain.events import Event
 from bot.domain.messages import Actor, Reply
 from bot.domain.queries import Query
 from bot.grammar import parse, parse_line
+from bot.service import forms
 from bot.service.context import Ctx, Deps, NeedsWrite, resolve_person
 from bot.service.delivery import Dispatcher
 from bot.service.registry import HANDLERS, READS, Handler
@@ -145,6 +146,11 @@ class MessageBus:
             text = help_text.for_command(command.topic) if command.topic else help_text.overview()
             return await self._once(actor, delivery, Reply(text))
         name = type(command).__name__
+        if isinstance(command, Query) and delivery is None:
+            known = self._from_memory(actor, command)
+            if known is not None:
+                metrics.COMMANDS.labels(name, "ok").inc()
+                return known
         handler = HANDLERS.get(type(command))
         if handler is None:
             # A command a front end can build but nobody wired to a handler: a bug of ours,
@@ -180,6 +186,19 @@ class MessageBus:
             metrics.COMMANDS.labels(name, "failed").inc()
             log.exception("command %s failed", name)
             return await self._once(actor, delivery, Reply(SORRY, is_error=True))
+
+    def _from_memory(self, actor: Actor, query: Query) -> Reply | None:
+        """A query answered from the community's settings and skills, with no transaction;
+        None when it needs the store (or the workspace is not connected: the transaction
+        path says so politely)."""
+        community = self.deps.config.community_for(actor.platform, actor.workspace)
+        if community is None:
+            return None
+        config = self.deps.community_configs.get(community, self.deps.config)
+        try:
+            return forms.answer_from_memory(config, self.deps.taxonomy(community), query)
+        except MicromentorError as exc:
+            return error_reply(exc)
 
     async def _run(
         self,

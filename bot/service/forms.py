@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bot.config import Config
 from bot.domain import queries as q
 from bot.domain import suggest
 from bot.domain.errors import MicromentorError
 from bot.domain.messages import FormSpec, Outcome, Reply
+from bot.domain.skills import Taxonomy
 from bot.domain.states import Role, SessionStep
 from bot.service.context import Ctx
 from bot.service.reputation import MENTEE_ASPECTS, MENTOR_ASPECTS
@@ -15,22 +17,35 @@ from bot.service.sessions import my_session
 MAX_CHOICES = 100
 
 
+def answer_from_memory(config: Config, taxonomy: Taxonomy, query: q.Query) -> Reply | None:
+    """The answer to a query that needs no stored row (the ask form, a skill's autocomplete),
+    from the community's settings and skills alone; None when it needs the store.
+
+    A person waits on these (a form opens, a list drops down as they type): the bus answers
+    them without a transaction, so they never queue behind the commands for the database."""
+    if isinstance(query, q.SuggestSkills):
+        return Reply("", choices=tuple(taxonomy.completing(query.typed)[:MAX_CHOICES]))
+    if query.form != "ask":
+        return None
+    conf = config.requests
+    spec = FormSpec(
+        "ask",
+        session_lengths=tuple(conf.session_lengths),
+        default_minutes=conf.default_minutes,
+        question_max=conf.question_max_chars,
+        detail_max=conf.detail_max_chars,
+        skills=tuple(suggest.suggest_skills(query.text, taxonomy)) if query.text else (),
+    )
+    return Reply("", form=spec)
+
+
 async def describe_form(ctx: Ctx, query: q.DescribeForm) -> Outcome:
     """The ask form's limits (the community's run-time settings); for a rating, the aspects
     the actor's side rates. The session itself is checked when the form is sent."""
-    if query.form == "ask":
-        conf = ctx.config.requests
-        spec = FormSpec(
-            "ask",
-            session_lengths=tuple(conf.session_lengths),
-            default_minutes=conf.default_minutes,
-            question_max=conf.question_max_chars,
-            detail_max=conf.detail_max_chars,
-            skills=tuple(suggest.suggest_skills(query.text, ctx.deps.taxonomy(ctx.community)))
-            if query.text
-            else (),
-        )
-    elif query.form == "rate":
+    known = answer_from_memory(ctx.config, ctx.deps.taxonomy(ctx.community), query)
+    if known is not None:
+        return Outcome(known)
+    if query.form == "rate":
         spec = FormSpec("rate", query.session, aspects=await _aspects(ctx, query.session))
     else:
         spec = FormSpec(query.form, query.session)
@@ -50,5 +65,6 @@ async def _aspects(ctx: Ctx, session_ref: str | None) -> tuple[str, ...]:
 
 async def suggest_skills(ctx: Ctx, query: q.SuggestSkills) -> Outcome:
     """The community's skills matching what is typed."""
-    hits = ctx.deps.taxonomy(ctx.community).completing(query.typed)
-    return Outcome(Reply("", choices=tuple(hits[:MAX_CHOICES])))
+    reply = answer_from_memory(ctx.config, ctx.deps.taxonomy(ctx.community), query)
+    assert reply is not None
+    return Outcome(reply)

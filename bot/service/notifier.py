@@ -10,6 +10,7 @@ message is sent, so the batch's records are written in one transaction at the en
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -189,6 +190,15 @@ class QueuedNotifier:
         """A message could not be sent."""
         log.error("delivering a message on %s failed", self.platform, exc_info=exc)
 
+    def turn(self) -> contextlib.AbstractAsyncContextManager[object]:
+        """Held around each send, inside its slot: a front end whose people wait on an
+        answer can narrow the sends while they do."""
+        return contextlib.nullcontext()
+
+    def sending(self) -> int:
+        """How many messages handed over are not sent yet."""
+        return len(self._sending)
+
     async def deliver(
         self, messages: Sequence[OutboundMessage], batch: Batch | None = None
     ) -> None:
@@ -215,7 +225,7 @@ class QueuedNotifier:
         try:
             # Tasks start in the order they were made and the lock serves waiters in
             # order, so one conversation's messages go in the order given.
-            async with lock, self._slots:
+            async with lock, self._slots, self.turn():
                 await self.send_one(message, batch.records if batch is not None else None)
         except Exception as exc:  # one bad message must not stop the others
             self.failed(message, exc)
