@@ -27,6 +27,8 @@ ANSWERED = frozenset(
     }
 )
 
+PRUNE_ABOVE = 100  # waiting interactions kept before the answered ones are looked for
+
 
 class CallbacksFirst:
     """Which interactions still wait for their callback, and a narrow turn for the outbox
@@ -47,6 +49,8 @@ class CallbacksFirst:
         """Called as the gateway hands the interaction over, before any handler runs."""
         if interaction.type in ANSWERED:
             self._waiting[interaction.id] = (interaction, self._now())
+            if len(self._waiting) > PRUNE_ABOVE:
+                self.waiting()  # forms opened with nothing else going on: forget the answered
 
     def waiting(self, besides: discord.Interaction | None = None) -> int:
         """How many interactions wait for their callback (other than `besides`)."""

@@ -183,6 +183,8 @@ class FakeDiscord:
         ]
     )
     applied: dict[str, list[str]] = field(default_factory=dict)
+    # a call to a path that holds a key is recorded, then answered only once its event is set
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(5000))
     _seq: Any = field(default_factory=lambda: itertools.count(1))
@@ -253,6 +255,9 @@ class FakeDiscord:
         body = await self._body(request)
         self.calls.append(Call(request.method, path, body))
         self._changed.set()
+        for key, release in list(self.held.items()):
+            if key in path:
+                await release.wait()
         answer = self._answer(request.method, path, body or {})
         if isinstance(answer, web.Response):
             return answer

@@ -471,6 +471,33 @@ async def test_with_no_time_for_the_callback_it_defers_then_follows_up(tmp_path:
         await fake.close()
 
 
+async def test_a_command_that_comes_while_messages_go_out_is_deferred_first(rig: Rig) -> None:
+    """Its reply would queue behind the sends: the deferral goes at once (Discord's
+    3-second callback, and the person sees "thinking..."), then the reply as a follow-up;
+    nothing sent is lost or sent twice."""
+    await mentors(rig, "22")
+    release = asyncio.Event()
+    rig.fake.held["/channels/922/messages"] = release  # the offer's DM hangs
+    assert "offered it to 1 mentor" in await ask(rig, "21")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to("922") != [])
+    try:
+        iid = await rig.fake.slash("23", ["mentor", "queue"])
+        await rig.fake.wait_for(lambda: rig.fake.followups(iid) != [])
+        (callback,) = rig.fake.callbacks(iid)
+        assert callback["type"] == 5 and callback["data"]["flags"] == 64  # ephemeral
+        assert "no open request" in text_of(rig.fake.followups(iid)[0])
+    finally:
+        release.set()
+    await rig.settle()
+    assert len(rig.fake.sent_to("922")) == 1
+    # With nothing going out any more, a command is answered in its callback again.
+    again = await rig.fake.slash("23", ["mentor", "queue"])
+    await rig.fake.wait_for(lambda: rig.fake.answers(again) != [])
+    await rig.settle()
+    assert [c["type"] for c in rig.fake.callbacks(again)] == [4]
+    assert rig.fake.followups(again) == []
+
+
 def test_a_missing_or_bad_token_stops_the_start(tmp_path: Path) -> None:
     """Clear messages, nothing started."""
     for token, expected in (("", "not set"), ("nodots", "three parts")):

@@ -4,6 +4,7 @@ messages went. Counted on the real store, not estimated; a regression fails here
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from adapters.slack.app import SlackFrontEnd
 from bot.process.bootstrap import Core, start_core
 from bot.storage import open_database
 from bot.storage.database import Database, Params, Row, Transaction
-from tests.adapters.slack.fake import FakeSlack, Simulator
+from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator, listeners_done
 from tests.adapters.slack.test_slack import SECRET, slack_config
 
 # Budgets: what the commands take today. Lower is welcome; higher fails.
@@ -157,3 +158,36 @@ async def test_a_help_channel_post_costs_what_an_ask_does_and_little_more(
         await core.dispatcher.drain()
         assert db.counts.transactions - before.transactions == 2
         assert db.counts.statements - before.statements <= POST_STATEMENTS
+
+
+async def test_the_ask_form_and_skill_suggestions_need_no_database(
+    tmp_path: Path, fake: FakeSlack
+) -> None:
+    """A person waits on these (a form opening, a list dropping down as they type): they
+    come from the community's settings and skills in memory, so they never queue behind the
+    commands for the store. Opening the form records only its delivery (a retry opens no
+    second form); a suggestion touches nothing."""
+    async with counted(tmp_path, fake) as (sim, _, _, db):
+        before = db.counts.transactions
+        response, _ = await sim.command("UNEW", "", trigger_id="T-FORM")
+        assert response.status == 200
+        await fake.wait_for(lambda: fake.of("views.open") != [])
+        await listeners_done()
+        assert db.counts.transactions - before == 1  # the delivery, nothing else
+        view = fake.of("views.open")[0]["view"]
+        assert view["callback_id"] == "ask"
+        before = db.counts.transactions
+        suggestion = {
+            "type": "block_suggestion",
+            "action_id": "skills",
+            "block_id": "skills",
+            "value": "pyt",
+            "team": {"id": TEAM},
+            "user": {"id": "UNEW", "team_id": TEAM},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "view": view,
+        }
+        options = await sim.interactive(suggestion)
+        assert next(o["value"] for o in json.loads(await options.text())["options"]) == "python"
+        assert db.counts.transactions == before
