@@ -29,6 +29,7 @@ from adapters.discord.render import (
     set_button_handler,
     view,
 )
+from bot import metrics
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.domain import commands as c
@@ -68,6 +69,8 @@ PERMISSIONS = discord.Permissions(
     stream=True,
 )
 
+
+UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction past its 3 seconds
 
 OUT_OF_SYNC = (
     "Discord still shows an older version of this command, so I can't read it. Nothing was "
@@ -338,7 +341,7 @@ class DiscordFrontEnd:
         self._answering += 1
         try:
             if crowded:
-                await interaction.response.defer(ephemeral=True, thinking=True)
+                await self._defer(interaction)
             task = asyncio.ensure_future(work())
             if not crowded:
                 try:
@@ -346,13 +349,23 @@ class DiscordFrontEnd:
                         asyncio.shield(task), self.config.discord.reply_in_callback_ms / 1000
                     )
                 except TimeoutError:
-                    await interaction.response.defer(ephemeral=True, thinking=True)
+                    await self._defer(interaction)
             reply = await task
         finally:
             self._answering -= 1
         # An answer in a DM has its buttons clicked there too: they name the server.
         server = acted_in[0] if interaction.guild_id is None else ""
         await self.answer(interaction, reply, server if server.isdecimal() else None)
+
+    async def _defer(self, interaction: discord.Interaction) -> None:
+        """Defer the callback. If Discord refuses (the interaction expired while the process
+        was busy), the command runs all the same: what it does (an accepted offer, a sent
+        form) must not depend on its callback; its answer then fails like any other."""
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.HTTPException as exc:
+            metrics.PLATFORM_ERRORS.labels(PLATFORM).inc()
+            log.warning("Discord refused a deferral; the command runs anyway: %s", exc)
 
     async def run_button(
         self, interaction: discord.Interaction, command: str, guild: str | None = None
@@ -387,10 +400,17 @@ class DiscordFrontEnd:
             kwargs["view"] = buttons
         if reply.files:
             kwargs["files"] = files(reply.files)
-        if interaction.response.is_done():
-            await interaction.followup.send(**kwargs)
-        else:
-            await interaction.response.send_message(**kwargs)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(**kwargs)
+            else:
+                await interaction.response.send_message(**kwargs)
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_INTERACTION:
+                raise
+            # Too late for its callback (its deferral was refused too): the command was done,
+            # and there is nowhere left to say so; Discord told the person it didn't respond.
+            log.warning("an interaction expired before its answer; its command was done")
 
     async def help_post(self, post: Post, delivery: str | None) -> None:
         """A help post's event for the core; a refusal reaches only its author, by DM. With

@@ -199,6 +199,10 @@ class MessageBus:
             return forms.answer_from_memory(config, self.deps.taxonomy(community), query)
         except MicromentorError as exc:
             return error_reply(exc)
+        except Exception:
+            # A bug of ours: the transaction path answers it as it answers any failure.
+            log.exception("answering %s from memory failed", type(query).__name__)
+            return None
 
     async def _run(
         self,

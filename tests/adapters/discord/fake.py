@@ -155,6 +155,7 @@ class FakeDiscord:
 
     calls: list[Call] = field(default_factory=list)
     closed_dms: set[str] = field(default_factory=set)  # users whose DMs answer 403/50007
+    expired: bool = False  # callbacks answer 404/10062, as for an interaction past 3 seconds
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     modals: dict[str, dict[str, Any]] = field(default_factory=dict)  # interaction id -> modal
     identified: list[Any] = field(default_factory=list)  # the shard of each IDENTIFY
@@ -312,6 +313,8 @@ class FakeDiscord:
                 for cmd in (body or [])
             ]
         if parts[0] == "interactions" and parts[-1] == "callback":
+            if self.expired:
+                return as_json({"code": 10062, "message": "Unknown interaction"}, status=404)
             return self._callback(parts[1], body)
         if parts[0] == "webhooks":
             if method == "POST":

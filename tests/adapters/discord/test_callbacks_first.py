@@ -5,12 +5,15 @@ time, and while one does the outbox sends one message at a time."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import discord
 
 from adapters.discord.callbacks import CallbacksFirst
+from bot.domain.messages import OutboundMessage, PersonAddress
+from bot.service.notifier import QueuedNotifier, Records
 
 
 @dataclass
@@ -118,3 +121,46 @@ def test_answered_interactions_are_forgotten_even_if_nothing_asks() -> None:
     for n in range(1000):
         arrive(callbacks, Interaction(n)).response.done = True
     assert len(callbacks._waiting) <= 101
+
+
+class Outbox(QueuedNotifier):
+    """The core's outbox, sending to nowhere: one message hangs until released."""
+
+    def __init__(self, callbacks: CallbacksFirst) -> None:
+        super().__init__()
+        self.callbacks = callbacks
+        self.release = asyncio.Event()
+        self.sent: list[str] = []
+        self.all_quick_sent = asyncio.Event()
+
+    def turn(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return self.callbacks.turn()
+
+    async def send_one(self, message: OutboundMessage, records: Records | None) -> None:
+        if message.text == "slow":
+            await self.release.wait()
+        self.sent.append(message.text)
+        if len([t for t in self.sent if t != "slow"]) == 9:
+            self.all_quick_sent.set()
+
+
+def to(user: str, text: str) -> OutboundMessage:
+    return OutboundMessage(PersonAddress("discord", "1", user), text)
+
+
+async def test_one_slow_send_holds_the_outbox_back_no_longer_than_the_callback() -> None:
+    """While the interaction waits, the slow send has the turn and the others wait (taking
+    no slot); once it is answered they all go, though the slow one still hangs."""
+    callbacks = CallbacksFirst(now=Clock())
+    outbox = Outbox(callbacks)
+    waiting = arrive(callbacks, Interaction(1))
+    await outbox.deliver([to("u0", "slow")] + [to(f"u{n}", f"m{n}") for n in range(1, 10)])
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert outbox.sent == []
+    waiting.response.done = True
+    await asyncio.wait_for(outbox.all_quick_sent.wait(), 5)
+    assert "slow" not in outbox.sent
+    outbox.release.set()
+    await outbox.drain()
+    assert outbox.sent[-1] == "slow"

@@ -498,6 +498,25 @@ async def test_a_command_that_comes_while_messages_go_out_is_deferred_first(rig:
     assert rig.fake.followups(again) == []
 
 
+async def test_a_command_whose_deferral_is_refused_still_runs(rig: Rig) -> None:
+    """A busy process may defer too late (Discord answers 10062): the command still does
+    what it was asked, as it did before it was deferred first."""
+    await mentors(rig, "22")
+    release = asyncio.Event()
+    rig.fake.held["/channels/922/messages"] = release  # messages are going out: crowded
+    await ask(rig, "21")
+    await rig.fake.wait_for(lambda: rig.fake.sent_to("922") != [])
+    rig.fake.expired = True
+    try:
+        iid = await rig.fake.slash("23", ["mentor", "skills", "add"], {"skills": "go"})
+        await rig.fake.wait_for(lambda: len(rig.fake.callbacks(iid)) >= 2)  # deferral, answer
+    finally:
+        rig.fake.expired = False
+        release.set()
+    await rig.settle()
+    assert "Your skills: go." in await rig.say("23", ["mentor", "skills", "list"])
+
+
 def test_a_missing_or_bad_token_stops_the_start(tmp_path: Path) -> None:
     """Clear messages, nothing started."""
     for token, expected in (("", "not set"), ("nodots", "three parts")):
