@@ -27,7 +27,6 @@ ANSWERED = frozenset(
     }
 )
 
-LOOK_AGAIN = 0.005  # seconds between looks of a send waiting for its turn
 PRUNE_ABOVE = 100  # waiting interactions kept before the answered ones are looked for
 
 
@@ -38,7 +37,7 @@ class CallbacksFirst:
     An interaction counts until its response is done, or for `hold` seconds at most: one
     that nobody answers (a button of a message nothing handles any more) must not slow the
     outbox for long, and a steady stream of interactions can't stop it either, since it
-    keeps one send going. A send waiting for its turn holds none of the outbox's slots."""
+    keeps one send going and no send waits for its turn longer than `hold`."""
 
     def __init__(self, hold: float = 0.25, now: Callable[[], float] = time.monotonic) -> None:
         self.hold = hold
@@ -67,18 +66,22 @@ class CallbacksFirst:
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
-        """Held around each send of the outbox: one at a time while a callback waits.
-
-        A send waiting for its turn looks again every LOOK_AGAIN and goes as soon as no
-        interaction waits, whoever holds the turn: one slow send (a rate limit's wait, a
-        channel being made) holds the others back no longer than the interactions do."""
+        """Held around each send of the outbox: one at a time, in order, while a callback
+        waits. A send waits for its turn `hold` seconds at most: one that hangs (a rate
+        limit's wait, a channel being made) holds the others back no longer than an
+        interaction counts."""
+        if not self.waiting():
+            yield
+            return
         if self._narrow is None:
             self._narrow = asyncio.Lock()
         narrow = self._narrow
-        while self.waiting():
-            if not narrow.locked():
-                async with narrow:  # free: taken at once, nobody queues on it
-                    yield
-                return
-            await asyncio.sleep(LOOK_AGAIN)
-        yield
+        try:
+            await asyncio.wait_for(narrow.acquire(), self.hold)
+        except TimeoutError:
+            yield
+            return
+        try:
+            yield
+        finally:
+            narrow.release()

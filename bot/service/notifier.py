@@ -191,8 +191,9 @@ class QueuedNotifier:
         log.error("delivering a message on %s failed", self.platform, exc_info=exc)
 
     def turn(self) -> contextlib.AbstractAsyncContextManager[object]:
-        """Held around each send, before it takes a slot: a front end whose people wait on
-        an answer can narrow the sends while they do."""
+        """Held around each send, inside its slot: a front end whose people wait on an
+        answer can narrow the sends while they do (for a bounded time: a send waiting for
+        its turn keeps its slot)."""
         return contextlib.nullcontext()
 
     def sending(self) -> int:
@@ -225,9 +226,7 @@ class QueuedNotifier:
         try:
             # Tasks start in the order they were made and the lock serves waiters in
             # order, so one conversation's messages go in the order given.
-            # The turn before the slot: a send held back by the front end takes no slot
-            # from the others while it waits.
-            async with lock, self.turn(), self._slots:
+            async with lock, self._slots, self.turn():
                 await self.send_one(message, batch.records if batch is not None else None)
         except Exception as exc:  # one bad message must not stop the others
             self.failed(message, exc)

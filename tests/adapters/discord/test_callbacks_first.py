@@ -148,19 +148,35 @@ def to(user: str, text: str) -> OutboundMessage:
     return OutboundMessage(PersonAddress("discord", "1", user), text)
 
 
-async def test_one_slow_send_holds_the_outbox_back_no_longer_than_the_callback() -> None:
-    """While the interaction waits, the slow send has the turn and the others wait (taking
-    no slot); once it is answered they all go, though the slow one still hangs."""
-    callbacks = CallbacksFirst(now=Clock())
+async def test_one_slow_send_holds_the_outbox_back_no_longer_than_the_hold() -> None:
+    """While the interaction waits, the slow send has the turn and the others wait for it,
+    but `hold` seconds at most: then they go, though it still hangs and the interaction was
+    never answered (before, they waited as long as it hung, keeping the outbox's slots)."""
+    callbacks = CallbacksFirst(hold=0.05, now=Clock())  # the interaction counts all along
     outbox = Outbox(callbacks)
-    waiting = arrive(callbacks, Interaction(1))
+    arrive(callbacks, Interaction(1))
     await outbox.deliver([to("u0", "slow")] + [to(f"u{n}", f"m{n}") for n in range(1, 10)])
     for _ in range(20):
         await asyncio.sleep(0)
     assert outbox.sent == []
-    waiting.response.done = True
     await asyncio.wait_for(outbox.all_quick_sent.wait(), 5)
     assert "slow" not in outbox.sent
     outbox.release.set()
     await outbox.drain()
     assert outbox.sent[-1] == "slow"
+
+
+async def test_once_the_callback_is_sent_new_sends_go_together_at_once() -> None:
+    """Sends handed over after the interaction was answered don't queue behind the turn."""
+    callbacks = CallbacksFirst(hold=60, now=Clock())
+    outbox = Outbox(callbacks)
+    waiting = arrive(callbacks, Interaction(1))
+    await outbox.deliver([to("u0", "slow")])
+    for _ in range(5):
+        await asyncio.sleep(0)
+    waiting.response.done = True
+    await outbox.deliver([to(f"u{n}", f"m{n}") for n in range(1, 10)])
+    await asyncio.wait_for(outbox.all_quick_sent.wait(), 5)
+    assert "slow" not in outbox.sent
+    outbox.release.set()
+    await outbox.drain()
