@@ -15,7 +15,8 @@ outbox batch is done) and, with --count, GET /counts and POST /reset: the transa
 the kind of each statement since the last reset, per transaction, in the order they began.
 POST /profile/start and /profile/stop run pyinstrument (not a dependency: install it) over
 the process's main thread in between; stop answers its text report. With
-MICROMENTOR_BENCH_PROFILER=cprofile, cProfile instead (self and cumulative time per function).
+MICROMENTOR_BENCH_PROFILER=cprofile, cProfile instead (self and cumulative time per function),
+its raw stats also written to MICROMENTOR_BENCH_PROFILE_RAW when that names a file.
 """
 
 from __future__ import annotations
@@ -218,6 +219,9 @@ class Admin:
             return web.json_response({"report": ""})
         if isinstance(profiler, cProfile.Profile):
             profiler.disable()
+            raw = os.environ.get("MICROMENTOR_BENCH_PROFILE_RAW")
+            if raw:
+                profiler.dump_stats(raw)  # for pstats: self time summed per file, say
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats("tottime").print_stats(60)
