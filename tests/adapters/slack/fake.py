@@ -312,6 +312,22 @@ class Simulator:
         body = urlencode({"payload": json.dumps(payload)})
         return await self._post(body, "application/x-www-form-urlencoded", headers)
 
+    async def suggest(self, user: str, typed: str, view: dict[str, Any]) -> list[str]:
+        """What the form's skills menu offers as `user` types `typed` (block_suggestion)."""
+        payload = {
+            "type": "block_suggestion",
+            "action_id": "skills",
+            "block_id": "skills",
+            "value": typed,
+            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "view": view,
+        }
+        response = await self.interactive(payload)
+        return [o["value"] for o in json.loads(await response.text())["options"]]
+
     async def click(
         self,
         user: str,

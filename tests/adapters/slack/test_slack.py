@@ -195,20 +195,7 @@ async def test_ask_with_no_text_opens_the_modal_and_submits(rig: Rig) -> None:
     await rig.fake.wait_for(lambda: rig.fake.of("views.open") != [])
     view = rig.fake.of("views.open")[0]["view"]
     assert view["callback_id"] == "ask"
-    options = await rig.sim.interactive(
-        {
-            "type": "block_suggestion",
-            "action_id": "skills",
-            "block_id": "skills",
-            "value": "pyt",
-            "team": {"id": TEAM},
-            "user": {"id": "UANA", "team_id": TEAM},
-            "api_app_id": "A1",
-            "token": "legacy",
-            "view": view,
-        }
-    )
-    assert next(o["value"] for o in json.loads(await options.text())["options"]) == "python"
+    assert (await rig.sim.suggest("UANA", "pyt", view))[0] == "python"
     values = {
         "skills": {
             "skills": {"type": "multi_external_select", "selected_options": [{"value": "python"}]}

@@ -4,7 +4,6 @@ messages went. Counted on the real store, not estimated; a regression fails here
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from adapters.slack.app import SlackFrontEnd
 from bot.process.bootstrap import Core, start_core
 from bot.storage import open_database
 from bot.storage.database import Database, Params, Row, Transaction
-from tests.adapters.slack.fake import TEAM, FakeSlack, Simulator, listeners_done
+from tests.adapters.slack.fake import FakeSlack, Simulator, listeners_done
 from tests.adapters.slack.test_slack import SECRET, slack_config
 
 # Budgets: what the commands take today. Lower is welcome; higher fails.
@@ -177,17 +176,5 @@ async def test_the_ask_form_and_skill_suggestions_need_no_database(
         view = fake.of("views.open")[0]["view"]
         assert view["callback_id"] == "ask"
         before = db.counts.transactions
-        suggestion = {
-            "type": "block_suggestion",
-            "action_id": "skills",
-            "block_id": "skills",
-            "value": "pyt",
-            "team": {"id": TEAM},
-            "user": {"id": "UNEW", "team_id": TEAM},
-            "api_app_id": "A1",
-            "token": "legacy",
-            "view": view,
-        }
-        options = await sim.interactive(suggestion)
-        assert next(o["value"] for o in json.loads(await options.text())["options"]) == "python"
+        assert (await sim.suggest("UNEW", "pyt", view))[0] == "python"
         assert db.counts.transactions == before
