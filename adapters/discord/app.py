@@ -336,8 +336,10 @@ class DiscordFrontEnd:
         # or messages going out, it would wait for them: the deferral goes first, so the
         # callback never queues behind anyone's work.
         crowded = (
-            self._answering > 0 or self.callbacks.waiting(besides=interaction) > 0
-        ) or self.notifier.sending() > 0
+            self._answering > 0
+            or self.notifier.sending() > 0
+            or self.callbacks.waiting(besides=interaction) > 0
+        )
         self._answering += 1
         try:
             if crowded:
