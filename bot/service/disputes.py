@@ -349,7 +349,8 @@ async def resolve(ctx: Ctx, cmd: c.ModResolve) -> Outcome:
             detail = f"void the rating given by {rater.display_name}"
         else:
             await reputation.hold_session(ctx, session_id)
-            await ctx.tx.execute(sql.VOID_RATINGS, {"session_id": session_id})
+            for statement in sql.VOID_RATINGS:
+                await ctx.tx.execute(statement, {"session_id": session_id})
             await reputation.recount(ctx, session_id)
             detail = "void both ratings"
     elif cmd.decision == Decision.WARN:
@@ -434,7 +435,8 @@ async def _decide_appeal(ctx: Ctx, row: Row, cmd: c.ModResolve, note: str) -> Ou
             await _apply_suspension(ctx, person)
         if row["decision"] == Decision.VOID and row["session_id"] is not None:
             await reputation.hold_session(ctx, int(row["session_id"]))
-            await ctx.tx.execute(sql.RESTORE_RATINGS, {"session_id": row["session_id"]})
+            for statement in sql.RESTORE_RATINGS:
+                await ctx.tx.execute(statement, {"session_id": row["session_id"]})
             await reputation.recount(ctx, int(row["session_id"]))
     messages.append(await audit.record(ctx, ctx.me.id, f"appeal {cmd.decision}", d, note))
     # True by now: DECIDE_APPEAL refuses every record related to the first decider's.

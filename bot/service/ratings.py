@@ -69,7 +69,8 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
     target = await _target(ctx, session, cmd)
     aspects = _check_aspects(session, me, cmd)
     comment = cmd.comment
-    if await ctx.tx.fetch_one(sql.HOLD_UNREVEALED, {"id": session.id}) is None:
+    held = await ctx.tx.fetch_one(sql.HOLD_UNREVEALED, {"id": session.id})
+    if held is None:
         raise Conflict(f"The rating window for {s} has closed; ratings can't change any more.")
     added = await ctx.tx.fetch_one(
         sql.ADD_RATING,
@@ -81,6 +82,8 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
             "comment": comment,
             "aspects": aspects,
             "now": ctx.ts,
+            # a moderator voided this session's ratings before this one was given
+            "counted": 0 if held["ratings_void"] else 1,
         },
     )
     if added is None:
@@ -97,17 +100,22 @@ async def rate(ctx: Ctx, cmd: c.Rate) -> Outcome:
                 update=True,
             )
         )
+    void = (
+        f"\nA moderator voided the ratings of {s}, so yours won't count toward reputation."
+        if held["ratings_void"]
+        else ""
+    )
     if await everyone_rated(ctx, session) and not session.disputed:
         messages += await reveal(ctx, session)
         return Outcome(
-            Reply(f"Thanks! Everyone has rated {s}, so ratings are now shown."), messages
+            Reply(f"Thanks! Everyone has rated {s}, so ratings are now shown.{void}"), messages
         )
     assert session.ratings_close_at is not None
     closes = format_local(from_epoch(session.ratings_close_at), ctx.zone)
     return Outcome(
         Reply(
             f"Thanks! Your rating of {target.display_name} stays hidden until the other side "
-            f"rates too, or until {closes}."
+            f"rates too, or until {closes}.{void}"
         ),
         messages,
     )

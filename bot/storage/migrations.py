@@ -531,6 +531,15 @@ WHERE r.ratee_id <> s.mentee_id
   AND r.counted = 1 AND s.disputed = 0 AND s.ratings_revealed_at IS NOT NULL
 """,
     ),
+    (
+        19,
+        "a void of both ratings holds for ratings given after it",
+        # Sessions voided before this migration keep no flag: the stored decision doesn't
+        # say whether both ratings or one rater's were voided, so none is guessed.
+        """
+ALTER TABLE sessions ADD COLUMN ratings_void INTEGER NOT NULL DEFAULT 0
+""",
+    ),
 ]
 
 

@@ -108,6 +108,32 @@ async def test_disputes_voids_and_an_overturned_void_move_the_mirror(
     assert await mirror_problems(h) == []
 
 
+async def test_a_void_decided_before_the_ratings_holds_for_those_given_after_it(
+    make_harness: HarnessFactory,
+) -> None:
+    """Disputed and voided while nobody had rated (found by review: the ratings given later,
+    still inside the window, counted); overturned on appeal, they count again. A void of one
+    rater's rating leaves the other's later rating counting."""
+    h = await setup(make_harness)
+    m1 = await person_id(h, "m1")
+    await h.ok("ana", "/mentor ask python --with @m1 -- question")
+    await h.ok("m1", "/mentor accept r1")
+    await h.ok("ana", "/mentor checkin s1")
+    await h.ok("m1", "/mentor checkin s1")
+    await h.ok("m1", "/mentor done s1")
+    await h.ok("m1", "/mentor dispute s1 -- She insulted me; I expect a revenge rating.")
+    await h.ok("mod1", "/mentor mod resolve d1 void -- The ratings of s1 don't count.")
+    rated = await h.ok("ana", "/mentor rate s1 1")
+    assert "won't count" in rated.text
+    await h.ok("m1", "/mentor rate s1 5")
+    assert await reputations(h, m1, ["python"]) == (0, 0.0)
+    assert await mirror_problems(h) == []
+    await h.ok("ana", "/mentor appeal d1 -- My rating should count.")
+    await h.ok("mod2", "/mentor mod resolve d1 overturn -- Both ratings stand.")
+    assert await reputations(h, m1, ["python"]) == (1, 1.0)
+    assert await mirror_problems(h) == []
+
+
 async def test_a_dismissed_dispute_brings_the_ratings_back(make_harness: HarnessFactory) -> None:
     h = await setup(make_harness)
     m1 = await person_id(h, "m1")

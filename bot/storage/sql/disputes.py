@@ -69,16 +69,21 @@ RETURNING id"""
 
 SET_DISPUTED = "UPDATE sessions SET disputed = :disputed WHERE id = :id"
 
-VOID_RATINGS = """
-UPDATE ratings SET counted = 0 WHERE session_id = :session_id
-"""
+# Both ratings of a session stop counting, those given later too (sessions.ratings_void).
+VOID_RATINGS = (
+    "UPDATE ratings SET counted = 0 WHERE session_id = :session_id",
+    "UPDATE sessions SET ratings_void = 1 WHERE id = :session_id",
+)
 
 VOID_RATING_BY = """
 UPDATE ratings SET counted = 0 WHERE session_id = :session_id AND rater_id = :rater_id
 RETURNING rater_id
 """
 
-RESTORE_RATINGS = "UPDATE ratings SET counted = 1 WHERE session_id = :session_id"
+RESTORE_RATINGS = (
+    "UPDATE ratings SET counted = 1 WHERE session_id = :session_id",
+    "UPDATE sessions SET ratings_void = 0 WHERE id = :session_id",
+)
 
 ADD_SANCTION = """
 INSERT INTO sanctions (community_id, person_id, kind, dispute_id, days, ends_at, created_at)

@@ -116,12 +116,13 @@ DROP_PROPOSAL = "DELETE FROM session_proposals WHERE session_id = :session_id AN
 # out of the reveal's count. SQLite writes one transaction at a time anyway.
 HOLD_UNREVEALED = """
 UPDATE sessions SET version = version WHERE id = :id AND ratings_revealed_at IS NULL
-RETURNING id
+RETURNING id, ratings_void
 """
 
+# `counted` is 0 for a rating given after a moderator voided the session's ratings.
 ADD_RATING = """
-INSERT INTO ratings (session_id, rater_id, ratee_id, score, comment, aspects, created_at)
-VALUES (:session_id, :rater_id, :ratee_id, :score, :comment, :aspects, :now)
+INSERT INTO ratings (session_id, rater_id, ratee_id, score, comment, aspects, created_at, counted)
+VALUES (:session_id, :rater_id, :ratee_id, :score, :comment, :aspects, :now, :counted)
 ON CONFLICT DO NOTHING
 RETURNING session_id
 """
