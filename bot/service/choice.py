@@ -12,6 +12,7 @@ from bot.domain import commands as c
 from bot.domain.errors import Conflict, LimitReached, NotAllowed, NotFound
 from bot.domain.messages import Action, OutboundMessage, Outcome, Reply
 from bot.domain.model import HelpRequest
+from bot.domain.reputation import reputation_shown
 from bot.domain.states import RequestState
 from bot.domain.timeparse import format_local
 from bot.service import due, reputation, waves
@@ -221,9 +222,19 @@ async def _give(scope: Scope, req: HelpRequest, chosen: Row, *, picked: bool) ->
     """The chosen mentor claims the request as a first accept would; the others hear they
     are free again."""
     mentor_id, name = int(chosen["mentor_id"]), str(chosen["display_name"])
-    # The others are released by the claim, and told with their offer.
-    session, messages, invite = await claim_request(scope, req, mentor_id, name)
     r = rid(req.id)
+    # The others are released by the claim, and told with their offer.
+    try:
+        session, messages, invite = await claim_request(scope, req, mentor_id, name)
+    except LimitReached:
+        if not picked:
+            raise
+        # How busy a mentor is and the limits they set are theirs (and the moderators'): the
+        # member hears only that this one can't take it now.
+        raise LimitReached(
+            f"{name} can't take another session right now, so they can't have {r}.",
+            hint=f"Pick someone else: `/mentor pick {r} <number>`.",
+        ) from None
     text = (
         f"You picked {name} for {r}: session {sid(session.id)}."
         if picked
@@ -271,7 +282,11 @@ async def _list_for_member(ctx: Scope, req: HelpRequest, rows: list[Row]) -> lis
         n = int(row["number"])
         mentor = int(row["mentor_id"])
         rep = reps.get(mentor)
-        rated = f"rated {rep.value:.1f} ({rep.count})" if rep and rep.count else "not rated yet"
+        if rep and reputation_shown(rep.count, ctx.config.accountability.reputation_min_ratings):
+            rated = f"rated {rep.value:.1f} ({rep.count})"
+        else:
+            # As everywhere: a score on fewer ratings would give away who gave which.
+            rated = "too few ratings to show" if rep and rep.count else "not rated yet"
         note = f': "{clip(str(row["note"]), 200)}"' if row["note"] else ""
         skills = ", ".join(sorted(held.get(mentor, []))) or "-"
         lines.append(f"{n}. {row['display_name']} ({skills}; {rated}){note}")

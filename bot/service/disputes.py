@@ -26,12 +26,13 @@ from bot.service.identities import related_persons, same_person
 from bot.service.people import blocked_between, person_by_mention, require_moderator
 from bot.service.ratings import everyone_rated, reveal
 from bot.service.sessions import load_session, my_session
-from bot.service.views import clip, sid
+from bot.service.views import sid
 from bot.storage.database import Row
 from bot.storage.sql import disputes as sql
 from bot.storage.sql import in_list
 
 DECISIONS = tuple(Decision)
+PARTY = "you were a party to it"
 APPEAL_DECISIONS = tuple(AppealDecision)
 
 
@@ -44,6 +45,11 @@ async def _tell(
 ) -> list[OutboundMessage]:
     address = await scope.address(person_id)
     return [] if address is None else [OutboundMessage(to=address, text=text, key=key)]
+
+
+# What is said in a dispute goes to no channel: a moderator who is a party reads the
+# #moderators channel too. `mod show` gives it to the others.
+_READ_IT = "`/mentor mod show {d}` to read it (not if you are a party)."
 
 
 def _moderators(scope: Scope, text: str) -> OutboundMessage:
@@ -68,7 +74,7 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
                 Reply(f"Your side of {d} is recorded. A moderator will decide."),
                 [
                     _moderators(
-                        ctx, f"{d}: {ctx.me.display_name} gave their side: {clip(statement, 500)}"
+                        ctx, f"{d}: {ctx.me.display_name} gave their side. {_READ_IT.format(d=d)}"
                     )
                 ],
             )
@@ -114,8 +120,8 @@ async def open_dispute(ctx: Ctx, cmd: c.OpenDispute) -> Outcome:
     messages.append(
         _moderators(
             ctx,
-            f"New dispute {d} about {s}: {ctx.me.display_name} vs {against.display_name}: "
-            f"{clip(statement, 500)}\n`/mentor mod show {d}` for everything.",
+            f"New dispute {d} about {s}: {ctx.me.display_name} vs {against.display_name}. "
+            + _READ_IT.format(d=d),
         )
     )
     return Outcome(
@@ -151,11 +157,8 @@ async def report(ctx: Ctx, cmd: c.Report) -> Outcome:
     return Outcome(
         Reply(f"Thank you. Your report ({d}) is with the moderators; only they can read it."),
         [
-            _moderators(
-                ctx,
-                f"New report {d} by {ctx.me.display_name} about {other.display_name}: "
-                f"{clip(statement, 500)}",
-            )
+            # Nobody named: the one reported may be in this channel (a moderator).
+            _moderators(ctx, f"New report {d}. " + _READ_IT.format(d=d))
         ],
     )
 
@@ -179,7 +182,7 @@ async def _neutral_problem(ctx: Ctx, row: Row) -> str | None:
     # unlink would otherwise give a party a fresh, neutral-looking record).
     mine = await related_persons(ctx, ctx.me.id)
     if mine & parties:
-        return "you were a party to it"
+        return PARTY
     for party in parties:
         if await blocked_between(ctx, ctx.me.id, party):
             return "you and one of the parties have blocked each other"
@@ -222,6 +225,13 @@ async def show(ctx: Ctx, cmd: c.ModShow) -> Outcome:
     require_moderator(ctx)
     row = await _load(ctx, cmd.dispute)
     d = did(int(row["id"]))
+    problem = await _neutral_problem(ctx, row)
+    if problem == PARTY:
+        # A report about a moderator, or a dispute of a session they were in: what the other
+        # side wrote is for the neutral moderators only.
+        raise NotAllowed(
+            f"You are a party to {d}, so you can't read it; another moderator decides it."
+        )
     fields = [
         Field("State", str(row["state"])),
         Field(f"{row['opener_name']} (opened it)", str(row["statement"])),
@@ -246,7 +256,6 @@ async def show(ctx: Ctx, cmd: c.ModShow) -> Outcome:
         fields.append(Field("Appeal", str(row["appeal_text"])))
     if row["appeal_decision"]:
         fields.append(Field("Appeal decision", f"{row['appeal_decision']}: {row['appeal_note']}"))
-    problem = await _neutral_problem(ctx, row)
     head = f"Dispute {d}" + (f" (you can't decide it: {problem})" if problem else "")
     return Outcome(Reply(head, tuple(fields)))
 
@@ -471,7 +480,7 @@ async def appeal(ctx: Ctx, cmd: c.Appeal) -> Outcome:
         raise Conflict(f"{d} was already appealed; there is one appeal per decision.")
     return Outcome(
         Reply(f"Your appeal of {d} is in. A different moderator will decide; that is final."),
-        [_moderators(ctx, f"Appeal of {d} by {ctx.me.display_name}: {clip(text, 200)}")],
+        [_moderators(ctx, f"Appeal of {d} by {ctx.me.display_name}. " + _READ_IT.format(d=d))],
     )
 
 

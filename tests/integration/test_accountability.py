@@ -320,3 +320,43 @@ async def test_a_second_opinion_goes_on_when_one_mentor_is_missing(
     await h.ok("ana", prompts[0].actions[4].command)
     await h.ok("m1", "/mentor rate s1 4")
     assert any("rated you" in m.text for m in h.to(h.take(), "ana"))
+
+
+async def test_a_reported_moderator_cannot_read_the_report_and_the_channel_names_nobody(
+    make_harness: HarnessFactory,
+) -> None:
+    """Found by review: mod2, reported, read eve's statement with `mod show`, and the
+    #moderators channel (which he reads) carried it with eve's name. What a dispute's
+    parties write goes to no channel; `mod show` gives it to the neutral moderators only."""
+    h = await make_harness(**MODS)
+    await h.ok("mod2", "/mentor me")
+    h.take()
+    await h.ok("eve", "/mentor report @mod2 -- He harassed me in DMs: detail XYZ.")
+    posted = " ".join(m.text for m in h.channel(h.take(), "moderators"))
+    assert "New report d1" in posted
+    assert "XYZ" not in posted and "eve" not in posted and "mod2" not in posted
+    refused = await h.say("mod2", "/mentor mod show d1")
+    assert refused.is_error and "You are a party to d1" in refused.text
+    assert "XYZ" not in refused.text and refused.fields == ()
+    shown = await h.ok("mod1", "/mentor mod show d1")
+    assert any("XYZ" in f.value for f in shown.fields)
+
+
+async def test_a_dispute_and_an_appeal_reach_the_channel_without_what_was_written(
+    make_harness: HarnessFactory,
+) -> None:
+    h = await make_harness(**MODS)
+    await h.mentor("m1", "python")
+    await h.ok("ana", "/mentor ask python -- q1")
+    await h.ok("m1", "/mentor accept r1")
+    for user in ("ana", "m1"):
+        await h.ok(user, "/mentor checkin s1")
+    await h.ok("m1", "/mentor done s1")
+    h.take()
+    await h.ok("ana", "/mentor dispute s1 -- He left after five minutes: detail QQQ.")
+    await h.ok("m1", "/mentor dispute s1 -- My connection dropped: detail WWW.")
+    await h.ok("mod1", "/mentor mod resolve d1 dismiss -- Nothing to act on.")
+    await h.ok("ana", "/mentor appeal d1 -- He did it again: detail EEE.")
+    posted = " ".join(m.text for m in h.channel(h.take(), "moderators"))
+    assert "New dispute d1 about s1: ana vs m1" in posted and "Appeal of d1 by ana" in posted
+    assert not any(secret in posted for secret in ("QQQ", "WWW", "EEE"))

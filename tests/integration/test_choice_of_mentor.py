@@ -378,3 +378,50 @@ async def test_choose_with_a_named_mentor_or_several_is_refused_politely(
     assert refused.is_error and said in refused.text
     async with h.core.db.transaction() as tx:
         assert await tx.fetch_val("SELECT COUNT(*) FROM help_requests") == 0
+
+
+async def test_the_list_shows_a_rating_only_from_enough_ratings(
+    make_harness: HarnessFactory,
+) -> None:
+    """Found by review: a mentor rated once showed "rated 3.5 (1)" to any member choosing,
+    which gives away that one rating's score (the prior's 4 x 5 and a 1: 21 / 6). As
+    everywhere, a score shows from accountability.reputation_min_ratings (3) ratings."""
+    h = await make_harness()
+    await h.mentor("m1", "python")
+    await h.ok("ana", "/mentor ask python -- How do I read a CSV?")
+    await h.ok("m1", "/mentor accept r1")
+    for user in ("ana", "m1"):
+        await h.ok(user, "/mentor checkin s1")
+    await h.ok("m1", "/mentor done s1")
+    await h.ok("ana", "/mentor rate s1 1")
+    await h.ok("m1", "/mentor rate s1 4")
+    h.take()
+    await h.ok("cat", ASK)
+    await h.ok("m1", "/mentor accept r2")
+    listed = "\n".join(m.text for m in h.to(h.take(), "cat"))
+    assert "1. m1 (python; too few ratings to show)" in listed
+    assert "3.5" not in listed and "(1)" not in listed
+
+
+async def test_a_pick_the_mentor_has_no_room_for_keeps_their_load_to_themselves(
+    make_harness: HarnessFactory,
+) -> None:
+    """Found by review: the member heard how many sessions the mentor had taken this week
+    and that it was the limit in their profile; a mentor's load and limits are theirs and
+    the moderators'."""
+    h = await make_harness()
+    await h.mentor("m1", "python")
+    await h.ok("m1", "/mentor profile capacity 2 2")
+    await h.ok("ana", ASK)
+    await h.ok("m1", "/mentor accept r1")  # offers to take it: held for ana's choice
+    await h.ok("bob", "/mentor ask python -- q2")
+    await h.ok("m1", "/mentor accept r2")
+    for user in ("bob", "m1"):
+        await h.ok(user, "/mentor checkin s1")
+    await h.ok("m1", "/mentor done s1")
+    await h.ok("cat", "/mentor ask python -- q3")
+    await h.ok("m1", "/mentor accept r3")  # the second session of the week: the limit
+    picked = await h.say("ana", "/mentor pick r1 1")
+    assert picked.is_error
+    assert "m1 can't take another session right now" in picked.text
+    assert "session(s)" not in picked.text and "profile" not in picked.text
