@@ -478,9 +478,11 @@ async def appeal(ctx: Ctx, cmd: c.Appeal) -> Outcome:
     )
     if done is None:
         raise Conflict(f"{d} was already appealed; there is one appeal per decision.")
+    # A report's parties may not know of each other (one may be a moderator): nobody named.
+    by = "" if row["kind"] == DisputeKind.REPORT else f" by {ctx.me.display_name}"
     return Outcome(
         Reply(f"Your appeal of {d} is in. A different moderator will decide; that is final."),
-        [_moderators(ctx, f"Appeal of {d} by {ctx.me.display_name}. " + _READ_IT.format(d=d))],
+        [_moderators(ctx, f"Appeal of {d}{by}. " + _READ_IT.format(d=d))],
     )
 
 

@@ -340,6 +340,12 @@ async def test_a_reported_moderator_cannot_read_the_report_and_the_channel_names
     assert "XYZ" not in refused.text and refused.fields == ()
     shown = await h.ok("mod1", "/mentor mod show d1")
     assert any("XYZ" in f.value for f in shown.fields)
+    await h.ok("mod1", "/mentor mod resolve d1 dismiss -- Nothing to act on.")
+    h.take()
+    await h.ok("eve", "/mentor appeal d1 -- Please look again: detail ABC.")
+    posted = " ".join(m.text for m in h.channel(h.take(), "moderators"))
+    assert "Appeal of d1." in posted
+    assert "eve" not in posted and "ABC" not in posted
 
 
 async def test_a_dispute_and_an_appeal_reach_the_channel_without_what_was_written(
