@@ -140,6 +140,15 @@ class Harness:
         if available:
             await self.ok(user, "/mentor available for 8h")
 
+    async def held(self, mentee: str, mentor: str, ask: str, request: str, session: str) -> None:
+        """`mentee` asks (`/mentor ask <ask>`), `mentor` accepts `request`, both check in to
+        `session` and the mentor ends it: a session that took place, to rate or dispute."""
+        await self.ok(mentee, f"/mentor ask {ask}")
+        await self.ok(mentor, f"/mentor accept {request}")
+        for user in (mentee, mentor):
+            await self.ok(user, f"/mentor checkin {session}")
+        await self.ok(mentor, f"/mentor done {session}")
+
 
 HarnessFactory = Callable[..., Awaitable[Harness]]
 

@@ -351,13 +351,11 @@ async def test_a_reported_moderator_cannot_read_the_report_and_the_channel_names
 async def test_a_dispute_and_an_appeal_reach_the_channel_without_what_was_written(
     make_harness: HarnessFactory,
 ) -> None:
+    """The channel hears that there is a dispute, a side and an appeal, and who the parties
+    of a session are (they know each other), never what they wrote."""
     h = await make_harness(**MODS)
     await h.mentor("m1", "python")
-    await h.ok("ana", "/mentor ask python -- q1")
-    await h.ok("m1", "/mentor accept r1")
-    for user in ("ana", "m1"):
-        await h.ok(user, "/mentor checkin s1")
-    await h.ok("m1", "/mentor done s1")
+    await h.held("ana", "m1", "python -- q1", "r1", "s1")
     h.take()
     await h.ok("ana", "/mentor dispute s1 -- He left after five minutes: detail QQQ.")
     await h.ok("m1", "/mentor dispute s1 -- My connection dropped: detail WWW.")

@@ -388,11 +388,7 @@ async def test_the_list_shows_a_rating_only_from_enough_ratings(
     everywhere, a score shows from accountability.reputation_min_ratings (3) ratings."""
     h = await make_harness()
     await h.mentor("m1", "python")
-    await h.ok("ana", "/mentor ask python -- How do I read a CSV?")
-    await h.ok("m1", "/mentor accept r1")
-    for user in ("ana", "m1"):
-        await h.ok(user, "/mentor checkin s1")
-    await h.ok("m1", "/mentor done s1")
+    await h.held("ana", "m1", "python -- How do I read a CSV?", "r1", "s1")
     await h.ok("ana", "/mentor rate s1 1")
     await h.ok("m1", "/mentor rate s1 4")
     h.take()
@@ -414,11 +410,7 @@ async def test_a_pick_the_mentor_has_no_room_for_keeps_their_load_to_themselves(
     await h.ok("m1", "/mentor profile capacity 2 2")
     await h.ok("ana", ASK)
     await h.ok("m1", "/mentor accept r1")  # offers to take it: held for ana's choice
-    await h.ok("bob", "/mentor ask python -- q2")
-    await h.ok("m1", "/mentor accept r2")
-    for user in ("bob", "m1"):
-        await h.ok(user, "/mentor checkin s1")
-    await h.ok("m1", "/mentor done s1")
+    await h.held("bob", "m1", "python -- q2", "r2", "s1")
     await h.ok("cat", "/mentor ask python -- q3")
     await h.ok("m1", "/mentor accept r3")  # the second session of the week: the limit
     picked = await h.say("ana", "/mentor pick r1 1")

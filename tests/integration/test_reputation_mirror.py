@@ -116,11 +116,7 @@ async def test_a_void_decided_before_the_ratings_holds_for_those_given_after_it(
     rater's rating leaves the other's later rating counting."""
     h = await setup(make_harness)
     m1 = await person_id(h, "m1")
-    await h.ok("ana", "/mentor ask python --with @m1 -- question")
-    await h.ok("m1", "/mentor accept r1")
-    await h.ok("ana", "/mentor checkin s1")
-    await h.ok("m1", "/mentor checkin s1")
-    await h.ok("m1", "/mentor done s1")
+    await h.held("ana", "m1", "python --with @m1 -- question", "r1", "s1")
     await h.ok("m1", "/mentor dispute s1 -- She insulted me; I expect a revenge rating.")
     await h.ok("mod1", "/mentor mod resolve d1 void -- The ratings of s1 don't count.")
     rated = await h.ok("ana", "/mentor rate s1 1")
