@@ -570,6 +570,21 @@ class Settings:
 
 
 @contextlib.asynccontextmanager
+async def profiled(
+    session: aiohttp.ClientSession, bot: Child, out: str | None
+) -> AsyncIterator[None]:
+    """Profile the bot's process over the block, its report written to `out` (None: no
+    profile)."""
+    if out is None:
+        yield
+        return
+    await admin(session, bot, "POST", "/profile/start")
+    yield
+    report = (await admin(session, bot, "POST", "/profile/stop"))["report"]
+    await asyncio.to_thread(Path(out).write_text, report)
+
+
+@contextlib.asynccontextmanager
 async def slack_rig() -> AsyncIterator[tuple[FakeSlack, Tracker, aiohttp.ClientSession]]:
     for var in PROXY_VARS:
         os.environ.pop(var, None)
@@ -682,15 +697,10 @@ async def run_side(
             for senders in settings.senders:
                 profile = settings.profile is not None and side == "ours"
                 profile = profile and senders == max(settings.senders) and not settings.profiled
-                if profile:
-                    await admin(session, bot, "POST", "/profile/start")
-                result.update(await closed_loop(load, bot, senders, settings.seconds))
-                if profile:
-                    report = (await admin(session, bot, "POST", "/profile/stop"))["report"]
-                    assert settings.profile is not None
-                    path = Path(f"{settings.profile}.{engine}.txt")
-                    await asyncio.to_thread(path.write_text, report)
-                    settings.profiled = True
+                out = f"{settings.profile}.{engine}.txt" if profile else None
+                async with profiled(session, bot, out):
+                    result.update(await closed_loop(load, bot, senders, settings.seconds))
+                settings.profiled = settings.profiled or profile
                 await admin(session, bot, "POST", "/drain")
             if side == "ours":
                 for kind, rate in settings.rates.items():
@@ -859,13 +869,9 @@ async def discord_side(engine: str, dsn: str | None, settings: Settings, senders
                     await admin(session, bot, "POST", "/drain")
                     for count in senders:
                         profile = settings.profile is not None and count == max(senders)
-                        if profile:
-                            await admin(session, bot, "POST", "/profile/start")
-                        result.update(await discord_loop(load, bot, count, settings.seconds))
-                        if profile:
-                            report = (await admin(session, bot, "POST", "/profile/stop"))["report"]
-                            path = Path(f"{settings.profile}.discord.{engine}.txt")
-                            await asyncio.to_thread(path.write_text, report)
+                        out = f"{settings.profile}.discord.{engine}.txt" if profile else None
+                        async with profiled(session, bot, out):
+                            result.update(await discord_loop(load, bot, count, settings.seconds))
                         await admin(session, bot, "POST", "/drain")
                 result["peak_rss_mb"] = bot.peak_rss_mb()
                 result["form_resubmits"] = load.resubmits

@@ -305,14 +305,15 @@ async def _apply_suspension(scope: Scope, person_id: int) -> frozenset[int]:
 async def _after_unfreeze(scope: Scope, session_id: int) -> list[OutboundMessage]:
     """Ratings come back: reveal now if everyone rated or the window has closed."""
     await scope.tx.execute(sql.SET_DISPUTED, {"id": session_id, "disputed": 0})
-    await reputation.recount(scope, session_id)
     session = await load_session(scope, session_id)
-    if session is None or session.ratings_close_at is None:
-        return []
-    if session.ratings_revealed_at is None and (
-        await everyone_rated(scope, session) or scope.ts >= session.ratings_close_at
+    if (
+        session is not None
+        and session.ratings_close_at is not None
+        and session.ratings_revealed_at is None
+        and (await everyone_rated(scope, session) or scope.ts >= session.ratings_close_at)
     ):
-        return await reveal(scope, session)
+        return await reveal(scope, session)  # which counts them again
+    await reputation.recount(scope, session_id)
     return []
 
 

@@ -82,7 +82,7 @@ async def hold_session(scope: Scope, session_id: int) -> None:
 
 async def recount(scope: Scope, session_id: int) -> None:
     """Write again what the session's ratings add to reputation (sql.RECOUNT), after anything
-    that may change whether they count."""
+    that may change whether they count; the caller has taken the session's row already."""
     for statement in sql.RECOUNT:
         await scope.tx.execute(statement, {"session_id": session_id})
 

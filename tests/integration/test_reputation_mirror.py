@@ -57,11 +57,7 @@ async def mirror_problems(h: Harness) -> list[tuple[object, ...]]:
 
 async def rated_session(h: Harness, skills: str, mentee_score: int, mentor_score: int) -> None:
     """ana asks m1 (--with) about `skills`; both check in, it ends, both rate (revealed)."""
-    await h.ok("ana", f"/mentor ask {skills} --with @m1 -- question")
-    await h.ok("m1", "/mentor accept r1")
-    await h.ok("ana", "/mentor checkin s1")
-    await h.ok("m1", "/mentor checkin s1")
-    await h.ok("m1", "/mentor done s1")
+    await h.held("ana", "m1", f"{skills} --with @m1 -- question", "r1", "s1")
     await h.ok("ana", f"/mentor rate s1 {mentee_score}")
     await h.ok("m1", f"/mentor rate s1 {mentor_score}")
 
@@ -112,8 +108,7 @@ async def test_a_void_decided_before_the_ratings_holds_for_those_given_after_it(
     make_harness: HarnessFactory,
 ) -> None:
     """Disputed and voided while nobody had rated (found by review: the ratings given later,
-    still inside the window, counted); overturned on appeal, they count again. A void of one
-    rater's rating leaves the other's later rating counting."""
+    still inside the window, counted); overturned on appeal, they count again."""
     h = await setup(make_harness)
     m1 = await person_id(h, "m1")
     await h.held("ana", "m1", "python --with @m1 -- question", "r1", "s1")
@@ -127,6 +122,21 @@ async def test_a_void_decided_before_the_ratings_holds_for_those_given_after_it(
     await h.ok("ana", "/mentor appeal d1 -- My rating should count.")
     await h.ok("mod2", "/mentor mod resolve d1 overturn -- Both ratings stand.")
     assert await reputations(h, m1, ["python"]) == (1, 1.0)
+    assert await mirror_problems(h) == []
+
+
+async def test_a_void_of_one_raters_rating_leaves_the_others_later_rating_counting(
+    make_harness: HarnessFactory,
+) -> None:
+    h = await setup(make_harness)
+    m1 = await person_id(h, "m1")
+    await h.held("ana", "m1", "python --with @m1 -- question", "r1", "s1")
+    await h.ok("m1", "/mentor rate s1 1")
+    await h.ok("ana", "/mentor dispute s1 -- That 1 is revenge for my question.")
+    await h.ok("mod1", "/mentor mod resolve d1 void --rating-by @m1 -- Not a fair rating.")
+    rated = await h.ok("ana", "/mentor rate s1 5")
+    assert "won't count" not in rated.text
+    assert await reputations(h, m1, ["python"]) == (1, 5.0)
     assert await mirror_problems(h) == []
 
 

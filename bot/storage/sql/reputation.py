@@ -15,13 +15,13 @@ r.counted = 1 AND s.disputed = 0 AND s.ratings_revealed_at IS NOT NULL
 # (48 of a wave's 66 ms once mentors had a year of sessions). Whatever may change whether a
 # session's ratings count (a reveal, a dispute opened or settled, ratings voided or
 # restored) writes that session's rows again (RECOUNT); linking moves them (identities.MERGE).
-# The session's row is taken first, by RECOUNT and before anything else a dispute changes
-# about its ratings: linking takes the rows of the old record's sessions before it moves
-# anything (identities.MERGE), so on PostgreSQL the two run one after the other, in one order,
-# and never write rows naming a record the other is deleting.
+# The session's row is taken first, before anything that changes whether its ratings count
+# (the reveal and a dispute's freeze update the row; a void or a restore takes it with
+# HOLD_SESSION), and so before RECOUNT: linking takes the rows of the old record's sessions
+# before it moves anything (identities.MERGE), so on PostgreSQL the two run one after the
+# other, in one order, and never write rows naming a record the other is deleting.
 HOLD_SESSION = "UPDATE sessions SET version = version WHERE id = :session_id"
 RECOUNT = (
-    HOLD_SESSION,
     "DELETE FROM mentor_ratings WHERE session_id = :session_id",
     """INSERT INTO mentor_ratings (person_id, session_id, rater_id, skill, score)
 SELECT r.ratee_id, r.session_id, r.rater_id, rs.skill, r.score
